@@ -1,0 +1,71 @@
+"""The `jitflux` command line: a thin layer over the library, one module per subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from jitflux import __version__
+from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+
+# Each module defines `register(subparsers)`, which adds its subparser with `func` set.
+COMMANDS = ("trace", "emit", "explain", "static", "compare")
+
+DESCRIPTION = """\
+Watch a Node.js web application run and re-emit it as fluxions: independent parts with their
+own context, talking by message streams, that could run in parallel.
+
+examples:
+  jitflux trace --request 'GET /' -o trace.json -- node server.js
+  jitflux emit --from trace.json
+  jitflux explain --from trace.json reply
+  jitflux static server.js
+  jitflux compare --from trace.json
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argparse parser whose usage errors exit with status 2 and one line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of the whole command line."""
+    parser = _Parser(
+        prog="jitflux",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"jitflux {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        module = importlib.import_module(f"jitflux.cli.{name}_cmd")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        return int(args.func(args) or 0)
+    except JitfluxError as exc:
+        print(f"jitflux: {exc.message}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        print("jitflux: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,17 @@
+"""`jitflux compare` (not written yet)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add the `compare` subcommand."""
+    parser = subparsers.add_parser("compare", help="(not written yet)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Not written yet."""
+    raise NotImplementedError

@@ -1,0 +1,17 @@
+"""`jitflux emit` (not written yet)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add the `emit` subcommand."""
+    parser = subparsers.add_parser("emit", help="(not written yet)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Not written yet."""
+    raise NotImplementedError

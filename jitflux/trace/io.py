@@ -1,0 +1,192 @@
+"""Load and dump trace.json: JSON Schema checked on load, deterministic on dump."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.trace.model import (
+    FORMAT,
+    Effect,
+    Function,
+    Location,
+    RupturePoint,
+    Sample,
+    Trace,
+)
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema of trace.json, as shipped in the package."""
+    text = resources.files("jitflux.trace").joinpath("schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def to_dict(trace: Trace) -> dict[str, Any]:
+    """The JSON object of a trace, with keys in contract order."""
+    return {
+        "format": trace.format,
+        "meta": trace.meta,
+        "functions": [_function_dict(fn) for fn in trace.functions],
+        "rupture_points": [_drop_none(asdict(rp), keep=("site",)) for rp in trace.rupture_points],
+        "effects": [_drop_none(asdict(e), keep=("declared",)) for e in trace.effects],
+        "sources": trace.sources,
+    }
+
+
+def dumps(trace: Trace) -> str:
+    """The text of trace.json."""
+    return json.dumps(to_dict(trace), indent=1, ensure_ascii=False) + "\n"
+
+
+def dump(trace: Trace, path: str | os.PathLike[str]) -> None:
+    """Write trace.json atomically: a reader never sees half a file."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".trace-", suffix=".json", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(dumps(trace))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load(path: str | os.PathLike[str]) -> Trace:
+    """Read and check a trace.json; a JitfluxError (exit status 2) names what is wrong and where."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise JitfluxError(f"{name}: no such file", EXIT_BAD_INPUT) from None
+    except IsADirectoryError:
+        raise JitfluxError(f"{name}: is a directory, not a trace file", EXIT_BAD_INPUT) from None
+    except UnicodeDecodeError:
+        raise JitfluxError(f"{name}: not a text file (not UTF-8)", EXIT_BAD_INPUT) from None
+    except OSError as exc:
+        raise JitfluxError(f"{name}: cannot read: {exc.strerror}", EXIT_BAD_INPUT) from None
+    return loads(text, name)
+
+
+def loads(text: str, name: str = "trace.json") -> Trace:
+    """Parse and check the text of a trace.json."""
+    if not text.strip():
+        raise JitfluxError(f"{name}: empty file, not a trace", EXIT_BAD_INPUT)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        what = "truncated JSON" if exc.pos >= len(text.rstrip()) else "not valid JSON"
+        raise JitfluxError(
+            f"{name}: {what} at line {exc.lineno}, column {exc.colno}: {exc.msg}", EXIT_BAD_INPUT
+        ) from None
+    return from_dict(data, name)
+
+
+def from_dict(data: Any, name: str = "trace.json") -> Trace:
+    """Check a decoded trace.json against the schema and build the model."""
+    if not isinstance(data, dict):
+        raise JitfluxError(f"{name}: not a jitflux trace (a JSON object was expected)")
+    fmt = data.get("format")
+    if fmt != FORMAT:
+        if isinstance(fmt, str) and fmt.startswith("jitflux.trace/"):
+            raise JitfluxError(f"{name}: trace format {fmt!r} is not supported (expected {FORMAT})")
+        raise JitfluxError(f"{name}: not a jitflux trace (format is {fmt!r}, expected {FORMAT!r})")
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(schema()).iter_errors(data)
+    )
+    if error is not None:
+        where = _json_path(error.absolute_path)
+        raise JitfluxError(f"{name}: invalid trace at {where}: {error.message}")
+    return Trace(
+        format=fmt,
+        meta=dict(data.get("meta") or {}),
+        functions=[_function(f) for f in data["functions"]],
+        rupture_points=[
+            RupturePoint(
+                type=r["type"],
+                callee=r["callee"],
+                caller=r["caller"],
+                callback=r["callback"],
+                count=r["count"],
+                samples=_samples(r.get("samples")),
+                site=_location(r.get("site")),
+            )
+            for r in data["rupture_points"]
+        ],
+        effects=[
+            Effect(
+                function=e["function"],
+                kind=e["kind"],
+                target=e["target"],
+                declared=_location(e.get("declared")),
+                count=e["count"],
+                samples=_samples(e.get("samples")),
+                owner=e.get("owner"),
+                callee=e.get("callee"),
+                reason=e.get("reason"),
+            )
+            for e in data["effects"]
+        ],
+        sources=dict(data.get("sources") or {}),
+    )
+
+
+def _json_path(parts: Any) -> str:
+    path = "$"
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def _function(f: dict[str, Any]) -> Function:
+    rng = f.get("range")
+    return Function(
+        id=f["id"],
+        name=f["name"],
+        file=f["file"],
+        line=f["line"],
+        column=f["column"],
+        kind=f.get("kind", "function"),
+        range=(rng[0], rng[1]) if rng else None,
+        params=list(f.get("params") or []),
+    )
+
+
+def _function_dict(fn: Function) -> dict[str, Any]:
+    out = asdict(fn)
+    out["range"] = list(fn.range) if fn.range else None
+    return out
+
+
+def _location(value: dict[str, Any] | None) -> Location | None:
+    if not value:
+        return None
+    return Location(file=value["file"], line=value["line"], column=value["column"])
+
+
+def _samples(values: list[dict[str, Any]] | None) -> list[Sample]:
+    return [
+        Sample(
+            request=s.get("request"),
+            file=s.get("file"),
+            line=s.get("line"),
+            column=s.get("column"),
+        )
+        for s in values or []
+    ]
+
+
+def _drop_none(obj: dict[str, Any], keep: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Leave out optional keys that are None, except the contract keys in `keep`."""
+    return {k: v for k, v in obj.items() if v is not None or k in keep}

@@ -1,0 +1,114 @@
+"""The trace model: what a run of the app showed, aggregated per function, rupture point, effect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+FORMAT = "jitflux.trace/1"
+
+RuptureType = Literal["start", "post"]
+EffectKind = Literal["read", "write", "call", "network", "unknown"]
+
+# At most this many sample events are kept per rupture point and per effect.
+MAX_SAMPLES = 3
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a source file: file relative to the script's folder, line 1-based, column 0-based."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One observed event kept as evidence: the request it served and where it happened."""
+
+    request: str | None
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass
+class Function:
+    """A function that ran or was registered as a callback; the top level of a file is one too.
+
+    `range` is [start, end) in character offsets of the original source; `kind` is "toplevel",
+    "function", "arrow", "method" or "external" (not instrumented: known by its location only).
+    """
+
+    id: str
+    name: str
+    file: str
+    line: int
+    column: int
+    kind: str = "function"
+    range: tuple[int, int] | None = None
+    params: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RupturePoint:
+    """A callback that really reached an asynchronous callee: one per (caller, callee, callback).
+
+    `site` is where the callback was handed over, when known.
+    """
+
+    type: RuptureType
+    callee: str
+    caller: str
+    callback: str
+    count: int
+    samples: list[Sample] = field(default_factory=list)
+    site: Location | None = None
+
+
+@dataclass
+class Effect:
+    """What a function part did to memory it does not own, aggregated per (function, kind,
+    target, declaration).
+
+    `owner` is the id of the function whose scope declares the variable (None for a global or
+    where unknown); `callee` is, for a `call`, the identity of the function called: a function id,
+    or a name such as "express.next"; `reason` explains an `unknown` effect (eval, with).
+    """
+
+    function: str
+    kind: EffectKind
+    target: str
+    declared: Location | None
+    count: int
+    samples: list[Sample] = field(default_factory=list)
+    owner: str | None = None
+    callee: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Trace:
+    """A whole trace.json: the meta data of the run, the code it saw and what it observed."""
+
+    functions: list[Function] = field(default_factory=list)
+    rupture_points: list[RupturePoint] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    format: str = FORMAT
+
+    def function(self, function_id: str) -> Function:
+        """The function with this id; KeyError when there is none."""
+        for fn in self.functions:
+            if fn.id == function_id:
+                return fn
+        raise KeyError(function_id)
+
+    def functions_by_id(self) -> dict[str, Function]:
+        """Every function, by id."""
+        return {fn.id: fn for fn in self.functions}

@@ -1,0 +1,54 @@
+'use strict';
+// Text insertions into a source file, applied in one pass. Nothing is ever deleted, so every
+// original character keeps its line; insertions must not contain newlines (stack traces and the
+// inspector keep the app's own line numbers).
+//
+// Nesting at one position is decided by the span of the node an insertion belongs to: before a
+// position, the text of a larger node comes first (it opens outside); after a position, the text
+// of a smaller node comes first (it closes inside).
+
+class Edits {
+  constructor(source) {
+    this.source = source;
+    this.items = [];
+    this.seq = 0;
+  }
+
+  /** Insert `text` before offset `pos`, for a node of size `span` that starts there. */
+  before(pos, text, span = 0) {
+    this.items.push({ pos, text, side: 0, span, seq: this.seq++ });
+  }
+
+  /** Insert `text` at offset `pos`, for a node of size `span` that ends there. */
+  after(pos, text, span = 0) {
+    this.items.push({ pos, text, side: 1, span, seq: this.seq++ });
+  }
+
+  /** Wrap a node: `open` before its start, `close` after its end. */
+  wrap(node, open, close) {
+    const span = node.end - node.start;
+    this.before(node.start, open, span);
+    this.after(node.end, close, span);
+  }
+
+  /** The rewritten source. */
+  apply() {
+    const items = this.items.slice().sort((a, b) => {
+      if (a.pos !== b.pos) return a.pos - b.pos;
+      // Closing text of nodes ending here goes before opening text of nodes starting here.
+      if (a.side !== b.side) return b.side - a.side;
+      if (a.side === 0) return b.span - a.span || a.seq - b.seq;
+      return a.span - b.span || b.seq - a.seq;
+    });
+    let out = '';
+    let last = 0;
+    for (const item of items) {
+      if (item.text.includes('\n')) throw new Error('an insertion must not add a line');
+      out += this.source.slice(last, item.pos) + item.text;
+      last = item.pos;
+    }
+    return out + this.source.slice(last);
+  }
+}
+
+module.exports = { Edits };
