@@ -10,7 +10,7 @@ app.get('/', function onReq(req, res) {
     a += 1;
     var v = b + ':' + a + ':' + c;
     setTimeout(function end() {
-      c = a;
+      c = v.length;
       res.send(v + '\n');
     }, 1);
   });

@@ -16,7 +16,7 @@ MAX_SAMPLES = 3
 
 @dataclass(frozen=True)
 class Location:
-    """A place in a source file: file relative to the script's folder, line 1-based, column 0-based."""
+    """A place in a source file: path from the script's folder, 1-based line, 0-based column."""
 
     file: str
     line: int

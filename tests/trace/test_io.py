@@ -1,0 +1,111 @@
+"""Tests of trace.json load and dump."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.trace import (
+    Effect,
+    Function,
+    Location,
+    RupturePoint,
+    Sample,
+    Trace,
+    dump,
+    dumps,
+    load,
+    loads,
+)
+
+
+def _trace() -> Trace:
+    return Trace(
+        functions=[
+            Function("f0", "", "server.js", 1, 0, kind="toplevel", range=(0, 300)),
+            Function("f1", "handler", "server.js", 5, 16, range=(80, 200), params=["req", "res"]),
+            Function("f2", "reply", "server.js", 6, 26, range=(120, 190), params=["err", "data"]),
+        ],
+        rupture_points=[
+            RupturePoint("start", "app.get", "f0", "f1", 2, [Sample("r1", "server.js", 5, 16)]),
+            RupturePoint(
+                "post", "fs.readFile", "f1", "f2", 2, site=Location("server.js", 6, 26)
+            ),
+        ],
+        effects=[
+            Effect("f2", "write", "count", Location("server.js", 3, 2), 2, owner="f0"),
+            Effect("f2", "network", "res", Location("server.js", 5, 30), 2, owner="f1"),
+            Effect("f2", "unknown", "eval", None, 1, reason="direct eval"),
+        ],
+        sources={"server.js": "var count = 0;\n"},
+        meta={"script": "server.js", "complete": True, "exit_status": 0},
+    )
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    """A trace dumped and loaded again is the same trace."""
+    path = tmp_path / "trace.json"
+    dump(_trace(), path)
+    assert load(path) == _trace()
+
+
+def test_dump_is_deterministic() -> None:
+    """The same trace always gives the same text."""
+    assert dumps(_trace()) == dumps(_trace())
+
+
+def test_contract_keys_present() -> None:
+    """The keys other tools read are in the file, with null for an unknown declaration."""
+    data = json.loads(dumps(_trace()))
+    assert data["format"] == "jitflux.trace/1"
+    assert set(data["functions"][1]) >= {"id", "name", "file", "line", "column"}
+    assert set(data["rupture_points"][0]) >= {"type", "callee", "caller", "callback", "count"}
+    assert data["effects"][2]["declared"] is None
+    assert set(data["effects"][0]) >= {"function", "kind", "target", "declared", "count"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "empty file"),
+        ('{"format": "jitflux.trace/1", "functions": [', "truncated JSON at line 1"),
+        ("{nope}", "not valid JSON at line 1, column 2"),
+        ("[1, 2]", "a JSON object was expected"),
+        ('{"format": "chrome.trace"}', "not a jitflux trace"),
+        ('{"format": "jitflux.trace/9"}', "'jitflux.trace/9' is not supported"),
+    ],
+)
+def test_bad_text_is_one_clear_error(text: str, expected: str) -> None:
+    """Empty, truncated, non-JSON and foreign files are refused with a message naming why."""
+    with pytest.raises(JitfluxError) as info:
+        loads(text, "t.json")
+    assert expected in info.value.message
+    assert info.value.message.startswith("t.json: ")
+    assert info.value.status == EXIT_BAD_INPUT
+    assert "\n" not in info.value.message
+
+
+def test_schema_violation_names_the_place() -> None:
+    """A trace that fails the schema names the JSON path of the first problem."""
+    data = json.loads(dumps(_trace()))
+    data["effects"][1]["kind"] = "teleport"
+    with pytest.raises(JitfluxError) as info:
+        loads(json.dumps(data), "t.json")
+    assert "$.effects[1].kind" in info.value.message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    """A missing trace file is a bad-input error, not a traceback."""
+    with pytest.raises(JitfluxError) as info:
+        load(tmp_path / "nope.json")
+    assert "no such file" in info.value.message
+    assert info.value.status == EXIT_BAD_INPUT
+
+
+def test_dump_leaves_no_partial_file(tmp_path: Path) -> None:
+    """Dump writes through a temporary file, leaving only the finished trace."""
+    dump(_trace(), tmp_path / "out" / "trace.json")
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["trace.json"]
