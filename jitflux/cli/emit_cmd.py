@@ -1,17 +1,67 @@
-"""`jitflux emit` (not written yet)."""
+"""`jitflux emit`: print a trace as fluxions (the paper's language, JSON or Graphviz)."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
+
+from jitflux.emit import FORMATS, render
+from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.trace import load
+
+EPILOG = """\
+The default format, flx, is the paper's language: one `flx NAME & TAGS {CONTEXT}` header per
+fluxion, its output streams (`>> dest [message]` for a listener, `-> dest [message]` for a
+one-shot continuation, `-> null` for none), then its code. json is the jitflux.fluxions/1
+object, dot a Graphviz graph (groups as clusters).
+
+examples:
+  jitflux emit --from trace.json
+  jitflux emit --from trace.json --format json -o fluxions.json
+  jitflux emit --from trace.json --format dot | dot -Tsvg > fluxions.svg
+"""
 
 
 def register(subparsers: Any) -> None:
     """Add the `emit` subcommand."""
-    parser = subparsers.add_parser("emit", help="(not written yet)")
+    parser = subparsers.add_parser(
+        "emit",
+        help="print a trace as fluxions (flx, json or dot)",
+        description="Apply the pipeliner rules (scope, stream, share) to a trace and print "
+        "the application as fluxions.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--from",
+        dest="source",
+        metavar="TRACE",
+        required=True,
+        help="the trace.json written by `jitflux trace`",
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, default="flx", help="output format (default: flx)"
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="PATH", help="write to PATH instead of standard output"
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not written yet."""
-    raise NotImplementedError
+    """Load the trace, render it, print or write it."""
+    text = render(load(args.source), args.format)
+    if args.output:
+        write(Path(args.output), text)
+    else:
+        print(text, end="")
+    return 0
+
+
+def write(path: Path, text: str) -> None:
+    """Write the output file; a path that cannot be written is bad usage (one line)."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise JitfluxError(f"{path}: cannot write: {exc.strerror}", EXIT_BAD_INPUT) from None

@@ -1,17 +1,55 @@
-"""`jitflux explain` (not written yet)."""
+"""`jitflux explain`: why a fluxion cannot be isolated, and what would free it."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from jitflux.explain import explain, render_json, render_text
+from jitflux.trace import load
+
+EPILOG = """\
+With no FLUXION: a summary table (fluxion, isolated or not, group, number of ties, first
+reason), then the details of every fluxion. Each tie shows the rule that fired (share,
+network, merge, unknown), the source locations that prove it, how often it was observed, and
+a help line with the change that would free the fluxion.
+
+examples:
+  jitflux explain --from trace.json
+  jitflux explain --from trace.json reply
+  jitflux explain --from trace.json add --format json
+"""
+
 
 def register(subparsers: Any) -> None:
     """Add the `explain` subcommand."""
-    parser = subparsers.add_parser("explain", help="(not written yet)")
+    parser = subparsers.add_parser(
+        "explain",
+        help="tell why a fluxion is not isolated",
+        description="Tell why each fluxion (or FLUXION) cannot be isolated: what ties it to "
+        "which fluxions, the rule, the proof, and what change would free it.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--from",
+        dest="source",
+        metavar="TRACE",
+        required=True,
+        help="the trace.json written by `jitflux trace`",
+    )
+    parser.add_argument("fluxion", nargs="?", metavar="FLUXION", help="one fluxion to explain")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not written yet."""
-    raise NotImplementedError
+    """Load the trace and print the explanation."""
+    reports = explain(load(args.source), args.fluxion)
+    if args.format == "json":
+        print(render_json(reports), end="")
+    else:
+        print(render_text(reports, summary=args.fluxion is None), end="")
+    return 0

@@ -1,0 +1,100 @@
+"""The app's original source text as a trace keeps it: lines, and offsets as V8 counts them.
+
+The shim parses with acorn and V8 reports positions in UTF-16 code units, while a Python string
+counts code points: the two differ only after a character outside the Basic Multilingual Plane
+(an emoji), so the conversion table is built only for such texts.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+# JavaScript's line terminators (ECMA-262 11.3), as acorn counts lines.
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029]")
+# What follows a declared name initialised with require(): `fs = require('fs')`.
+_REQUIRE_INIT = re.compile(r"\s*=\s*require\s*\(")
+
+
+class SourceFile:
+    """One source file's text, with positions given in UTF-16 units converted to Python ones."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
+
+    @cached_property
+    def _utf16_to_index(self) -> list[int] | None:
+        """For each UTF-16 offset, the Python index; None when both count alike."""
+        if all(ord(ch) < 0x10000 for ch in self.text):
+            return None
+        table: list[int] = []
+        for index, ch in enumerate(self.text):
+            table.extend([index] * (2 if ord(ch) >= 0x10000 else 1))
+        table.append(len(self.text))
+        return table
+
+    def index(self, utf16_offset: int) -> int:
+        """The Python index of a UTF-16 offset (clamped to the text)."""
+        table = self._utf16_to_index
+        if table is None:
+            return max(0, min(utf16_offset, len(self.text)))
+        return table[max(0, min(utf16_offset, len(table) - 1))]
+
+    def slice(self, start: int, end: int) -> str:
+        """The text between two UTF-16 offsets."""
+        return self.text[self.index(start) : self.index(end)]
+
+    def line_count(self) -> int:
+        """How many lines the text has."""
+        return len(self._line_starts)
+
+    def line(self, number: int) -> str | None:
+        """Line `number` (1-based) without its terminator; None past the end."""
+        if not 1 <= number <= len(self._line_starts):
+            return None
+        start = self._line_starts[number - 1]
+        end = self._line_starts[number] if number < len(self._line_starts) else len(self.text)
+        return _LINE_BREAK.sub("", self.text[start:end])
+
+    def column_index(self, number: int, column: int) -> int:
+        """The Python index within line `number` of a UTF-16 `column`."""
+        line = self.line(number) or ""
+        units = 0
+        for index, ch in enumerate(line):
+            if units >= column:
+                return index
+            units += 2 if ord(ch) >= 0x10000 else 1
+        return len(line)
+
+    def position(self, number: int, column: int) -> int | None:
+        """The Python index in the whole text of (line, UTF-16 column); None past the end."""
+        if not 1 <= number <= len(self._line_starts):
+            return None
+        return self._line_starts[number - 1] + self.column_index(number, column)
+
+    def line_of(self, index: int) -> int:
+        """The 1-based line holding Python index `index`."""
+        low, high = 0, len(self._line_starts) - 1
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self._line_starts[middle] <= index:
+                low = middle
+            else:
+                high = middle - 1
+        return low + 1
+
+    def indentation_at(self, index: int) -> str:
+        """The leading whitespace of the line holding Python index `index`."""
+        line = self.line(self.line_of(index)) or ""
+        return line[: len(line) - len(line.lstrip(" \t"))]
+
+    def initialised_with_require(self, name: str, line: int, column: int) -> bool:
+        """Whether the declaration of `name` at (line, column) reads `name = require(...)`."""
+        at = self.position(line, column)
+        if at is None or not self.text.startswith(name, at):
+            return False
+        return _REQUIRE_INIT.match(self.text, at + len(name)) is not None

@@ -1,0 +1,255 @@
+"""Resolve the trace's effects to the variables they touch, and who touches each.
+
+A variable is identified by its name, its declaration and its owner (the function whose scope
+declares it). Its *home* is the fluxion whose part creates it:
+- the owner's own fluxion (`handler` for its parameter `res`), or the innermost fluxion whose
+  code holds the owner;
+- else the fluxions that were seen calling the owner (a helper declared at the top level but
+  called by `handler` runs in `handler`'s part; called by two routes, it has two homes, and
+  each call makes its own variables);
+- else `main`: module-level state (owner a top level, or none: an undeclared global), or state
+  of another function that `main`'s part runs.
+Module-level state is kept across requests (*persistent*). So is the state of a function that
+only listeners use (`limit`, the parameter of `bodyParser`, read by the listener `saveBody`
+that main registered once at start-up). The state of a function whose users include a one-shot
+continuation (`req` of `saveBody` read by the getRawBody callback, when a static trace folds
+`saveBody` into main) is created anew for each call, like any variable whose home is not
+`main`.
+
+An effect on an object path (`req.body`, `cache[*]`) touches its root variable (`req`,
+`cache`): the path is kept on the use. A path through `this` (`this.count`) is a variable of
+its own, named by the path: `this` is whatever object a method runs on. A `network` effect
+recorded by a hooked
+prototype has no declaration: it is tied to the parameter of the same name of its fluxion, or to
+a variable of that name the fluxion uses; failing both it only ties the fluxion to the network.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from jitflux.analysis.fluxions import MAIN, Fluxions
+from jitflux.analysis.sources import SourceFile
+from jitflux.trace import Effect, Location, Trace
+
+_ROOT = re.compile(r"[A-Za-z_$][\w$]*")
+# Express registrations whose listener is a route handler or middleware `(req, res, next)`.
+_EXPRESS_REGISTRATION = re.compile(r"(^|\.)(get|post|put|delete|patch|all|use|options|head|route)$")
+EXPRESS_NEXT = "express.next"
+
+
+@dataclass(frozen=True)
+class Use:
+    """One effect of a fluxion on a variable: read, write, mutate (a path), call or network."""
+
+    fluxion: str
+    effect: Effect
+
+    @property
+    def kind(self) -> str:
+        """`mutate` for a write through an object path, else the effect's kind."""
+        if self.effect.kind == "write" and self.path is not None:
+            return "mutate"
+        return self.effect.kind
+
+    @property
+    def path(self) -> str | None:
+        """The object path written (`req.body`), or None for the variable itself."""
+        target = self.effect.target
+        root = root_of(target)
+        return target if root and target != root else None
+
+    @property
+    def writes(self) -> bool:
+        """Whether it changes the variable or the object it holds."""
+        return self.kind in ("write", "mutate")
+
+
+@dataclass
+class Variable:
+    """A variable some fluxion touches and does not own, with every such use."""
+
+    name: str
+    declared: Location | None
+    owner: str | None
+    home: str  # the first of `homes`
+    persistent: bool
+    module: bool = False  # initialised with require(): any fluxion can load it itself
+    parameter: bool = False  # a parameter of its home's own function
+    request: bool = False  # the request parameter of an Express handler
+    uses: list[Use] = field(default_factory=list)
+    homes: tuple[str, ...] = ()  # every fluxion whose part creates it
+
+    def users(self) -> list[str]:
+        """The fluxions that use it, in first-use order (main's own start-up excluded)."""
+        seen: list[str] = []
+        for use in self.uses:
+            if use.fluxion not in seen:
+                seen.append(use.fluxion)
+        return seen
+
+    def writers(self) -> list[str]:
+        """The fluxions that change it (assign it or write into its object)."""
+        seen: list[str] = []
+        for use in self.uses:
+            if use.writes and use.fluxion not in seen:
+                seen.append(use.fluxion)
+        return seen
+
+    def uses_by(self, fluxion: str) -> list[Use]:
+        """The uses made by one fluxion."""
+        return [use for use in self.uses if use.fluxion == fluxion]
+
+
+def root_of(target: str) -> str | None:
+    """The variable at the root of a target: `req` for `req.body`, `cache` for `cache[*]`."""
+    match = _ROOT.match(target)
+    return match.group(0) if match else None
+
+
+def express_handlers(trace: Trace) -> set[str]:
+    """Ids of the functions Express calls as `(req, res, next)`: they own an Express `next`, or
+    are the listener of an Express registration."""
+    found = {
+        e.owner
+        for e in trace.effects
+        if e.kind == "call" and e.callee == EXPRESS_NEXT and e.owner is not None
+    }
+    for point in trace.rupture_points:
+        if point.type == "start" and _EXPRESS_REGISTRATION.search(point.callee):
+            found.add(point.callback)
+    return found
+
+
+def collect(trace: Trace, fluxions: Fluxions) -> tuple[list[Variable], list[Use]]:
+    """The variables the trace's effects touch, in declaration order, and the uses that touch
+    no variable (unknown effects, network use with no variable behind it)."""
+    sources = {name: SourceFile(text) for name, text in trace.sources.items()}
+    handlers = express_handlers(trace)
+    homes = _homes(trace, fluxions)
+    variables: dict[tuple[str, Location | None, str | None], Variable] = {}
+    locals_of_main: set[tuple[str, Location | None, str | None]] = set()
+    loose: list[Use] = []
+    for effect in trace.effects:
+        fluxion = fluxions.part_of(effect.function)
+        use = Use(fluxion, effect)
+        root = root_of(effect.target)
+        if effect.kind == "unknown" or root is None:
+            loose.append(use)
+            continue
+        key = _resolve(effect, root, fluxion, fluxions, trace)
+        if key is None:
+            loose.append(use)
+            continue
+        variable = variables.get(key)
+        if variable is None:
+            variable = _new_variable(key, fluxions, sources, handlers, homes)
+            variables[key] = variable
+            if variable.home == MAIN and not homes.get(key[2] or "", ((MAIN,), True))[1]:
+                locals_of_main.add(key)
+        variable.uses.append(use)
+    for key in locals_of_main:
+        variable = variables[key]
+        users = [fluxions.get(u) for u in variable.users() if u != MAIN]
+        variable.persistent = all(u.entry == "start" for u in users)
+    for variable in variables.values():
+        if variable.persistent:
+            # main setting up its own state at start-up: not a tie
+            variable.uses = [use for use in variable.uses if use.fluxion != MAIN]
+    ordered = sorted(
+        (v for v in variables.values() if v.uses), key=lambda v: variable_key(v, fluxions)
+    )
+    return ordered, loose
+
+
+def variable_key(variable: Variable, fluxions: Fluxions) -> tuple[int, str, int, int, int, str]:
+    """Declaration order: by file, line, column; parameters with no location by position."""
+    if variable.declared is not None:
+        d = variable.declared
+        return (0, d.file, d.line, d.column, 0, variable.name)
+    fn = fluxions.functions.get(variable.owner or "")
+    if fn is not None and variable.name in fn.params:
+        return (0, fn.file, fn.line, fn.column, 1 + fn.params.index(variable.name), variable.name)
+    return (1, "", 0, 0, 0, variable.name)
+
+
+def _resolve(
+    effect: Effect, root: str, fluxion: str, fluxions: Fluxions, trace: Trace
+) -> tuple[str, Location | None, str | None] | None:
+    """The identity of the variable an effect touches; None for a network use with none."""
+    if root == "this" and effect.kind != "network":
+        # `this` is whatever object a method runs on: the path is the only name it has.
+        return (effect.target, None, None)
+    if effect.declared is not None or effect.owner is not None or effect.kind != "network":
+        return (root, effect.declared, effect.owner)
+    # A network use seen by a prototype hook: find the variable by name in the fluxion.
+    own = fluxions.get(fluxion).function
+    candidates = [
+        e
+        for e in trace.effects
+        if root_of(e.target) == root
+        and e.declared is not None
+        and ((own is not None and e.owner == own.id) or fluxions.part_of(e.function) == fluxion)
+    ]
+    if candidates:
+        best = candidates[0]
+        return (root, best.declared, best.owner)
+    if own is not None and root in own.params:
+        return (root, None, own.id)
+    return None
+
+
+def _homes(trace: Trace, fluxions: Fluxions) -> dict[str, tuple[tuple[str, ...], bool]]:
+    """For each function id: the fluxions whose parts run it, and whether its variables are
+    module-level (kept across requests whoever uses them)."""
+    callers: dict[str, set[str]] = {}
+    for effect in trace.effects:
+        if effect.kind == "call" and effect.callee in fluxions.functions:
+            part = fluxions.part_of(effect.function)
+            if part != MAIN:
+                callers.setdefault(effect.callee, set()).add(part)
+    homes = {}
+    for fn in fluxions.functions.values():
+        home = fluxions.part_of(fn.id)
+        if home == MAIN and fn.kind != "toplevel" and fn.id in callers:
+            homes[fn.id] = (tuple(sorted(callers[fn.id], key=fluxions.order)), False)
+        else:
+            homes[fn.id] = ((home,), home == MAIN and fn.kind == "toplevel")
+    return homes
+
+
+def _new_variable(
+    key: tuple[str, Location | None, str | None],
+    fluxions: Fluxions,
+    sources: dict[str, SourceFile],
+    handlers: set[str],
+    homes: dict[str, tuple[tuple[str, ...], bool]],
+) -> Variable:
+    name, declared, owner = key
+    where, persistent = homes.get(owner or "", ((MAIN,), True))
+    home = where[0]
+    own = fluxions.functions.get(owner or "")
+    parameter = (
+        home != MAIN
+        and own is not None
+        and fluxions.by_function.get(own.id) == home
+        and name in own.params
+    )
+    module = False
+    if home == MAIN and declared is not None and declared.file in sources:
+        module = sources[declared.file].initialised_with_require(
+            name, declared.line, declared.column
+        )
+    request = own is not None and own.id in handlers and bool(own.params) and own.params[0] == name
+    return Variable(
+        name=name,
+        declared=declared,
+        owner=owner,
+        home=home,
+        homes=where,
+        persistent=persistent,
+        module=module,
+        parameter=parameter,
+        request=request,
+    )

@@ -1,0 +1,562 @@
+"""Why a fluxion is not isolated: every tie that holds it, with the proof, in a developer's words.
+
+For each fluxion, `explain` gives what ties it (a variable, an object path, a closure it calls,
+the network, an effect that could not be observed), to which fluxions, which rule fired, the
+source locations that prove it (as the Rust compiler's diagnostics: a headline, the primary
+location with the line of code and a caret under the culprit, secondary labelled locations,
+then `note:` and `help:` lines), how often it was observed with a sample request id, and the
+change that would free it. An isolated fluxion is said to be so, with what travels in its
+messages.
+
+`render_text` prints a summary table (fluxion, isolated, group, ties, first reason) then the
+details; `render_json` prints this object:
+
+    {
+      "format": "jitflux.explain/1",
+      "fluxions": [
+        {
+          "name": "reply",
+          "isolated": false,
+          "tags": ["network"],
+          "context": ["count", "template"],
+          "origin": {"file": "server.js", "line": 11, "column": 26},   # null if none
+          "receives": [{"from": "handler", "type": "post", "message": ["res"]}],
+          "sends": [{"to": "null", "type": "post", "message": []}],
+          "ties": [
+            {
+              "rule": "network",           # share | network | merge | unknown
+              "tag": "network",            # the group it puts the fluxion in
+              "what": "network",           # variable | path | closure | network | unknown
+                                           # | merge
+              "name": "res",               # the variable, path, effect or fluxion at stake
+              "fluxions": ["main"],        # the other fluxions of that group
+              "reason": "...",             # the headline, one sentence
+              "summary": "...",            # a few words, as in the summary table
+              "labels": [                  # primary first; line 1-based, column 0-based
+                {"file": "server.js", "line": 13, "column": 4, "text": "...",
+                 "primary": true}
+              ],
+              "observed": [{"fluxion": "reply", "count": 3, "request": "r1"}],
+              "notes": ["..."],
+              "help": "..."                # the change that would free it, or null
+            }
+          ],
+          "notes": ["..."]                 # scope, stream and merge facts about it
+        }
+      ]
+    }
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from jitflux.analysis import MAIN, Finding, SourceFile, Use
+from jitflux.emit import Program, build
+from jitflux.emit.program import FluxionSpec
+from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.trace import Location, RupturePoint, Trace
+
+FORMAT = "jitflux.explain/1"
+WIDTH = 80
+
+_VERBS = {
+    "read": "reads",
+    "write": "writes",
+    "mutate": "writes",
+    "call": "calls",
+    "network": "uses the socket of",
+    "unknown": "runs",
+}
+
+
+@dataclass(frozen=True)
+class Label:
+    """A source location with what happened there."""
+
+    location: Location
+    text: str
+    primary: bool
+    width: int = 1  # how many characters the caret underlines
+    code: str | None = None  # the line of code there, when the trace has the source
+    at: int = 0  # where the caret starts in `code`
+
+
+@dataclass(frozen=True)
+class Observation:
+    """How often a fluxion was seen doing what a tie says, and one request it served."""
+
+    fluxion: str
+    count: int
+    request: str | None
+
+
+@dataclass(frozen=True)
+class Tie:
+    """One finding that holds a fluxion in a group, told from that fluxion's side."""
+
+    rule: str
+    tag: str
+    what: str
+    name: str
+    others: tuple[str, ...]
+    reason: str
+    summary: str  # a few words for the summary table
+    labels: tuple[Label, ...]
+    observed: tuple[Observation, ...]
+    notes: tuple[str, ...]
+    help: str | None
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything explain says about one fluxion."""
+
+    name: str
+    isolated: bool
+    tags: tuple[str, ...]
+    context: tuple[str, ...]
+    origin: Location | None
+    receives: tuple[tuple[str, str, tuple[str, ...]], ...]  # (from, type, message)
+    sends: tuple[tuple[str, str, tuple[str, ...]], ...]  # (to, type, message)
+    ties: tuple[Tie, ...]
+    notes: tuple[str, ...]
+
+
+def explain(trace: Trace, fluxion: str | None = None) -> list[Report]:
+    """The reports of every fluxion, or of `fluxion` only (JitfluxError if there is none)."""
+    program = build(trace)
+    names = [spec.name for spec in program.fluxions]
+    if fluxion is not None and fluxion not in names:
+        raise JitfluxError(
+            f"no fluxion named {fluxion!r}; valid names: {', '.join(names)}", EXIT_BAD_INPUT
+        )
+    wanted = [fluxion] if fluxion is not None else names
+    return [_report(program, program.get(name)) for name in wanted]
+
+
+def render_text(reports: list[Report], summary: bool = True) -> str:
+    """The reports as text for an 80-column terminal: a summary table, then the details."""
+    out: list[str] = []
+    if summary:
+        out += _table(reports)
+        out.append("")
+    for report in reports:
+        out += _details(report)
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def render_json(reports: list[Report]) -> str:
+    """The reports as the JSON object documented in this module."""
+    return json.dumps(to_dict(reports), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_dict(reports: list[Report]) -> dict[str, Any]:
+    """The JSON object of the reports."""
+    return {"format": FORMAT, "fluxions": [_report_dict(r) for r in reports]}
+
+
+# ----------------------------------------------------------------------------------- building
+
+
+def _report(program: Program, spec: FluxionSpec) -> Report:
+    analysis = program.analysis
+    receives = tuple((src, s.type, s.message) for src, s in program.incoming(spec.name))
+    sends = tuple((to, s.type, s.message) for s in spec.streams for to in s.to)
+    ties = tuple(_tie(program, spec.name, f) for f in analysis.ties(spec.name))
+    notes = tuple(
+        f.reason for f in analysis.about(spec.name) if f.tag is None and f.rule != "network"
+    )
+    return Report(
+        name=spec.name,
+        isolated=spec.isolated,
+        tags=spec.tags,
+        context=spec.context,
+        origin=spec.origin,
+        receives=receives,
+        sends=sends,
+        ties=ties,
+        notes=notes,
+    )
+
+
+def _tie(program: Program, name: str, finding: Finding) -> Tie:
+    others = tuple(n for n in finding.fluxions if n != name)
+    if finding.tag == "network" and finding.rule == "network":
+        others = tuple(s.name for s in program.fluxions if "network" in s.tags and s.name != name)
+    labels = _labels(program, name, finding)
+    observed = _observed(finding, name)
+    notes = list(_rule_notes(finding, name, others))
+    if observed:
+        if all(o.count == 0 for o in observed):
+            notes.append("found in the source by the static analysis, not observed at run time")
+        else:
+            notes.append("observed " + "; ".join(_observation_text(o) for o in observed))
+    return Tie(
+        rule=finding.rule,
+        tag=finding.tag or "",
+        what=finding.what,
+        name=finding.name,
+        others=others,
+        reason=finding.reason,
+        summary=_summary(finding, name),
+        labels=labels,
+        observed=observed,
+        notes=tuple(notes),
+        help=finding.help,
+    )
+
+
+def _summary(finding: Finding, name: str) -> str:
+    """A few words saying what ties `name`, for the summary table."""
+    if finding.rule == "share":
+        others = [n for n in finding.fluxions if n != name]
+        return f"shares `{finding.name}` with {_names(others)}"
+    if finding.rule == "network":
+        if name == MAIN:
+            return "receives the requests"
+        return f"uses the socket of `{finding.name}`"
+    if finding.rule == "merge":
+        return "merges request changes"
+    if finding.evidence:
+        return f"runs `{finding.name}`: effects unknown"
+    return "external code: effects not observed"
+
+
+# What ties, in words, by the finding's `what`.
+_WHAT = {
+    "variable": "the variable",
+    "path": "the object written through",
+    "closure": "the closure",
+}
+
+
+def _rule_notes(finding: Finding, name: str, others: tuple[str, ...]) -> list[str]:
+    """The rule that fired, on what, and what it does to the fluxion."""
+    if finding.rule == "share":
+        return [
+            f"rule share, on {_WHAT.get(finding.what, 'the variable')} `{finding.name}`: the "
+            f"tag `{finding.tag}` ties {_names(finding.fluxions)}, and `{finding.name}` sits "
+            "in each of their contexts"
+        ]
+    if finding.rule == "network":
+        group = f" with {_names(others)}" if others else ""
+        on = "the server's sockets" if name == MAIN else f"the socket behind `{finding.name}`"
+        return [f"rule network, on {on}: `{name}` is in the group `network`{group}"]
+    if finding.rule == "merge":
+        return [
+            "rule merge, on the Express request and its `next`: both stay in main's network group"
+        ]
+    if finding.evidence:
+        on = f"an effect that cannot be known (`{finding.name}`)"
+    else:
+        on = "code whose effects were not observed"
+    return [f"rule unknown, on {on}: `{name}` is never assumed independent"]
+
+
+def _labels(program: Program, name: str, finding: Finding) -> tuple[Label, ...]:
+    """The primary label (in `name` when it can) then one per other fluxion, then where the
+    variable is declared."""
+    analysis = program.analysis
+    by_fluxion: dict[str, Use] = {}
+    for use in sorted(finding.evidence, key=lambda u: not u.writes):
+        if _use_location(program, use) is not None:
+            by_fluxion.setdefault(use.fluxion, use)
+    order = [name] + [n for n in by_fluxion if n != name]
+    labels: list[Label] = []
+    for fluxion in order:
+        use = by_fluxion.get(fluxion)
+        if use is None:
+            continue
+        location = _use_location(program, use)
+        if location is None:
+            continue
+        subject = use.path or use.effect.target
+        text = f"`{fluxion}` {_VERBS.get(use.kind, use.kind)} `{subject}`"
+        if finding.rule == "merge" and use.kind == "call":
+            text += ", now a stream to `express_dispatcher`"
+        labels.append(_label(program, location, text, not labels, subject))
+    if finding.rule == "network" and name == MAIN:
+        for target in analysis.graph.successors(MAIN):
+            site = _site(analysis.graph.edges[MAIN, target]["points"])
+            if site is not None:
+                point, where = site
+                text = f"`main` hands requests to `{target}` through `{point.callee}`"
+                labels.append(_label(program, where, text, not labels, point.callee))
+    if finding.rule == "unknown" and not finding.evidence:
+        # Code that was not observed: where it is, and where the app handed it over.
+        fn = program.get(name).fluxion.function
+        if fn is not None and fn.file:
+            where = Location(fn.file, fn.line, fn.column)
+            labels.append(_label(program, where, f"`{name}` starts here", not labels, ""))
+        for source in analysis.graph.predecessors(name):
+            site = _site(analysis.graph.edges[source, name]["points"])
+            if site is not None:
+                point, where = site
+                text = f"registered here with `{point.callee}`"
+                labels.append(_label(program, where, text, not labels, ""))
+    variable = finding.variable
+    if variable is not None and variable.declared is not None and len(labels) < 4:
+        text = f"`{variable.name}` declared here"
+        if variable.parameter:
+            text += f", a parameter of `{variable.home}`"
+        labels.append(_label(program, variable.declared, text, not labels, variable.name))
+    if not labels:
+        # Uses seen only inside code that was not instrumented (a library the part called):
+        # point at the part itself.
+        origin = program.get(name).origin
+        if origin is not None:
+            text = (
+                "the script's top level, which starts the server"
+                if name == MAIN
+                else f"in `{name}`, through code that jitflux did not instrument"
+            )
+            labels.append(_label(program, origin, text, True, ""))
+    return tuple(labels)
+
+
+def _site(points: list[RupturePoint]) -> tuple[RupturePoint, Location] | None:
+    """The first rupture point with a known site, and the site."""
+    for point in points:
+        if point.site is not None:
+            return point, point.site
+    return None
+
+
+def _label(program: Program, location: Location, text: str, primary: bool, subject: str) -> Label:
+    """A label with its line of code, the caret under `subject` when the line shows it there."""
+    raw = program.analysis.trace.sources.get(location.file)
+    if raw is None:
+        return Label(location, text, primary)
+    source = _source(raw)
+    line = source.line(location.line)
+    if line is None:
+        return Label(location, text, primary)
+    at = source.column_index(location.line, location.column)
+    width = 1
+    # The subject as written, its root (`req` of `req.body`), or its last name (`post` of
+    # `app.post`, where a registration's site points).
+    for candidate in (subject, subject.split(".")[0].split("[")[0], subject.split(".")[-1]):
+        if candidate and line.startswith(candidate, at):
+            width = len(candidate)
+            break
+    return Label(location, text, primary, width, line, at)
+
+
+@lru_cache(maxsize=16)
+def _source(text: str) -> SourceFile:
+    """One SourceFile per text, so that its line table is built once."""
+    return SourceFile(text)
+
+
+def _use_location(program: Program, use: Use) -> Location | None:
+    for sample in use.effect.samples:
+        if sample.line is not None:
+            file = sample.file
+            if file is None:
+                fn = program.get(use.fluxion).fluxion.function
+                file = fn.file if fn is not None else None
+            if file is not None:
+                return Location(file, sample.line, sample.column or 0)
+    return None
+
+
+def _observed(finding: Finding, name: str) -> tuple[Observation, ...]:
+    per: dict[str, Observation] = {}
+    for use in finding.evidence:
+        request = next((s.request for s in use.effect.samples if s.request), None)
+        seen = per.get(use.fluxion)
+        if seen is None or use.effect.count > seen.count:
+            per[use.fluxion] = Observation(
+                use.fluxion, use.effect.count, request or (seen.request if seen else None)
+            )
+    order = [name] + sorted(n for n in per if n != name)
+    return tuple(per[n] for n in order if n in per)
+
+
+def _observation_text(observation: Observation) -> str:
+    times = "once" if observation.count == 1 else f"{observation.count} times"
+    text = f"{times} in `{observation.fluxion}`"
+    if observation.request:
+        text += f" (e.g. request {observation.request})"
+    return text
+
+
+# ----------------------------------------------------------------------------------- printing
+
+
+def _table(reports: list[Report]) -> list[str]:
+    rows = [("fluxion", "isolated", "group", "ties", "first reason")]
+    for r in reports:
+        first = r.ties[0].summary if r.ties else "-"
+        rows.append(
+            (
+                r.name,
+                "yes" if r.isolated else "no",
+                ", ".join(r.tags) or "-",
+                str(len(r.ties)),
+                first,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = []
+    for row in rows:
+        head = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  "
+        room = max(WIDTH - len(head), 12)
+        last = row[4] if len(row[4]) <= room else row[4][: room - 3].rstrip() + "..."
+        lines.append((head + last).rstrip())
+    return lines
+
+
+def _details(report: Report) -> list[str]:
+    out: list[str] = []
+    if report.isolated:
+        out += _wrap(f"`{report.name}` is isolated: no tag ties it to another fluxion.", "")
+    else:
+        count = len(report.ties)
+        ties = "1 tie holds it" if count == 1 else f"{count} ties hold it"
+        out += _wrap(
+            f"`{report.name}` is not isolated: {ties} (group {', '.join(report.tags)}).", ""
+        )
+    for source, kind, message in report.receives:
+        out += _wrap(f"receives {_message(message)} from `{source}` ({_arrow(kind)})", "  ")
+    for target, kind, message in report.sends:
+        if target == "null":
+            out.append("  sends nothing (-> null)")
+        else:
+            out += _wrap(f"sends {_message(message)} to `{target}` ({_arrow(kind)})", "  ")
+    if report.context:
+        out.append(f"  context: {{{', '.join(report.context)}}}")
+    for note in report.notes:
+        out += _wrap(f"note: {note}", "  ", "        ")
+    for tie in report.ties:
+        out.append("")
+        out += _tie_lines(tie)
+    return out
+
+
+def _tie_lines(tie: Tie) -> list[str]:
+    head = f"tie[{tie.rule}]: "
+    out = _wrap(head + tie.reason, "", " " * len(head))
+    gutter = max([len(str(label.location.line)) for label in tie.labels] + [1])
+    bar = " " * (gutter + 1) + "|"
+    for label in tie.labels:
+        arrow = "-->" if label.primary else ":::"
+        out.append(f"{' ' * gutter}{arrow} {label.location}")
+        out.append(bar)
+        out += _snippet(label, gutter)
+        out.append(bar)
+    for note in tie.notes:
+        out += _wrap(f"{' ' * (gutter + 1)}= note: {note}", "", " " * (gutter + 9))
+    if tie.help:
+        out += _wrap(f"{' ' * (gutter + 1)}= help: {tie.help}", "", " " * (gutter + 9))
+    return out
+
+
+def _snippet(label: Label, gutter: int) -> list[str]:
+    """The code line of a label with a caret (primary) or dashes (secondary) under it."""
+    mark = ("^" if label.primary else "-") * max(label.width, 1)
+    if label.code is None:
+        return [f"{' ' * (gutter + 1)}| {label.text}"]
+    at = label.at
+    # A tab would shift the code against the caret line: show it as one space.
+    line = label.code.replace("\t", " ")
+    room = WIDTH - gutter - 3
+    shift = 0
+    if len(line) > room:
+        shift = max(0, min(at - room // 3, len(line) - room + 3))
+        line = ("..." if shift else "") + line[shift + (3 if shift else 0) :]
+        line = line[:room]
+        at = at - shift
+    number = str(label.location.line).rjust(gutter)
+    under = " " * at + mark
+    text_line = f"{' ' * (gutter + 1)}| {under} {label.text}"
+    lines = [f"{number} | {line}".rstrip()]
+    if len(text_line) <= WIDTH:
+        lines.append(text_line)
+    else:
+        lines.append(f"{' ' * (gutter + 1)}| {under}")
+        lines += _wrap(label.text, f"{' ' * (gutter + 1)}| ", f"{' ' * (gutter + 1)}| ")
+    return lines
+
+
+def _wrap(text: str, first: str, rest: str | None = None) -> list[str]:
+    """Wrap to WIDTH, never inside a `quoted` span (`saveBody -> anonymous_12` stays whole)."""
+    kept = re.sub(r"`[^`\n]*`", lambda m: m.group(0).replace(" ", "\0"), text)
+    lines = textwrap.wrap(
+        kept,
+        width=WIDTH,
+        initial_indent=first,
+        subsequent_indent=first if rest is None else rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [first.rstrip()]
+    return [line.replace("\0", " ") for line in lines]
+
+
+def _message(message: tuple[str, ...]) -> str:
+    return "[" + ", ".join(message) + "]" if message else "an empty message"
+
+
+def _arrow(kind: str) -> str:
+    return ">> start" if kind == "start" else "-> post"
+
+
+def _names(names: tuple[str, ...] | list[str]) -> str:
+    quoted = [f"`{n}`" for n in names]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _report_dict(report: Report) -> dict[str, Any]:
+    return {
+        "name": report.name,
+        "isolated": report.isolated,
+        "tags": list(report.tags),
+        "context": list(report.context),
+        "origin": _location(report.origin),
+        "receives": [
+            {"from": src, "type": kind, "message": list(msg)} for src, kind, msg in report.receives
+        ],
+        "sends": [{"to": to, "type": kind, "message": list(msg)} for to, kind, msg in report.sends],
+        "ties": [
+            {
+                "rule": tie.rule,
+                "tag": tie.tag,
+                "what": tie.what,
+                "name": tie.name,
+                "fluxions": list(tie.others),
+                "reason": tie.reason,
+                "summary": tie.summary,
+                "labels": [
+                    {
+                        **(_location(label.location) or {}),
+                        "text": label.text,
+                        "primary": label.primary,
+                    }
+                    for label in tie.labels
+                ],
+                "observed": [
+                    {"fluxion": o.fluxion, "count": o.count, "request": o.request}
+                    for o in tie.observed
+                ],
+                "notes": list(tie.notes),
+                "help": tie.help,
+            }
+            for tie in report.ties
+        ],
+        "notes": list(report.notes),
+    }
+
+
+def _location(location: Location | None) -> dict[str, Any] | None:
+    if location is None:
+        return None
+    return {"file": location.file, "line": location.line, "column": location.column}

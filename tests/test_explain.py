@@ -1,0 +1,176 @@
+"""Tests of jitflux.explain: why each fluxion is tied, in words, with the proof."""
+
+import json
+
+import pytest
+
+from jitflux.errors import JitfluxError
+from jitflux.explain import WIDTH, explain, render_json, render_text, to_dict
+from tests.fixtures import TraceBuilder, load_fixture
+
+NAMES = ("paper-counter", "paper-gifsockets", "figure5")
+
+
+def _text(name: str, fluxion: str | None = None) -> str:
+    return render_text(explain(load_fixture(name), fluxion), summary=fluxion is None)
+
+
+def test_share_tie_reads_like_a_compiler_diagnostic() -> None:
+    """figure 5, add: headline, --> location, code line with a caret under c, then the rest."""
+    lines = _text("figure5", "add").splitlines()
+    start = lines.index(
+        "tie[share]: `c` is written by `end` and read by `add`, which runs before `end`"
+    )
+    assert lines[start + 1 : start + 14] == [
+        "            in the same request: a value cannot flow upstream without a race, so",
+        "            both must share it",
+        "  --> server.js:11:32",
+        "   |",
+        "11 |     var v = b + ':' + a + ':' + c;",
+        "   |                                 ^ `add` reads `c`",
+        "   |",
+        "  ::: server.js:13:6",
+        "   |",
+        "13 |       c = v.length;",
+        "   |       - `end` writes `c`",
+        "   |",
+        "  ::: server.js:5:2",
+    ]
+    text = "\n".join(lines)
+    assert "= note: rule share, on the variable `c`: the tag `grp_c` ties `add` and\n" in text
+    assert "= note: observed 2 times in `add` (e.g. request r1); 2 times in `end`" in text
+    assert "= help: pass the value downstream instead of reading it upstream" in text
+
+
+def test_an_isolated_fluxion_says_so_and_what_travels() -> None:
+    """paper-counter, handler: isolated, receives [res] from main, sends [res] to reply."""
+    text = _text("paper-counter", "handler")
+    assert text.startswith("`handler` is isolated: no tag ties it to another fluxion.\n")
+    assert "  receives [res] from `main` (>> start)\n" in text
+    assert "  sends [res] to `reply` (-> post)\n" in text
+    assert "tie[" not in text
+
+
+def test_network_tie_points_at_the_socket_use_and_the_declaration() -> None:
+    """paper-counter, reply: the caret underlines res in res.send; res declared in handler."""
+    text = _text("paper-counter", "reply")
+    assert "`reply` is not isolated: 1 tie holds it (group network)." in text
+    assert "13 |     res.send(err || template(count, data));\n   |     ^^^ " in text
+    assert "  ::: server.js:10:35\n" in text
+    assert "`res` declared here, a parameter of `handler`" in text
+    assert "  context: {count, template}\n" in text
+
+
+def test_merge_and_unknown_ties_of_gifsockets() -> None:
+    """The dispatcher is held by the merge; the external handler by the unknown rule."""
+    text = _text("paper-gifsockets")
+    assert "tie[merge]: `express_dispatcher` merges the changes streamed by" in text
+    assert "14 |       next();\n   |       ^^^^\n" in text
+    assert "tie[unknown]: `writeTextToImages` is code from" in text
+    assert "registered here with `app.post`" in text
+    assert "`anonymous_12` is isolated" in text
+    assert "note: `anonymous_12` writes `req.body` into the Express request" in text
+
+
+def test_summary_table_is_aligned() -> None:
+    """The table lists each fluxion with isolated, group, ties and first reason, aligned."""
+    table = _text("figure5").split("\n\n")[0].splitlines()
+    assert table == [
+        "fluxion  isolated  group           ties  first reason",
+        "main     no        network         1     receives the requests",
+        "onReq    yes       -               0     -",
+        "add      no        grp_c           1     shares `c` with `end`",
+        "end      no        network, grp_c  2     shares `c` with `add`",
+    ]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_text_fits_80_columns(name: str) -> None:
+    """Every line of the full explanation fits an 80-column terminal."""
+    for line in _text(name).splitlines():
+        assert len(line) <= WIDTH, line
+
+
+def test_a_long_code_line_is_cut_around_the_culprit() -> None:
+    """A code line wider than the terminal is shown as a window that keeps the caret on it."""
+    source = "var c = 0;\n" + "x(" + "a, " * 40 + "c);\n"
+    b = TraceBuilder(source)
+    top = b.toplevel()
+    one = b.function("one", line=2)
+    two = b.function("two", line=3)
+    b.start("app.get", top, one)
+    b.post("setImmediate", one, two)
+    column = source.splitlines()[1].index("c)")
+    b.effect(one, "read", "c", owner=top, declared=(1, 4), at=(2, column))
+    b.effect(two, "write", "c", owner=top, declared=(1, 4), at=(2, column))
+    text = render_text(explain(b.trace(), "one"), summary=False)
+    lines = text.splitlines()
+    code = next(line for line in lines if line.startswith("2 | "))
+    caret = lines[lines.index(code) + 1]
+    assert len(code) <= WIDTH and code.startswith("2 | ...")
+    assert code[caret.index("^")] == "c"
+
+
+def test_static_traces_say_nothing_was_observed() -> None:
+    """With counts of 0 (a static trace) the note says the source showed it."""
+    b = TraceBuilder()
+    top = b.toplevel(end=10)
+    one = b.function("one", line=2)
+    two = b.function("two", line=3)
+    b.start("app.get", top, one)
+    b.start("app.get", top, two)
+    for fn in (one, two):
+        b.effect(fn, "write", "n", owner=top, declared=(1, 4), count=0)
+    text = render_text(explain(b.trace(), "one"), summary=False)
+    assert "found in the source by the static analysis, not observed at run time" in text
+
+
+def test_an_unknown_fluxion_lists_the_valid_names() -> None:
+    """Asking for a fluxion that does not exist is status 2 with the valid names."""
+    with pytest.raises(JitfluxError) as caught:
+        explain(load_fixture("figure5"), "nope")
+    assert caught.value.status == 2
+    assert caught.value.message == "no fluxion named 'nope'; valid names: main, onReq, add, end"
+
+
+def test_json_holds_the_ties_with_their_proof() -> None:
+    """The JSON form has the documented keys: labels, observations, notes and help."""
+    data = json.loads(render_json(explain(load_fixture("figure5"), "end")))
+    assert data["format"] == "jitflux.explain/1"
+    (end,) = data["fluxions"]
+    assert (end["name"], end["isolated"], end["tags"]) == ("end", False, ["network", "grp_c"])
+    assert end["receives"] == [{"from": "add", "type": "post", "message": ["res", "v"]}]
+    share = end["ties"][0]
+    assert (share["rule"], share["tag"], share["name"], share["fluxions"]) == (
+        "share",
+        "grp_c",
+        "c",
+        ["add"],
+    )
+    assert share["labels"][0] == {
+        "file": "server.js",
+        "line": 13,
+        "column": 6,
+        "text": "`end` writes `c`",
+        "primary": True,
+    }
+    assert share["observed"][0] == {"fluxion": "end", "count": 2, "request": "r1"}
+    assert share["help"].startswith("pass the value downstream")
+    assert to_dict(explain(load_fixture("figure5"), "end")) == data
+
+
+def test_an_eval_is_shown_where_it_runs_with_its_reason() -> None:
+    """An unknown effect points at the eval call, says why, and suggests ordinary code."""
+    source = "var base = 1;\napp.get('/', function evaluate(req, res) {\n  eval('base');\n});\n"
+    b = TraceBuilder(source)
+    top = b.toplevel()
+    evaluate = b.function("evaluate", line=2, column=13)
+    b.start("app.get", top, evaluate)
+    b.effect(evaluate, "unknown", "eval", owner=None, at=(3, 2), reason="eval reads any variable")
+    text = render_text(explain(b.trace(), "evaluate"), summary=False)
+    assert "tie[unknown]: `evaluate` runs `eval`, whose effects cannot be known (eval reads" in text
+    assert (
+        " --> server.js:3:2\n  |\n3 |   eval('base');\n  |   ^^^^ `evaluate` runs `eval`\n" in text
+    )
+    assert "= help: replace `eval` by ordinary code" in text
+    assert "starts here" not in text
