@@ -1,17 +1,69 @@
-"""`jitflux compare` (not written yet)."""
+"""`jitflux compare`: what the trace found, what the static compiler found, and what both did."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
+
+from jitflux.compare import compare_files, render_json, render_text
+from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.static import load_callees
+
+DESCRIPTION = """\
+Compile the traced script statically (as `jitflux static` does) and compare it with the trace:
+rupture points and variables (declarations that cross a fluxion boundary) found by both, only by
+the trace (e.g. the handlers of `app.post(path, bodyParser(limit), routes.fn)`, which exist
+only at run time), and only by the static compiler (e.g. code the traffic never reached).
+
+The script is found from the trace (meta.script_path, the traced command, or meta.script next
+to the trace file or in the current folder); give SCRIPT when the trace was made elsewhere.
+
+examples:
+  jitflux compare --from trace.json
+  jitflux compare --from trace.json server.js --format json
+  jitflux compare --from trace.json --callees callees.json
+
+exit status: 0 compared; 2 bad usage, a bad trace or no script.
+"""
 
 
 def register(subparsers: Any) -> None:
     """Add the `compare` subcommand."""
-    parser = subparsers.add_parser("compare", help="(not written yet)")
+    parser = subparsers.add_parser(
+        "compare",
+        help="compare a trace with the static compiler's view of the same script",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--from", dest="trace", required=True, metavar="TRACE", help="trace.json")
+    parser.add_argument(
+        "script", nargs="?", metavar="SCRIPT", help="the traced script (default: from the trace)"
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--callees", metavar="FILE", help="a JSON list of extra asynchronous callees"
+    )
+    parser.add_argument("-o", "--output", metavar="PATH", help="write the output here, not stdout")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not written yet."""
-    raise NotImplementedError
+    """Compare and print."""
+    callees = load_callees(args.callees) if args.callees else []
+    comparison = compare_files(args.trace, args.script, callees)
+    for warning in comparison.warnings:
+        print(warning, file=sys.stderr)
+    text = render_json(comparison) if args.format == "json" else render_text(comparison)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            message = f"{args.output}: cannot write: {exc.strerror}"
+            raise JitfluxError(message, EXIT_BAD_INPUT) from None
+    else:
+        sys.stdout.write(text)
+    return 0
