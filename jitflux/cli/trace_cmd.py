@@ -1,17 +1,190 @@
-"""`jitflux trace` (not written yet)."""
+"""`jitflux trace`: run a Node.js app under the tracer and write trace.json."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
+
+from jitflux.drive import Request, parse_request, read_requests
+from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.trace import Trace
+from jitflux.tracer import TraceOptions, TraceResult, trace_sync
+
+DESCRIPTION = """\
+Run a Node.js app under the inspector with the jitflux shim preloaded, drive traffic to it, and
+write what really happened (rupture points, side effects) to a trace file.
+
+The app's port is the first one it listens on (or --port). Requests go to http://127.0.0.1:PORT.
+Without --request, --requests, --drive or --duration, tracing goes on until Ctrl-C; the trace is
+written then too.
+
+examples:
+  jitflux trace --request 'GET /' --request 'GET /' -- node server.js
+  jitflux trace --request 'POST /image/text hello' -o gif.json node server.js
+  jitflux trace --requests requests.txt node --max-old-space-size=512 server.js --verbose
+  jitflux trace --drive 'autocannon -a 200 "$JITFLUX_URL"' node server.js
+  jitflux trace --duration 60 --include gifsockets-middleware node server.js
+
+A requests file holds one 'METHOD /path [BODY]' a line; blank lines and '#' comments are skipped.
+A body that is a JSON object or array is sent as application/json, any other as text/plain. A
+request that gets no answer or a 5xx answer is reported and counted as failed; tracing goes on.
+
+exit status: 0 traced; 1 the app or the driver failed (the trace is still written once the app
+ran); 2 bad usage; 130 interrupted while a driver ran.
+"""
+
+
+def _request(text: str) -> Request:
+    try:
+        return parse_request(text, "--request")
+    except JitfluxError as exc:
+        raise argparse.ArgumentTypeError(exc.message.removeprefix("--request: ")) from None
 
 
 def register(subparsers: Any) -> None:
     """Add the `trace` subcommand."""
-    parser = subparsers.add_parser("trace", help="(not written yet)")
+    parser = subparsers.add_parser(
+        "trace",
+        help="run a Node.js app, drive traffic, write trace.json",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        usage="%(prog)s [OPTIONS] [--] node [NODE OPTIONS] SCRIPT [ARGS]",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        default="trace.json",
+        metavar="PATH",
+        help="where to write the trace (default: trace.json)",
+    )
+    traffic = parser.add_argument_group("traffic")
+    traffic.add_argument(
+        "--request",
+        action="append",
+        default=[],
+        type=_request,
+        metavar="'METHOD /path [BODY]'",
+        help="send this request (repeatable, sent in order)",
+    )
+    traffic.add_argument(
+        "--requests",
+        metavar="FILE",
+        help="send the requests of FILE, one a line, in order",
+    )
+    traffic.add_argument(
+        "--drive",
+        metavar="'SHELL COMMAND'",
+        help="run this command with $PORT and $JITFLUX_URL set; trace until it exits",
+    )
+    traffic.add_argument(
+        "--port", type=int, help="the app's port (default: the first it listens on)"
+    )
+    traffic.add_argument(
+        "--duration",
+        type=float,
+        metavar="SECONDS",
+        help="stop tracing after this long",
+    )
+    traffic.add_argument(
+        "--settle",
+        type=float,
+        default=0.3,
+        metavar="SECONDS",
+        help="after the driver, wait this long for pending callbacks (default: 0.3)",
+    )
+    record = parser.add_argument_group("recording")
+    record.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="PACKAGE",
+        help="instrument this package under node_modules too (repeatable)",
+    )
+    record.add_argument(
+        "--no-effects",
+        dest="effects",
+        action="store_false",
+        help="record rupture points only, not side effects",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print no summary and no progress"
+    )
+    parser.add_argument(
+        "command",
+        nargs=argparse.REMAINDER,
+        metavar="COMMAND",
+        help="node [NODE OPTIONS] SCRIPT [ARGS]",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not written yet."""
-    raise NotImplementedError
+    """Trace the app, print the summary, return the exit status."""
+    command = list(args.command)
+    if command[:1] == ["--"]:
+        command = command[1:]
+    requests = list(args.request)
+    if args.requests:
+        requests += read_requests(args.requests)
+    if not command:
+        raise JitfluxError("no command to trace: give `node SCRIPT [ARGS]`", EXIT_BAD_INPUT)
+    options = TraceOptions(
+        command=command,
+        output=args.output,
+        requests=requests,
+        drive=args.drive,
+        port=args.port,
+        duration=args.duration,
+        settle=args.settle,
+        include=args.include,
+        effects=args.effects,
+    )
+    if args.quiet:
+        options.notice = None
+    result = trace_sync(options)
+    if not args.quiet:
+        sys.stdout.write(summary(result))
+        sys.stdout.flush()
+    if result.error:
+        print(f"jitflux: {result.error}", file=sys.stderr)
+    return result.status
+
+
+def _name(trace: Trace, function_id: str) -> str:
+    try:
+        fn = trace.function(function_id)
+    except KeyError:
+        return function_id
+    if fn.name:
+        return fn.name
+    if fn.kind == "toplevel":
+        return f"<top level {fn.file}>"
+    return f"<anonymous {fn.file}:{fn.line}>" if fn.file else f"<anonymous {fn.id}>"
+
+
+def summary(result: TraceResult) -> str:
+    """The text printed after tracing: requests, rupture points, where the trace went."""
+    trace = result.trace
+    meta = trace.meta
+    lines = [
+        f"requests: {result.requests.sent} sent, {result.requests.failed} failed, "
+        f"{meta.get('requests_received', 0)} received by the app"
+    ]
+    rows = [
+        (rp.type, rp.callee, _name(trace, rp.caller), _name(trace, rp.callback), str(rp.count))
+        for rp in trace.rupture_points
+    ]
+    if rows:
+        lines.append(f"rupture points: {len(rows)}")
+        header = ("type", "callee", "caller", "callback", "count")
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(5)]
+        for row in [header, *rows]:
+            cells = [cell.ljust(width) for cell, width in zip(row[:4], widths, strict=False)]
+            lines.append("  " + "  ".join([*cells, row[4].rjust(widths[4])]))
+    else:
+        lines.append("rupture points: none seen")
+    if result.output is not None:
+        complete = "" if meta.get("complete", True) else " (incomplete)"
+        lines.append(f"trace written to {result.output}{complete}")
+    return "\n".join(lines) + "\n"

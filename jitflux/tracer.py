@@ -1,0 +1,357 @@
+"""`jitflux trace` as a library: launch the app, drive traffic, record, stop, write trace.json."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from jitflux import __version__
+from jitflux.drive import DriveResult, Request, run_command, send_requests
+from jitflux.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROGRAM_FAILED, JitfluxError
+from jitflux.launch import NodeApp, kill_leftovers, parse_command
+from jitflux.recorder import Recorder
+from jitflux.trace import Trace, dump
+
+
+def _stderr_line(message: str) -> None:
+    print(f"jitflux: {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class TraceOptions:
+    """What to trace and how. `command` is `node [NODE OPTIONS] SCRIPT [ARGS]`."""
+
+    command: Sequence[str]
+    output: str | os.PathLike[str] | None = "trace.json"  # None: do not write the trace
+    requests: Sequence[Request] = ()
+    drive: str | None = None  # a shell command run with PORT and JITFLUX_URL
+    port: int | None = None  # the app's port, instead of the first one it listens on
+    duration: float | None = None  # stop after that many seconds
+    settle: float = 0.3  # quiet time after the driver, for pending callbacks
+    include: Sequence[str] = ()  # packages under node_modules to instrument too
+    effects: bool = True  # False: rupture points only
+    env: Mapping[str, str] | None = None  # the app's and driver's environment (default: ours)
+    stdout: BinaryIO | None = None  # where the app's output goes (default: ours)
+    stderr: BinaryIO | None = None
+    report: Callable[[str], None] = _stderr_line  # failed requests and shim warnings
+    notice: Callable[[str], None] | None = _stderr_line  # progress; None to keep quiet
+    handle_signals: bool = True  # SIGINT/SIGTERM end the trace (main thread only)
+    drain_interval: float = 0.25
+    inspector_timeout: float = 10.0
+    listen_timeout: float = 30.0  # how long a driver waits for the app to listen
+    stop_grace: float = 2.0  # SIGTERM, then SIGKILL after this long
+
+
+@dataclass
+class TraceResult:
+    """How the trace went: the trace, where it was written, the exit status and why."""
+
+    trace: Trace
+    output: Path | None
+    status: int
+    error: str | None = None  # one line saying why status is not 0
+    requests: DriveResult = field(default_factory=DriveResult)
+    driver_status: int | None = None
+    interrupted: bool = False
+    port: int | None = None
+    inspector_url: str | None = None
+
+
+def _check(options: TraceOptions) -> None:
+    if options.port is not None and not 0 < options.port < 65536:
+        raise JitfluxError(f"--port {options.port}: not a TCP port", EXIT_BAD_INPUT)
+    if options.duration is not None and options.duration <= 0:
+        raise JitfluxError(f"--duration {options.duration:g}: must be positive", EXIT_BAD_INPUT)
+    if options.settle < 0:
+        raise JitfluxError(f"--settle {options.settle:g}: must not be negative", EXIT_BAD_INPUT)
+
+
+async def _port_open(port: int) -> None:
+    """Return once something accepts connections on 127.0.0.1:PORT."""
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+        return
+
+
+async def _first(*aws: Any, timeout: float | None = None) -> set[asyncio.Future[Any]]:
+    """Wait for the first of several awaitables to finish. Futures and tasks passed in are left
+    as they are; coroutines, wrapped here, are cancelled if they did not finish."""
+    futures = [asyncio.ensure_future(a) for a in aws]
+    try:
+        done, _ = await asyncio.wait(futures, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for aw, future in zip(aws, futures, strict=True):
+            if future is not aw:
+                future.cancel()
+    return done
+
+
+class _Session:
+    """One run of `trace`: the state its phases share."""
+
+    def __init__(self, options: TraceOptions) -> None:
+        self.options = options
+        self.command = parse_command(options.command)
+        self.env = dict(os.environ if options.env is None else options.env)
+        self.loop = asyncio.get_running_loop()
+        self.started = time.monotonic()
+        self.deadline = None if options.duration is None else self.loop.time() + options.duration
+        self.stop = asyncio.Event()  # SIGINT or SIGTERM
+        self.stop_signal: int | None = None
+        self.listening: asyncio.Future[int] = self.loop.create_future()
+        self.early: list[dict[str, Any]] = []  # notifications before the recorder exists
+        self.app: NodeApp | None = None
+        self.recorder: Recorder | None = None
+        self.requests = DriveResult()
+        self.driver_status: int | None = None
+        self.port: int | None = None
+
+    @property
+    def has_driver(self) -> bool:
+        return bool(self.options.requests) or self.options.drive is not None
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else max(0.0, self.deadline - self.loop.time())
+
+    def on_signal(self, signum: int) -> None:
+        self.stop_signal = self.stop_signal or signum
+        self.stop.set()
+
+    def on_notify(self, message: dict[str, Any]) -> None:
+        event = message.get("event")
+        if event == "listening" and isinstance(message.get("port"), int):
+            port = message["port"]
+            wanted = self.options.port
+            if not self.listening.done() and (wanted is None or port == wanted):
+                self.listening.set_result(port)
+        elif event == "exit":
+            if self.recorder is None:
+                self.early.append(message)
+            else:
+                self.recorder.on_exit(message)
+
+    async def run(self) -> TraceResult:
+        options = self.options
+        drainer: asyncio.Task[None] | None = None
+        try:
+            self.app = app = await NodeApp.start(
+                self.command,
+                env=self.env,
+                include=options.include,
+                effects=options.effects,
+                on_notify=self.on_notify,
+                stdout=options.stdout,
+                stderr=options.stderr,
+                inspector_timeout=options.inspector_timeout,
+            )
+            assert app.connection is not None and app.script is not None
+            self.recorder = recorder = Recorder(app.connection, app.script.parent)
+            for message in self.early:
+                recorder.on_exit(message)
+            drainer = asyncio.create_task(recorder.run(options.drain_interval))
+            if await self._wait_listening():
+                await self._drive()
+            drainer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await drainer
+            express = await self._last_drain()
+            await app.stop(options.stop_grace)
+        finally:
+            if drainer is not None:
+                drainer.cancel()
+            if self.app is not None:
+                await self.app.stop(options.stop_grace)
+        return self._finish(express)
+
+    async def _last_drain(self) -> str | None:
+        """Drain what the app did since the last drain; returns the version of its express."""
+        app, recorder = self.app, self.recorder
+        assert app is not None and recorder is not None
+        # An app stuck in a blocking native call cannot answer: do not wait for it forever.
+        limit = self.options.inspector_timeout
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(recorder.drain(), limit)
+        if app.ended.is_set():
+            return None
+        with contextlib.suppress(TimeoutError):
+            return await asyncio.wait_for(recorder.express_version(), limit)
+        return None
+
+    async def _wait_listening(self) -> bool:
+        """Wait until the app listens; False when tracing ends first (signal, duration over).
+        Raises when the app ends before listening, or when a driver waits for it too long."""
+        app = self.app
+        assert app is not None
+        wanted = self.options.port
+        port_open = asyncio.ensure_future(_port_open(wanted)) if wanted is not None else None
+        timeout = self.remaining()
+        if self.has_driver:
+            limit = self.options.listen_timeout
+            timeout = limit if timeout is None else min(timeout, limit)
+        waits = [self.listening, app.ended.wait(), self.stop.wait()]
+        try:
+            await _first(*waits, *([port_open] if port_open else []), timeout=timeout)
+        finally:
+            if port_open is not None:
+                port_open.cancel()
+        if self.listening.done() or (
+            port_open is not None and port_open.done() and not port_open.cancelled()
+        ):
+            self.port = wanted or self.listening.result()
+            if self.options.notice and not self.has_driver:
+                until = f" for {self.options.duration:g} s" if self.options.duration else ""
+                self.options.notice(
+                    f"tracing http://127.0.0.1:{self.port}{until}; press Ctrl-C to stop"
+                )
+            return True
+        if app.ended.is_set():
+            await app.stop(self.options.stop_grace)  # Node prints an uncaught error on exit
+            why = f": {app.last_error}" if app.last_error else ""
+            raise JitfluxError(
+                f"the app exited (status {app.returncode}) before listening{why}",
+                EXIT_PROGRAM_FAILED,
+            )
+        if self.stop.is_set() or self.remaining() == 0:
+            return False
+        raise JitfluxError(
+            f"the app did not listen on a port within {timeout:g} s"
+            + ("" if wanted else " (give its port with --port?)"),
+            EXIT_PROGRAM_FAILED,
+        )
+
+    async def _drive(self) -> None:
+        """Run the driver (or wait, without one) until it ends, the app ends, a signal comes or
+        the duration is over; then let pending callbacks settle."""
+        app = self.app
+        assert app is not None and self.port is not None
+        driver = asyncio.create_task(self._run_driver(self.port)) if self.has_driver else None
+
+        def ends() -> list[Any]:
+            return [app.ended.wait(), self.stop.wait()]
+
+        if driver is None:
+            await _first(*ends(), timeout=self.remaining())
+            return
+        done = await _first(driver, *ends(), timeout=self.remaining())
+        if driver not in done:
+            driver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await driver
+            return
+        driver.result()
+        await _first(*ends(), timeout=self.options.settle)
+
+    async def _run_driver(self, port: int) -> None:
+        options = self.options
+        if options.requests:
+            await send_requests(port, options.requests, options.report, self.requests)
+        if options.drive is not None:
+            self.driver_status = await run_command(
+                options.drive, port, self.env, grace=options.stop_grace
+            )
+
+    def _finish(self, express: str | None) -> TraceResult:
+        """Build the trace and its meta, write it, and say how it went."""
+        options, app, recorder = self.options, self.app, self.recorder
+        assert app is not None and recorder is not None
+        builder = recorder.builder
+        interrupted = self.stop.is_set()
+        ended_alone = app.ended_alone
+        exit_status = None
+        if ended_alone:
+            exit_status = recorder.exit_code if recorder.exit_code is not None else app.returncode
+        crashed = ended_alone and exit_status != 0
+        assert app.script is not None
+        meta: dict[str, Any] = {
+            "jitflux_version": __version__,
+            "command": self.command.argv,
+            "script": app.script.name,
+            "node_version": app.node_version,
+            "express_version": express,
+            "port": self.port,
+            "requests_sent": self.requests.sent,
+            "requests_failed": self.requests.failed,
+            "requests_received": builder.requests,
+            "driver_status": self.driver_status,
+            "duration": round(time.monotonic() - self.started, 3),
+            # Without a driver, Ctrl-C is how tracing is meant to end: the trace is complete.
+            "complete": not (crashed or (interrupted and self.has_driver)),
+            "exit_status": exit_status,
+        }
+        if builder.warnings:
+            meta["warnings"] = list(builder.warnings)
+        for warning in builder.warnings:
+            options.report(f"warning: {warning}")
+        trace = builder.build(meta)
+        output = None if options.output is None else Path(options.output)
+        if output is not None:
+            dump(trace, output)
+        status, error = EXIT_OK, None
+        if crashed:
+            why = f": {app.last_error}" if app.last_error else ""
+            status = EXIT_PROGRAM_FAILED
+            error = f"the app exited (status {exit_status}) while traced{why}"
+        elif self.driver_status:
+            status = EXIT_PROGRAM_FAILED
+            error = f"the driver failed (exit status {self.driver_status}): {options.drive}"
+        elif interrupted and self.has_driver:
+            status = 128 + (self.stop_signal or signal.SIGINT)
+            error = "interrupted"
+        return TraceResult(
+            trace=trace,
+            output=output,
+            status=status,
+            error=error,
+            requests=self.requests,
+            driver_status=self.driver_status,
+            interrupted=interrupted,
+            port=self.port,
+            inspector_url=app.inspector_url,
+        )
+
+
+async def trace(options: TraceOptions) -> TraceResult:
+    """Trace the app as `options` say; JitfluxError for bad usage or an app that cannot start.
+
+    The trace is written (when `options.output` is set) whenever the app got to run, even when
+    it crashed, the driver failed or tracing was interrupted: `meta.complete` says which.
+    """
+    _check(options)
+    session = _Session(options)
+    loop = session.loop
+    installed = []
+    if options.handle_signals:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(signum, session.on_signal, signum)
+            except (RuntimeError, ValueError):  # not the main thread
+                continue
+            installed.append(signum)
+    try:
+        return await session.run()
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
+
+
+def trace_sync(options: TraceOptions) -> TraceResult:
+    """`trace` for synchronous callers; no app is left running, whatever happens."""
+    try:
+        return asyncio.run(trace(options))
+    finally:
+        kill_leftovers()

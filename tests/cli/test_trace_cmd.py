@@ -1,0 +1,300 @@
+"""`jitflux trace` on the command line: summary, exit statuses, Ctrl-C, untouched responses."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from jitflux.cli import main
+from jitflux.cli.trace_cmd import summary
+from jitflux.drive import DriveResult
+from jitflux.trace import Function, RupturePoint, Trace, load
+from jitflux.tracer import TraceResult
+from tests.conftest import EXAMPLES, copy_app, express_env
+from tests.node_helpers import MARKER, leftover_nodes, running, untraced_app
+
+# A driver that sends the requests of a requests file to $PORT and saves each answer's status,
+# content type and length, and body into a folder, one file per request.
+SAVING_DRIVER = r"""
+import os, sys, urllib.error, urllib.request
+requests_file, folder = sys.argv[1], sys.argv[2]
+os.makedirs(folder, exist_ok=True)
+lines = [l for l in open(requests_file).read().splitlines() if l.strip() and l[0] != "#"]
+for n, line in enumerate(lines):
+    method, path, *body = line.split(None, 2)
+    data = body[0].encode() if body else None
+    request = urllib.request.Request("http://127.0.0.1:" + os.environ["PORT"] + path,
+                                     data=data, method=method)
+    try:
+        response = urllib.request.urlopen(request)
+    except urllib.error.HTTPError as error:
+        response = error
+    head = "%s\n%s\n%s\n" % (response.status, response.headers["Content-Type"],
+                             response.headers["Content-Length"])
+    with open(os.path.join(folder, "%02d" % n), "wb") as out:
+        out.write(head.encode() + response.read())
+"""
+
+
+@pytest.fixture(autouse=True)
+def _no_node_left() -> None:
+    """No node process outlives a test of this module."""
+    yield
+    assert leftover_nodes() == []
+
+
+@pytest.fixture
+def counter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The paper's counter app copied out of the tree, run with Express 5 on a random port."""
+    for key, value in {**express_env(5), "PORT": "0"}.items():
+        monkeypatch.setenv(key, value)
+    return copy_app(EXAMPLES / "paper-counter", tmp_path) / "server.js"
+
+
+def test_trace_prints_summary_and_writes_trace(
+    counter: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`jitflux trace --requests FILE -o PATH -- node SCRIPT` exits 0, summarises and writes."""
+    output = tmp_path / "out" / "t.json"
+    requests = counter.parent / "requests.txt"
+    status = main(["trace", "--requests", str(requests), "-o", str(output), "--",
+                   "node", str(counter)])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    lines = out.splitlines()
+    assert lines[0] == f"requests: 3 sent, 0 failed, {load(output).meta['requests_received']} " \
+                       "received by the app"  # fmt: skip
+    assert lines[-1] == f"trace written to {output}"
+    assert load(output).meta["requests_sent"] == 3
+
+
+def test_quiet_and_command_without_double_dash(
+    counter: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--quiet prints no summary; the command may follow the options without `--`."""
+    output = tmp_path / "t.json"
+    status = main(["trace", "-q", "--request", "GET /", "-o", str(output), "node", str(counter)])
+    out, err = capsys.readouterr()
+    assert (status, out, err) == (0, "", "")
+    assert load(output).meta["command"] == ["node", str(counter)]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "no command to trace"),
+        (["python", "x.py"], "jitflux traces Node.js apps"),
+        (["--request", "GET", "node", "x.js"], "argument --request: not a request: 'GET'"),
+        (["--requests", "nonexistent.txt", "node", "x.js"], "cannot read the requests"),
+        (["--port", "0", "--request", "GET /", "node", "x.js"], "not a TCP port"),
+        (["node", "--inspect", "x.js"], "opens the inspector itself"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bad usage exits 2 with one line on stderr and no traceback."""
+    try:
+        status = main(["trace", *argv])
+    except SystemExit as exc:  # argparse's own usage errors
+        status = exc.code
+    assert status == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and message in err
+
+
+def test_bad_line_in_requests_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad line in --requests FILE exits 2 naming file:line."""
+    requests = tmp_path / "r.txt"
+    requests.write_text("GET /\nGET\n")
+    assert main(["trace", "--requests", str(requests), "node", "x.js"]) == 2
+    assert capsys.readouterr().err == f"jitflux: {requests}:2: not a request: 'GET' " \
+                                      "(expected 'METHOD /path [BODY]')\n"  # fmt: skip
+
+
+def test_missing_script_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A script that does not exist exits 1 with one line."""
+    assert main(["trace", "node", str(tmp_path / "none.js")]) == 1
+    assert capsys.readouterr().err == f"jitflux: script not found: {tmp_path / 'none.js'}\n"
+
+
+def test_failing_driver_exits_1_and_writes_trace(
+    counter: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A driver that fails gives exit status 1, one line saying so, and the trace."""
+    output = tmp_path / "t.json"
+    status = main(["trace", "--drive", "exit 7", "-o", str(output), "node", str(counter)])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert captured.err == "jitflux: the driver failed (exit status 7): exit 7\n"
+    assert f"trace written to {output}" in captured.out
+    assert load(output).meta["driver_status"] == 7
+
+
+def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    """`jitflux trace --help` shows the options and examples."""
+    with pytest.raises(SystemExit) as caught:
+        main(["trace", "--help"])
+    assert caught.value.code == 0
+    out = capsys.readouterr().out
+    for text in ["examples:", "--requests FILE", "--drive", "--no-effects", "--include PACKAGE"]:
+        assert text in out
+
+
+def test_summary_aligns_rupture_points() -> None:
+    """The summary lists each rupture point in aligned columns with names for the functions."""
+    trace = Trace(
+        functions=[
+            Function("f0", "", "server.js", 1, 0, kind="toplevel"),
+            Function("f1", "handler", "server.js", 10, 12),
+            Function("f2", "", "server.js", 11, 28, kind="arrow"),
+        ],
+        rupture_points=[
+            RupturePoint("start", "app.get", "f0", "f1", 3),
+            RupturePoint("post", "fs.readFile", "f1", "f2", 12),
+        ],
+        meta={"requests_received": 3, "complete": False},
+    )
+    result = TraceResult(trace, Path("t.json"), 0, requests=DriveResult(3, 1))
+    assert summary(result).splitlines() == [
+        "requests: 3 sent, 1 failed, 3 received by the app",
+        "rupture points: 2",
+        "  type   callee       caller                 callback                  count",
+        "  start  app.get      <top level server.js>  handler                       3",
+        "  post   fs.readFile  handler                <anonymous server.js:11>     12",
+        "trace written to t.json (incomplete)",
+    ]
+
+
+def _read_line(stream: object, process: subprocess.Popen[str], limit: float = 30.0) -> str:
+    """A line of the process's stderr; fails (instead of hanging) when none comes in `limit`."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([stream], [], [], 0.1)
+        if ready:
+            return stream.readline()  # type: ignore[attr-defined,no-any-return]
+        assert process.poll() is None, "jitflux exited early"
+    raise AssertionError("no line from jitflux")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_ctrl_c_without_driver_writes_trace_and_leaves_no_node(
+    counter: Path, tmp_path: Path, signum: int
+) -> None:
+    """SIGINT/SIGTERM without a driver: exit 0, the trace written, no node left."""
+    marker = uuid.uuid4().hex
+    output = tmp_path / "t.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jitflux", "trace", "-o", str(output), "--", "node", str(counter)],
+        env={**os.environ, MARKER: marker},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = _read_line(process.stderr, process)
+        assert line.startswith("jitflux: tracing http://127.0.0.1:"), line
+        url = line.split()[2].rstrip(";")
+        assert urllib.request.urlopen(url + "/").read().startswith(b"request 1: ")
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == 0, err
+    assert f"trace written to {output}" in out
+    meta = load(output).meta
+    assert meta["complete"] is True
+    assert leftover_nodes(marker) == []
+
+
+def test_killed_jitflux_takes_node_with_it(counter: Path, tmp_path: Path) -> None:
+    """Even when jitflux is killed with SIGKILL, the node it started (and its inspector) dies."""
+    marker = uuid.uuid4().hex
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jitflux", "trace", "-o", str(tmp_path / "t.json"),
+         "node", str(counter)],
+        env={**os.environ, MARKER: marker}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert _read_line(process.stderr, process).startswith("jitflux: tracing ")
+        assert leftover_nodes(marker) != []
+        process.kill()
+        process.wait()
+        deadline = time.monotonic() + 30  # the kernel signals node at once; this only guards
+        while leftover_nodes(marker) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert leftover_nodes(marker) == []
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_ctrl_c_during_driver_exits_130_with_incomplete_trace(
+    counter: Path, tmp_path: Path
+) -> None:
+    """SIGINT during the driver: driver stopped, exit 130, incomplete trace, no node left."""
+    marker = uuid.uuid4().hex
+    output = tmp_path / "t.json"
+    started = tmp_path / "driver-pid"
+    drive = f"echo $$ > {started}; sleep 60"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jitflux", "trace", "-q", "--drive", drive, "-o", str(output),
+         "node", str(counter)],
+        env={**os.environ, MARKER: marker}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not (started.exists() and started.read_text().strip()):
+            assert process.poll() is None and time.monotonic() < deadline, "no driver ran"
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        process.wait()
+    assert (process.returncode, err) == (130, "jitflux: interrupted\n")
+    assert load(output).meta["complete"] is False
+    assert not running(int(started.read_text()))
+    assert leftover_nodes(marker) == []
+
+
+@pytest.mark.parametrize("example", ["paper-counter", "paper-gifsockets", "figure5"])
+def test_responses_are_byte_identical_to_untraced(
+    tmp_path: Path, express_version: int, example: str
+) -> None:
+    """Responses are byte-identical untraced and under `jitflux trace --drive`."""
+    app = copy_app(EXAMPLES / example, tmp_path)
+    driver = tmp_path / "driver.py"
+    driver.write_text(SAVING_DRIVER)
+    requests = app / "requests.txt"
+    env = express_env(express_version)
+    with untraced_app(app / "server.js", env) as port:
+        subprocess.run(
+            [sys.executable, str(driver), str(requests), str(tmp_path / "untraced")],
+            env={**env, "PORT": str(port)},
+            check=True,
+        )
+    drive = f"{sys.executable} {driver} {requests} {tmp_path / 'traced'}"
+    status = subprocess.run(
+        [sys.executable, "-m", "jitflux", "trace", "-q", "--drive", drive,
+         "-o", str(tmp_path / "t.json"), "--", "node", str(app / "server.js")],
+        env={**env, "PORT": "0"},
+    ).returncode  # fmt: skip
+    assert status == 0
+    untraced = sorted((tmp_path / "untraced").iterdir())
+    traced = sorted((tmp_path / "traced").iterdir())
+    assert [p.name for p in traced] == [p.name for p in untraced] != []
+    for a, b in zip(untraced, traced, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name

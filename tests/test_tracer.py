@@ -1,0 +1,286 @@
+"""`trace()` end to end: real node, real Express, requests on 127.0.0.1."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jitflux.drive import Request, read_requests
+from jitflux.errors import JitfluxError
+from jitflux.trace import Trace, load
+from jitflux.tracer import TraceOptions, TraceResult, trace
+from tests.conftest import EXAMPLES, copy_app, express_env
+from tests.node_helpers import free_port, leftover_nodes, port_refuses
+
+
+@pytest.fixture(autouse=True)
+def _no_node_left() -> None:
+    """No node process outlives a test of this module."""
+    yield
+    assert leftover_nodes() == []
+
+
+def _options(script: Path, env: dict[str, str], **kwargs: Any) -> TraceOptions:
+    """Options to trace `node SCRIPT` quietly, the app's output kept in memory."""
+    kwargs.setdefault("output", script.parent / "trace.json")
+    reports: list[str] = []
+    return TraceOptions(
+        command=["node", str(script)],
+        env={**env, "PORT": "0"},
+        stdout=io.BytesIO(),
+        stderr=io.BytesIO(),
+        report=reports.append,
+        notice=None,
+        **kwargs,
+    )
+
+
+def _inspector_port(result: TraceResult) -> int:
+    assert result.inspector_url is not None
+    return int(result.inspector_url.split(":")[2].split("/")[0])
+
+
+# The rupture points of each paper example, as (type, callee, caller, callback) with functions
+# by name ("main" for the top level, "" for an anonymous one): listings 1 and 3, figure 5.
+PAPER_RUPTURE_POINTS = {
+    "paper-counter": {
+        ("start", "app.get", "main", "handler"),
+        ("post", "fs.readFile", "handler", "reply"),
+    },
+    "paper-gifsockets": {
+        ("start", "app.post", "main", "saveBody"),
+        ("start", "app.post", "main", "writeTextToImages"),
+        ("post", "getRawBody", "saveBody", ""),
+    },
+    "figure5": {
+        ("start", "app.get", "main", "onReq"),
+        ("post", "setImmediate", "onReq", "add"),
+        ("post", "setTimeout", "add", "end"),
+    },
+}
+
+
+def _named_points(written: Trace) -> dict[tuple[str, str, str, str], int]:
+    """Rupture points with function names instead of ids, and their counts."""
+
+    def name(function_id: str) -> str:
+        fn = written.function(function_id)
+        return "main" if fn.kind == "toplevel" else fn.name
+
+    return {
+        (rp.type, rp.callee, name(rp.caller), name(rp.callback)): rp.count
+        for rp in written.rupture_points
+    }
+
+
+@pytest.mark.parametrize("example", sorted(PAPER_RUPTURE_POINTS))
+async def test_paper_examples_end_to_end(
+    tmp_path: Path, express_version: int, example: str
+) -> None:
+    """Each paper example traces with status 0, the paper's rupture points, inspector closed."""
+    app = copy_app(EXAMPLES / example, tmp_path)
+    requests = read_requests(app / "requests.txt")
+    result = await trace(_options(app / "server.js", express_env(express_version),
+                                  requests=requests))  # fmt: skip
+    assert (result.status, result.error) == (0, None)
+    assert (result.requests.sent, result.requests.failed) == (len(requests), 0)
+    assert result.output == app / "trace.json"
+    written = load(result.output)
+    meta = written.meta
+    node_version = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout
+    assert meta["node_version"] == node_version.strip()
+    assert meta["express_version"].split(".")[0] == str(express_version)
+    assert meta["command"] == ["node", str(app / "server.js")]
+    assert meta["script"] == "server.js"
+    assert meta["port"] == result.port
+    assert (meta["requests_sent"], meta["requests_failed"]) == (len(requests), 0)
+    assert (meta["complete"], meta["exit_status"], meta["driver_status"]) == (True, None, None)
+    assert port_refuses(_inspector_port(result))
+    assert port_refuses(result.port)
+    assert _named_points(written) == dict.fromkeys(PAPER_RUPTURE_POINTS[example], len(requests))
+    assert written.sources["server.js"] == (app / "server.js").read_text()
+
+
+async def test_external_function_is_located(tmp_path: Path, express_version: int) -> None:
+    """The gifsockets handler from node_modules is located: 1-based line, its `(` column."""
+    app = copy_app(EXAMPLES / "paper-gifsockets", tmp_path)
+    requests = read_requests(app / "requests.txt")
+    result = await trace(_options(app / "server.js", express_env(express_version),
+                                  requests=requests))  # fmt: skip
+    (handler,) = [f for f in result.trace.functions if f.name == "writeTextToImages"]
+    source = (EXAMPLES / "vendor" / "gifsockets-middleware" / "index.js").read_text()
+    number, line = next(
+        (n, text) for n, text in enumerate(source.splitlines(), 1) if "writeTextToImages" in text
+    )
+    assert handler.kind == "external"
+    assert handler.file.endswith("gifsockets-middleware/index.js")
+    assert (handler.line, handler.column) == (number, line.index("("))
+
+
+async def test_app_output_reaches_the_user(tmp_path: Path) -> None:
+    """What the app prints goes to the given stdout and stderr, without inspector banners."""
+    app = copy_app(EXAMPLES / "paper-counter", tmp_path)
+    server = app / "server.js"
+    server.write_text("console.log('starting');\nconsole.error('careful');\n" + server.read_text())
+    options = _options(server, express_env(5), requests=[Request("GET", "/")])
+    await trace(options)
+    assert options.stdout.getvalue() == b"starting\n"  # type: ignore[union-attr]
+    assert options.stderr.getvalue() == b"careful\n"  # type: ignore[union-attr]
+
+
+async def test_duration_without_driver(tmp_path: Path) -> None:
+    """With --duration and no driver, tracing stops by itself and the trace is complete."""
+    app = copy_app(EXAMPLES / "figure5", tmp_path)
+    result = await trace(_options(app / "server.js", express_env(5), duration=0.5))
+    assert (result.status, result.interrupted) == (0, False)
+    assert load(app / "trace.json").meta["complete"] is True
+
+
+async def test_settle_lets_callbacks_after_the_answer_run(tmp_path: Path) -> None:
+    """Callbacks still pending when the last answer arrives run before the app is stopped."""
+    script = tmp_path / "server.js"
+    script.write_text(
+        "require('http').createServer((q, s) => {\n"
+        "  s.end('x');\n"
+        "  setImmediate(() => setImmediate(() => console.log('after the answer')));\n"
+        "}).listen(0);\n"
+    )
+    options = _options(script, dict(os.environ), requests=[Request("GET", "/")], settle=0.5)
+    result = await trace(options)
+    assert result.status == 0
+    assert options.stdout.getvalue() == b"after the answer\n"  # type: ignore[union-attr]
+
+
+async def test_app_exiting_by_itself_ends_the_trace(tmp_path: Path) -> None:
+    """An app that exits 0 by itself ends tracing with status 0 and its exit status recorded."""
+    script = tmp_path / "server.js"
+    script.write_text(
+        "const server = require('http').createServer((q, s) => s.end('x')).listen(0);\n"
+        "server.on('listening', () => setTimeout(() => server.close(), 100));\n"
+    )
+    result = await trace(_options(script, dict(os.environ)))
+    assert result.status == 0
+    meta = load(tmp_path / "trace.json").meta
+    assert (meta["complete"], meta["exit_status"]) == (True, 0)
+
+
+async def test_port_option_picks_the_apps_port(tmp_path: Path) -> None:
+    """--port sends the requests to that port instead of the first one the app listens on."""
+    script = tmp_path / "server.js"
+    script.write_text(
+        "const http = require('http');\n"
+        "const admin = http.createServer((q, s) => { s.statusCode = 500; s.end(); }).listen(0);\n"
+        "admin.on('listening', () => {\n"
+        "  http.createServer((q, s) => s.end('ok')).listen(Number(process.env.MAIN_PORT));\n"
+        "});\n"
+    )
+    main_port = free_port()
+    env = {**os.environ, "MAIN_PORT": str(main_port)}
+    first = await trace(_options(script, env, requests=[Request("GET", "/")]))
+    assert (first.requests.failed, first.port) != (0, main_port)
+    chosen = await trace(_options(script, env, requests=[Request("GET", "/")], port=main_port))
+    assert (chosen.status, chosen.requests.failed, chosen.port) == (0, 0, main_port)
+
+
+# Failures
+
+
+async def test_missing_node(tmp_path: Path) -> None:
+    """With no node on the PATH: one line, status 1."""
+    app = copy_app(EXAMPLES / "paper-counter", tmp_path)
+    with pytest.raises(JitfluxError, match="^node not found") as caught:
+        await trace(_options(app / "server.js", {"PATH": str(tmp_path)}))
+    assert caught.value.status == 1
+
+
+async def test_missing_script(tmp_path: Path) -> None:
+    """A script that does not exist: one line naming it, status 1."""
+    with pytest.raises(JitfluxError, match="^script not found: .*nothere.js") as caught:
+        await trace(_options(tmp_path / "nothere.js", dict(os.environ)))
+    assert caught.value.status == 1
+
+
+async def test_app_throwing_at_start(tmp_path: Path) -> None:
+    """An app that throws before listening fails with its error line, status 1, no trace."""
+    script = tmp_path / "server.js"
+    script.write_text("require('http');\nthrow new Error('no database configured');\n")
+    with pytest.raises(JitfluxError) as caught:
+        await trace(_options(script, dict(os.environ), requests=[Request("GET", "/")]))
+    assert caught.value.status == 1
+    assert caught.value.message == (
+        "the app exited (status 1) before listening: Error: no database configured"
+    )
+    assert not (tmp_path / "trace.json").exists()
+
+
+async def test_app_exiting_before_listening(tmp_path: Path) -> None:
+    """An app that exits before listening fails with its last error line and exit status."""
+    script = tmp_path / "server.js"
+    script.write_text("console.error('cannot start: port missing');\nprocess.exit(3);\n")
+    with pytest.raises(JitfluxError) as caught:
+        await trace(_options(script, dict(os.environ)))
+    assert caught.value.status == 1
+    assert caught.value.message == (
+        "the app exited (status 3) before listening: cannot start: port missing"
+    )
+
+
+async def test_app_never_listening_with_a_driver(tmp_path: Path) -> None:
+    """A driver waits for the app to listen only so long: then one line, status 1."""
+    script = tmp_path / "server.js"
+    script.write_text("setInterval(() => {}, 1000);\n")
+    options = _options(script, dict(os.environ), requests=[Request("GET", "/")])
+    options.listen_timeout = 0.5
+    with pytest.raises(JitfluxError, match="did not listen on a port within 0.5 s") as caught:
+        await trace(options)
+    assert caught.value.status == 1
+
+
+async def test_failing_driver_still_writes_the_trace(tmp_path: Path) -> None:
+    """A driver exiting non-zero gives status 1 with one line; the trace is written."""
+    app = copy_app(EXAMPLES / "paper-counter", tmp_path)
+    result = await trace(_options(app / "server.js", express_env(5), drive="exit 3"))
+    assert result.status == 1
+    assert result.error == "the driver failed (exit status 3): exit 3"
+    meta = load(app / "trace.json").meta
+    assert (meta["driver_status"], meta["complete"]) == (3, True)
+
+
+async def test_app_crashing_while_traced(tmp_path: Path) -> None:
+    """An app crashing on a request gives status 1, its error, and a trace marked incomplete."""
+    app = copy_app(EXAMPLES / "paper-counter", tmp_path)
+    (app / "server.js").write_text(
+        "var app = require('express')();\n"
+        "app.get('/', function (req, res) {\n"
+        "  setImmediate(function () { throw new Error('crashed on request'); });\n"
+        "});\n"
+        "app.listen(process.env.PORT);\n"
+    )
+    requests = [Request("GET", "/"), Request("GET", "/")]
+    result = await trace(_options(app / "server.js", express_env(5), requests=requests))
+    assert result.status == 1
+    assert result.error == "the app exited (status 1) while traced: Error: crashed on request"
+    assert result.requests.failed >= 1
+    meta = load(app / "trace.json").meta
+    assert (meta["complete"], meta["exit_status"]) == (False, 1)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("port", 70000, "not a TCP port"), ("duration", 0, "must be positive"),
+     ("settle", -1, "must not be negative")],
+)  # fmt: skip
+async def test_bad_options_are_usage_errors(
+    tmp_path: Path, field: str, value: float, message: str
+) -> None:
+    """Out-of-range --port, --duration or --settle: usage error (status 2), nothing started."""
+    options = _options(tmp_path / "server.js", dict(os.environ))
+    setattr(options, field, value)
+    with pytest.raises(JitfluxError, match=message) as caught:
+        await trace(options)
+    assert caught.value.status == 2
