@@ -7,9 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from jitflux.compare import compare_files, render_json, render_text
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
-from jitflux.static import load_callees
 
 DESCRIPTION = """\
 Compile the traced script statically (as `jitflux static` does) and compare it with the trace:
@@ -53,6 +51,10 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compare and print."""
+    # esprima takes a noticeable time to import: only this subcommand pays for it.
+    from jitflux.compare import compare_files, render_json, render_text
+    from jitflux.static import load_callees
+
     callees = load_callees(args.callees) if args.callees else []
     comparison = compare_files(args.trace, args.script, callees)
     for warning in comparison.warnings:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from jitflux.errors import EXIT_BAD_INPUT, EXIT_PROGRAM_FAILED, JitfluxError
-from jitflux.static import compile_script, load_callees
 from jitflux.trace import Trace, dump
 
 FORMATS = ("flx", "json", "dot")
@@ -66,6 +65,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compile the script, report what was skipped, print the fluxions."""
+    # esprima takes a noticeable time to import: only this subcommand pays for it.
+    from jitflux.static import compile_script, load_callees
+
     callees = load_callees(args.callees) if args.callees else []
     trace = compile_script(args.script, callees)
     report(trace, quiet=args.quiet)

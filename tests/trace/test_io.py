@@ -109,3 +109,15 @@ def test_dump_leaves_no_partial_file(tmp_path: Path) -> None:
     """Dump writes through a temporary file, leaving only the finished trace."""
     dump(_trace(), tmp_path / "out" / "trace.json")
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["trace.json"]
+
+
+def test_dump_mode_follows_umask(tmp_path: Path) -> None:
+    """The written trace is readable like any file the user creates, not private."""
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        dump(_trace(), tmp_path / "trace.json")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "trace.json").stat().st_mode & 0o777 == 0o644
