@@ -33,6 +33,14 @@ class Edits {
 
   /** The rewritten source. */
   apply() {
+    return this.applyWithMap().code;
+  }
+
+  /**
+   * The rewritten source and where text went in: `inserts` lists [offset in the original source,
+   * total length inserted there], by offset, so that positions can be mapped back.
+   */
+  applyWithMap() {
     const items = this.items.slice().sort((a, b) => {
       if (a.pos !== b.pos) return a.pos - b.pos;
       // Closing text of nodes ending here goes before opening text of nodes starting here.
@@ -40,14 +48,20 @@ class Edits {
       if (a.side === 0) return b.span - a.span || a.seq - b.seq;
       return a.span - b.span || b.seq - a.seq;
     });
-    let out = '';
+    const parts = [];
+    const inserts = [];
     let last = 0;
     for (const item of items) {
-      if (item.text.includes('\n')) throw new Error('an insertion must not add a line');
-      out += this.source.slice(last, item.pos) + item.text;
+      if (/[\n\r\u2028\u2029]/.test(item.text)) throw new Error('an insertion must not add a line');
+      if (item.text === '') continue;
+      parts.push(this.source.slice(last, item.pos), item.text);
+      const prev = inserts[inserts.length - 1];
+      if (prev && prev[0] === item.pos) prev[1] += item.text.length;
+      else inserts.push([item.pos, item.text.length]);
       last = item.pos;
     }
-    return out + this.source.slice(last);
+    parts.push(this.source.slice(last));
+    return { code: parts.join(''), inserts };
   }
 }
 

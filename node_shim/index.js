@@ -1,0 +1,86 @@
+'use strict';
+// jitflux shim: preloaded with `node --require node_shim/index.js app.js`. It records facts about
+// the app as it runs (PROTOCOL.md) and hands them over in batches; it does no analysis. Nothing it
+// does may change what the app answers or throws: every failure of its own becomes a warning.
+
+(function main() {
+  if (globalThis.__jitflux) return;
+  // A worker thread inherits the preload; the shim records the main thread only (a worker's
+  // exit would otherwise write the dump and the exit notification).
+  if (!require('worker_threads').isMainThread) return;
+  const fs = require('fs');
+  const path = require('path');
+  const recorder = require('./lib/recorder');
+  const runtime = require('./lib/runtime');
+  const identity = require('./lib/identity');
+  const { rt } = runtime;
+  const env = process.env;
+
+  const effectSites = [];
+  rt.functionId = identity.functionId;
+  rt.externalId = identity.functionId;
+  rt.site = (siteId) => effectSites[siteId];
+  rt.isExpressNext = () => false;
+
+  const api = {
+    rt,
+    /** One batch of what is new since the last call, as a JSON string. */
+    drain() {
+      try {
+        return JSON.stringify(recorder.drain());
+      } catch (e) {
+        return JSON.stringify({ functions: [], external: [], sources: {}, rupture_points: [],
+          effects: [], listening: [], requests: 0, warnings: [`drain failed: ${e && e.message}`] });
+      }
+    },
+    /** The function object of an external function (for its [[FunctionLocation]]). */
+    external(slot) {
+      return recorder.externalFunction(slot);
+    },
+  };
+  Object.defineProperty(globalThis, '__jitflux', {
+    value: api, enumerable: false, writable: false, configurable: false,
+  });
+
+  function step(what, fn) {
+    try {
+      return fn();
+    } catch (e) {
+      recorder.warn(`${what}: ${e && e.message}`);
+      return undefined;
+    }
+  }
+
+  step('stack traces', () => require('./lib/stacks').install(recorder.warn));
+  step('express hooks', () => require('./lib/express').install(rt));
+  step('node hooks', () => require('./lib/node-hooks').install({
+    dumpPath: env.JITFLUX_DUMP ? path.resolve(env.JITFLUX_DUMP) : null,
+    portFile: env.JITFLUX_PORT_FILE ? path.resolve(env.JITFLUX_PORT_FILE) : null,
+  }));
+  step('async hooks', () => runtime.enableAsyncHooks());
+
+  let effects = null;
+  if (env.JITFLUX_EFFECTS !== '0') {
+    const lib = path.join(__dirname, 'lib');
+    // Inserted effect hooks call the effects runtime: instrument only when it is installed.
+    if (fs.existsSync(path.join(lib, 'effects-runtime.js')) && fs.existsSync(path.join(lib, 'effects.js'))) {
+      const ready = step('effects runtime', () => {
+        require('./lib/effects-runtime').install(rt);
+        return true;
+      });
+      if (ready) effects = step('effects', () => require('./lib/effects')) || null;
+    }
+  }
+
+  step('instrumentation', () => {
+    const main = process.argv[1] ? path.dirname(path.resolve(process.argv[1])) : process.cwd();
+    let root = env.JITFLUX_ROOT ? path.resolve(env.JITFLUX_ROOT) : main;
+    try {
+      root = fs.realpathSync(root);
+    } catch (e) {
+      recorder.warn(`JITFLUX_ROOT ${root}: ${e.message}`);
+    }
+    const include = new Set((env.JITFLUX_INCLUDE || '').split(',').map((s) => s.trim()).filter(Boolean));
+    require('./lib/loader').install({ root, include, effects, effectSites });
+  });
+})();

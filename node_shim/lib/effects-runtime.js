@@ -1,0 +1,367 @@
+'use strict';
+// Side-effect recording, the run-time half: the functions the instrumented code calls
+// (effects.js decides where), a counter per (part, site), and the drainer that turns the
+// counters into effects. These functions run inside every request of the app: on the common
+// path they read `rt.part`, compare it with the cell used last at that site, bump a counter and
+// keep the request id of the first few events. Deciding ownership, the class of an object or the
+// identity of a called function happens once per (part, site), when its cell is made, or on its
+// first few events; effect objects and strings are only built by the drainer.
+
+const http = require('http');
+const net = require('net');
+const { instrumentedNumber } = require('./identity');
+
+const SAMPLES = 3; // request ids kept per cell per batch
+const PROBES = 3; // events per (part, site) whose called function is identified
+const MUTATORS = new Set([
+  'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin',
+  'set', 'add', 'delete', 'clear',
+]);
+// What a member part of a cell records; PENDING until its first event shows the object.
+const PENDING = 0;
+const WRITE = 1;
+const NETWORK = 2;
+const CALL = 3;
+const UNKNOWN = 4;
+const NONE = 5;
+const WRITE_NETWORK = 6; // a property write on a request, response or socket: both
+
+const { IncomingMessage, ServerResponse } = http;
+const { Socket } = net;
+
+// Methods of Node's own classes that use the socket; library code calls them too. Express's
+// request helpers (`req.get`, `req.is`) only read headers: they are not on these prototypes.
+const HOOKS = [
+  [IncomingMessage.prototype, 'req', ['on', 'addListener', 'once', 'read', 'pipe', 'unpipe', 'resume', 'pause', 'setEncoding']],
+  [ServerResponse.prototype, 'res', ['writeHead', 'write', 'end', 'setHeader', 'appendHeader', 'removeHeader', 'flushHeaders', 'writeContinue', 'addTrailers']],
+  [Socket.prototype, 'socket', ['write', 'end', 'destroy', 'pipe', 'pause', 'resume']],
+];
+
+/** A counter of one (part, site): how many events since the last drain, and samples of them. */
+class Cell {
+  constructor(part, site, vOn, mOn, mode) {
+    this.part = part;
+    this.site = site;
+    this.vOn = vOn; // the variable part counts (the variable is not the part's own)
+    this.on = vOn || mOn; // the member part counts when mode is not NONE
+    this.mode = mode;
+    this.d = 0;
+    this.req = [null, null, null];
+    this.probes = 0; // called functions identified so far
+    this.callees = null; // [{callee, d, req}] for CALL
+    this.cur = null; // the callee entry later events are counted on
+  }
+}
+
+/** One called function seen at a call cell, with its own counter and samples. */
+class Callee {
+  constructor(callee) {
+    this.callee = callee;
+    this.d = 0;
+    this.req = [null, null, null];
+  }
+}
+
+/** Attach the hot-path functions to `rt`, hook Node's network classes, register the drainer. */
+function install(rt) {
+  const last = []; // site id -> the cell used last there
+  const bySite = []; // site id -> every cell of that site, one per part
+  const cells = []; // every cell, for the drainer
+  const hookCells = HOOKS.map(() => new Map()); // per hooked class: part -> cell
+  // Pseudo-sites of the hooks: no source location, no declaration.
+  const hookSites = HOOKS.map(([, target]) => ({
+    kind: 'network', target, file: null, line: null, column: null, v: null,
+    m: { root: target, declared: null, owner: null },
+  }));
+  // The last network use counted, so that library calls made for the same use (Express's
+  // `res.send` calling `res.end`) do not count it twice.
+  let netPart = null;
+  let netObj = null;
+  let inHook = false;
+
+  function cellOf(s, part) {
+    let list = bySite[s];
+    if (list === undefined) list = bySite[s] = [];
+    for (let i = 0; i < list.length; i++) {
+      if (list[i].part === part) return (last[s] = list[i]);
+    }
+    const site = rt.site(s);
+    const v = site.v;
+    const m = site.m;
+    const vOn = v !== null && !owns(part, v.chain);
+    const mOn = m !== null && (m.always || !owns(part, m.chain));
+    let mode = NONE;
+    if (mOn) mode = m.op === 'call' ? CALL : m.op === 'unknown' ? UNKNOWN : PENDING;
+    const c = new Cell(part, site, vOn, mOn, mode);
+    list.push(c);
+    cells.push(c);
+    return (last[s] = c);
+  }
+
+  /**
+   * What a member part records, from its first object; `otherwise` when looking at the object
+   * throws (a hostile Proxy), which must not break the app.
+   */
+  function classify(mode, obj, prop, otherwise) {
+    try {
+      return mode(obj, prop);
+    } catch (e) {
+      rt.warn(`effects: cannot tell what an object is: ${e && e.message}`);
+      return otherwise;
+    }
+  }
+
+  /** A variable read, write or update, or an unknown construct: `RT.r(7,count)`. */
+  rt.r = function r(s, value) {
+    const p = rt.part;
+    if (p != null) {
+      let c = last[s];
+      if (c === undefined || c.part !== p) c = cellOf(s, p);
+      if (c.on) {
+        if (c.d < SAMPLES) c.req[c.d] = rt.request;
+        c.d++;
+      }
+    }
+    return value;
+  };
+
+  /** A property write, delete or update on `obj`: `RT.w(7,req).body = b`. */
+  rt.w = function w(s, obj) {
+    const p = rt.part;
+    if (p != null) {
+      let c = last[s];
+      if (c === undefined || c.part !== p) c = cellOf(s, p);
+      if (c.on) {
+        if (c.mode === PENDING) c.mode = classify(writeMode, obj, null, WRITE);
+        if (c.mode === WRITE_NETWORK) {
+          netPart = p;
+          netObj = obj;
+        }
+        if (c.d < SAMPLES) c.req[c.d] = rt.request;
+        c.d++;
+      }
+    }
+    return obj;
+  };
+
+  /** A method call on `obj`: `RT.m(7,res).send(x)`. */
+  rt.m = function m(s, obj) {
+    const p = rt.part;
+    if (p != null) {
+      let c = last[s];
+      if (c === undefined || c.part !== p) c = cellOf(s, p);
+      if (c.on) {
+        if (c.mode === PENDING) c.mode = classify(methodMode, obj, c.site.m.prop, NONE);
+        if (c.mode === NETWORK) {
+          netPart = p;
+          netObj = obj;
+        } else if (c.mode === CALL) {
+          callee(c, c.probes < PROBES ? method(obj, c.site.m.prop) : null, true);
+        }
+        if (c.d < SAMPLES) c.req[c.d] = rt.request;
+        c.d++;
+      }
+    }
+    return obj;
+  };
+
+  /** A call of a parameter or a free variable: `RT.c(7,next)()`. */
+  rt.c = function c(s, fn) {
+    const p = rt.part;
+    if (p != null) {
+      let cell = last[s];
+      if (cell === undefined || cell.part !== p) cell = cellOf(s, p);
+      if (cell.on) {
+        if (cell.mode === CALL) callee(cell, fn, false);
+        if (cell.d < SAMPLES) cell.req[cell.d] = rt.request;
+        cell.d++;
+      }
+    }
+    return fn;
+  };
+
+  /**
+   * Count a call at cell `c` on the function it reaches. The first PROBES events identify `fn`;
+   * later ones are counted on the callee seen last. A member chain (`store.bump()`) counts only
+   * when it reaches the app's own code or Express's `next`: a library method is no closure.
+   */
+  function callee(c, fn, member) {
+    if (c.probes < PROBES) {
+      c.probes++;
+      let id = null;
+      try {
+        id = identify(fn, member);
+      } catch (e) {
+        rt.warn(`effects: cannot identify a called function: ${e && e.message}`);
+      }
+      if (id === null && member) {
+        c.cur = null;
+      } else {
+        if (c.callees === null) c.callees = [];
+        let e = null;
+        for (let i = 0; i < c.callees.length; i++) if (c.callees[i].callee === id) e = c.callees[i];
+        if (e === null) c.callees.push((e = new Callee(id)));
+        c.cur = e;
+      }
+    }
+    const e = c.cur;
+    if (e !== null) {
+      if (e.d < SAMPLES) e.req[e.d] = rt.request;
+      e.d++;
+    }
+  }
+
+  /**
+   * "express.next", the id of an instrumented function, an external id (not for a member chain:
+   * `fs.readFile` is no closure of the app), or null.
+   */
+  function identify(fn, member) {
+    if (typeof fn !== 'function') return null;
+    if (rt.isExpressNext(fn)) return 'express.next';
+    if (member && instrumentedNumber(fn) < 0) return null;
+    return rt.externalId(fn) || null;
+  }
+
+  // Library code using the socket: record it for the current part unless the same use was
+  // already counted, at an instrumented site or by the hook this call is nested in.
+  HOOKS.forEach(([proto, , names], k) => {
+    for (const name of names) {
+      const desc = findDescriptor(proto, name);
+      if (!desc || typeof desc.value !== 'function') continue;
+      const original = desc.value;
+      const hooked = function () {
+        if (inHook) return original.apply(this, arguments);
+        netUse(this, k);
+        inHook = true;
+        try {
+          return original.apply(this, arguments);
+        } finally {
+          inHook = false;
+        }
+      };
+      Object.defineProperty(hooked, 'name', { value: original.name });
+      Object.defineProperty(hooked, 'length', { value: original.length });
+      Object.defineProperty(proto, name, { ...desc, value: hooked });
+    }
+  });
+
+  function netUse(obj, k) {
+    const p = rt.part;
+    if (p == null || (p === netPart && obj === netObj) || isStdio(obj)) return;
+    netPart = p;
+    netObj = obj;
+    let c = hookCells[k].get(p);
+    if (c === undefined) {
+      c = new Cell(p, hookSites[k], false, true, NETWORK);
+      hookCells[k].set(p, c);
+      cells.push(c);
+    }
+    if (c.d < SAMPLES) c.req[c.d] = rt.request;
+    c.d++;
+  }
+
+  rt.addDrainer(() => drain(cells));
+}
+
+/** Whether a function whose own chain of owners is `chain` belongs to `part`. */
+function owns(part, chain) {
+  return chain !== null && chain.includes(part);
+}
+
+/**
+ * Whether writing a property of `obj` (prop null) or calling its method `prop` uses a socket:
+ * any write or method of a response or socket, a write or a stream method of a request
+ * (`req.on`, `req.pipe`; not Express's header readers such as `req.get`).
+ */
+function isNetwork(obj, prop) {
+  if (obj instanceof ServerResponse || isSocket(obj)) return prop === null || !(prop in Object.prototype);
+  if (obj instanceof IncomingMessage) return prop === null || isStreamMethod(prop);
+  return false;
+}
+
+/** A net.Socket other than the process's own stdio pipes (console.log writes to one). */
+function isSocket(obj) {
+  return obj instanceof Socket && !isStdio(obj);
+}
+
+function isStdio(obj) {
+  // Node marks stdout and stderr; reading process.stdout here would create it.
+  return obj != null && obj._isStdio === true;
+}
+
+function isStreamMethod(prop) {
+  return prop === '*' || (prop in IncomingMessage.prototype && !(prop in Object.prototype));
+}
+
+function writeMode(obj) {
+  return isNetwork(obj, null) ? WRITE_NETWORK : WRITE;
+}
+
+function methodMode(obj, prop) {
+  if (isNetwork(obj, prop === null ? '*' : prop)) return NETWORK;
+  if (prop !== null && MUTATORS.has(prop) && obj !== null && (typeof obj === 'object' || typeof obj === 'function')) {
+    return WRITE;
+  }
+  return prop === null ? NONE : CALL;
+}
+
+/** The function `obj[prop]` holds as a data property (a getter is not run twice), or null. */
+function method(obj, prop) {
+  for (let o = obj; o !== null && (typeof o === 'object' || typeof o === 'function'); o = Object.getPrototypeOf(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, prop);
+    if (d !== undefined) return typeof d.value === 'function' ? d.value : null;
+  }
+  return null;
+}
+
+function findDescriptor(proto, name) {
+  for (let o = proto; o !== null; o = Object.getPrototypeOf(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, name);
+    if (d) return d;
+  }
+  return null;
+}
+
+/** The effects counted since the last drain, one per (part, kind, target, declared, callee). */
+function drain(cells) {
+  const out = new Map();
+  for (const c of cells) {
+    const site = c.site;
+    if (c.d > 0) {
+      const v = site.v;
+      if (c.vOn) {
+        if (v.read) add(out, c, 'read', v.name, v.declared, v.owner, null, null, c);
+        if (v.write) add(out, c, 'write', v.name, v.declared, v.owner, null, null, c);
+      }
+      const m = site.m;
+      if (c.mode === WRITE || c.mode === WRITE_NETWORK) add(out, c, 'write', m.path, m.declared, m.owner, null, null, c);
+      if (c.mode === NETWORK || c.mode === WRITE_NETWORK) add(out, c, 'network', m.root, m.declared, m.owner, null, null, c);
+      else if (c.mode === UNKNOWN) add(out, c, 'unknown', m.root, null, null, null, m.reason, c);
+      c.d = 0;
+    }
+    if (c.callees !== null) {
+      const m = site.m;
+      for (const e of c.callees) {
+        if (e.d > 0) add(out, c, 'call', m.call, m.declared, m.owner, e.callee, null, e);
+        e.d = 0;
+      }
+    }
+  }
+  return [...out.values()];
+}
+
+function add(out, c, kind, target, declared, owner, callee, reason, counter) {
+  const key = `${c.part}\0${kind}\0${target}\0${declared ? `${declared.file}:${declared.line}:${declared.column}` : ''}\0${callee}`;
+  let e = out.get(key);
+  if (e === undefined) {
+    e = { function: c.part, kind, target, declared, owner, callee, reason, count: 0, samples: [] };
+    out.set(key, e);
+  }
+  e.count += counter.d;
+  const site = c.site;
+  for (let i = 0; i < Math.min(counter.d, SAMPLES) && e.samples.length < SAMPLES; i++) {
+    e.samples.push({ request: counter.req[i], file: site.file, line: site.line, column: site.column });
+  }
+}
+
+module.exports = { install };

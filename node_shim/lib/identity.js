@@ -1,0 +1,53 @@
+'use strict';
+// The id of a function object. An instrumented function carries its number in its own text (its
+// entry hook `__jf.E(n)`, or the marker comment of a function that has no hooks); the functions
+// nested in it come later in source order and so have larger numbers: the smallest number in its
+// text is its own. Any other function gets a new id and a slot in the batch's `external` list.
+// Computed on registration (rare), cached per function object.
+
+const recorder = require('./recorder');
+
+const ids = new WeakMap();
+const MARK = /__jf\.E\((\d+)\)/g;
+const toString = Function.prototype.toString;
+
+function instrumentedNumber(fn) {
+  let text;
+  try {
+    text = toString.call(fn);
+  } catch (e) {
+    return -1;
+  }
+  if (text.indexOf('__jf.E(') < 0) return -1;
+  let min = -1;
+  MARK.lastIndex = 0;
+  let m;
+  while ((m = MARK.exec(text)) !== null) {
+    const n = Number(m[1]);
+    if (min < 0 || n < min) min = n;
+  }
+  return min;
+}
+
+/** The id of any function object ('fN'). */
+function functionId(fn) {
+  if (typeof fn !== 'function') return null;
+  let id = ids.get(fn);
+  if (id !== undefined) return id;
+  const n = instrumentedNumber(fn);
+  if (n >= 0) {
+    id = `f${n}`;
+  } else {
+    id = `f${recorder.allocateFunctions(1)}`;
+    recorder.addExternal(fn, id);
+  }
+  ids.set(fn, id);
+  return id;
+}
+
+/** The number n of an id 'fn'. */
+function numberOf(id) {
+  return Number(id.slice(1));
+}
+
+module.exports = { functionId, numberOf, instrumentedNumber };

@@ -1,0 +1,507 @@
+'use strict';
+// Source instrumentation of one file of the app: the function table, entry/exit hooks around
+// every function body, await hooks in async functions, and call-site hooks on callbacks passed as
+// arguments. Only insertions (lib/edits.js), never a newline: every line keeps its number.
+//
+// Inserted code, with n a function number and s a site number (see lib/runtime.js):
+//   file start         const __jf=globalThis.__jitflux.rt;const __jfK=__jf.E(n);try{ ... }finally{__jf.X(__jfK)}
+//   function body      {const __jfK=__jf.E(n);try{ ... }finally{__jf.X(__jfK)}}
+//   async body         {let __jfK=__jf.E(n),__jfP=null,__jfS=-1;try{ ... }finally{__jf.X(__jfK<0?__jf.J(__jfP,__jfS):__jfK)}}
+//   arrow expression   => {const __jfK=__jf.E(n);try{return( EXPR )}finally{__jf.X(__jfK)}}
+//   await EXPR         __jf.R(await __jf.S(EXPR,__jfK,__jfP=__jf.part,__jfS=s,__jfK=-1),__jfP,__jfS,__jfK=__jf.depth)
+//   catch/finally      {if(__jfK<0)__jfK=__jf.J(__jfP,__jfS); ... }   (async functions with await)
+//   callback argument  f(a, __jf.L(function () {...}, s))
+//   for await          {for await (x of __jf.FA(ITERABLE,s,__jfF||(__jfF={p:null,s:-1}))) {RESUME ...};RESUME}
+// Functions that cannot be wrapped safely (generators and async generators, bodies whose
+// declarations would clash inside a block) only get a marker comment /*__jf.E(n)*/ so that their
+// id can still be read from their text.
+
+const acorn = require('acorn');
+const eslintScope = require('eslint-scope');
+const { KEYS } = require('eslint-visitor-keys');
+const { Edits } = require('./edits');
+
+const RT = '__jf';
+const PARSE_OPTIONS = {
+  ecmaVersion: 'latest',
+  sourceType: 'script',
+  allowHashBang: true,
+  allowReturnOutsideFunction: true,
+  locations: true,
+  ranges: true, // eslint-scope reads node.range
+};
+// eslint-scope compares ecmaVersion with numbers: 'latest' would read as ES5.
+const SCOPE_OPTIONS = {
+  ecmaVersion: 2025,
+  sourceType: 'script',
+  nodejsScope: true,
+  childVisitorKeys: KEYS,
+};
+const MAX_CALLEE = 80;
+
+function isFunction(node) {
+  return (
+    node !== null &&
+    typeof node === 'object' &&
+    (node.type === 'FunctionDeclaration' ||
+      node.type === 'FunctionExpression' ||
+      node.type === 'ArrowFunctionExpression')
+  );
+}
+
+function parse(source) {
+  return acorn.parse(source, PARSE_OPTIONS);
+}
+
+function analyzeScopes(ast) {
+  return eslintScope.analyze(ast, SCOPE_OPTIONS);
+}
+
+/** Visit every node once, with its parent and the key it hangs from. */
+function walk(root, visit) {
+  const stack = [[root, null, null]];
+  while (stack.length > 0) {
+    const [node, parent, key] = stack.pop();
+    const descend = visit(node, parent, key);
+    if (descend === false) continue;
+    const keys = KEYS[node.type] || Object.keys(node).filter((k) => k !== 'loc');
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const k = keys[i];
+      const child = node[k];
+      if (Array.isArray(child)) {
+        for (let j = child.length - 1; j >= 0; j--) {
+          const c = child[j];
+          if (c && typeof c.type === 'string') stack.push([c, node, k]);
+        }
+      } else if (child && typeof child.type === 'string') {
+        stack.push([child, node, k]);
+      }
+    }
+  }
+}
+
+function keyName(key, computed) {
+  if (computed) return '';
+  if (key.type === 'Identifier') return key.name;
+  if (key.type === 'PrivateIdentifier') return `#${key.name}`;
+  if (key.type === 'Literal') return String(key.value);
+  return '';
+}
+
+/** The name a user would give the function: own name, key, or declared variable. */
+function functionName(fn, parent, key) {
+  if (fn.id) return fn.id.name;
+  if (!parent) return '';
+  if ((parent.type === 'Property' || parent.type === 'MethodDefinition' ||
+       parent.type === 'PropertyDefinition') && key === 'value') {
+    return keyName(parent.key, parent.computed);
+  }
+  if (parent.type === 'VariableDeclarator' && key === 'init' && parent.id.type === 'Identifier') {
+    return parent.id.name;
+  }
+  return '';
+}
+
+function functionKind(fn, parent, key) {
+  if (parent && key === 'value' &&
+      (parent.type === 'MethodDefinition' ||
+       (parent.type === 'Property' && (parent.method || parent.kind === 'get' || parent.kind === 'set')))) {
+    return 'method';
+  }
+  return fn.type === 'ArrowFunctionExpression' ? 'arrow' : 'function';
+}
+
+function paramNames(fn) {
+  const names = [];
+  for (const p of fn.params) {
+    if (p.type === 'Identifier') names.push(p.name);
+    else if (p.type === 'AssignmentPattern' && p.left.type === 'Identifier') names.push(p.left.name);
+    else if (p.type === 'RestElement' && p.argument.type === 'Identifier') names.push(p.argument.name);
+  }
+  return names;
+}
+
+function boundNames(pattern, out) {
+  if (!pattern) return out;
+  switch (pattern.type) {
+    case 'Identifier':
+      out.push(pattern.name);
+      break;
+    case 'ObjectPattern':
+      for (const p of pattern.properties) boundNames(p.type === 'RestElement' ? p.argument : p.value, out);
+      break;
+    case 'ArrayPattern':
+      for (const e of pattern.elements) boundNames(e, out);
+      break;
+    case 'AssignmentPattern':
+      boundNames(pattern.left, out);
+      break;
+    case 'RestElement':
+      boundNames(pattern.argument, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/**
+ * Whether moving these statements into a block would change their meaning or not compile:
+ * a function declaration is var-like at the top of a function but lexical in a block.
+ */
+function blockClash(statements) {
+  const lexical = new Set();
+  for (const st of statements) {
+    const names = [];
+    if (st.type === 'FunctionDeclaration' || st.type === 'ClassDeclaration') names.push(st.id.name);
+    else if (st.type === 'VariableDeclaration' && st.kind !== 'var') {
+      for (const d of st.declarations) boundNames(d.id, names);
+    }
+    for (const name of names) {
+      if (lexical.has(name)) return true;
+      lexical.add(name);
+    }
+  }
+  if (lexical.size === 0) return false;
+  let clash = false;
+  for (const st of statements) {
+    walk(st, (node) => {
+      if (clash || isFunction(node)) return false;
+      if (node.type === 'VariableDeclaration' && node.kind === 'var') {
+        for (const d of node.declarations) {
+          for (const name of boundNames(d.id, [])) if (lexical.has(name)) clash = true;
+        }
+      }
+      return true;
+    });
+    if (clash) return true;
+  }
+  return false;
+}
+
+function directivesEnd(statements) {
+  let end = -1;
+  for (const st of statements) {
+    if (st.type === 'ExpressionStatement' && typeof st.directive === 'string') end = st.end;
+    else break;
+  }
+  return end;
+}
+
+/** Offset just after the `=>` of an arrow function. */
+function arrowEnd(source, fn) {
+  const from = fn.params.length > 0 ? fn.params[fn.params.length - 1].end : fn.start;
+  const text = source.slice(from, fn.body.start);
+  for (const token of acorn.tokenizer(text, { ecmaVersion: 'latest' })) {
+    if (token.type === acorn.tokTypes.arrow) return from + token.end;
+  }
+  throw new Error(`no => in arrow function at offset ${fn.start}`);
+}
+
+function calleeText(source, call, comments) {
+  let text = source.slice(call.callee.start, call.callee.end);
+  for (let i = comments.length - 1; i >= 0; i--) {
+    const c = comments[i];
+    if (c.start >= call.callee.start && c.end <= call.callee.end) {
+      text = text.slice(0, c.start - call.callee.start) + text.slice(c.end - call.callee.start);
+    }
+  }
+  text = text.replace(/\s*\.\s*/g, '.').replace(/\s*\?\.\s*/g, '?.').replace(/\s+/g, ' ').trim();
+  if (call.type === 'NewExpression') text = `new ${text}`;
+  if (text.length > MAX_CALLEE) text = `${text.slice(0, MAX_CALLEE - 3)}...`;
+  return text;
+}
+
+/**
+ * [start, end) of an expression with the parentheses around it, or null when a sequence
+ * expression's parentheses cannot be found (wrapping it in a call would split it).
+ */
+function parenExtent(source, node) {
+  let a = node.start;
+  let b = node.end;
+  for (;;) {
+    let i = a;
+    while (i > 0 && /\s/.test(source[i - 1])) i--;
+    let j = b;
+    while (j < source.length && /\s/.test(source[j])) j++;
+    if (source[i - 1] !== '(' || source[j] !== ')') break;
+    a = i - 1;
+    b = j + 1;
+  }
+  if (node.type === 'SequenceExpression' && a === node.start) return null;
+  return [a, b];
+}
+
+/** Offset where the first line of code starts (after a hashbang line). */
+function codeStart(source) {
+  if (!source.startsWith('#!')) return 0;
+  const m = /\r\n|[\n\r\u2028\u2029]/.exec(source);
+  return m ? m.index + m[0].length : -1;
+}
+
+/**
+ * Instrument one file. `env` = {file, runtime, recorder, effects, addEffectSite, warn}: `runtime`
+ * defines functions and sites, `recorder` numbers functions. Returns {code, inserts, functions
+ * (the function table of the file), effects: whether effects are recorded, unhooked: count}.
+ * Throws a SyntaxError when the file does not parse (the caller leaves it as it is).
+ */
+function instrumentSource(source, env) {
+  const { file, runtime, recorder } = env;
+  const comments = [];
+  const ast = acorn.parse(source, Object.assign({ onComment: comments }, PARSE_OPTIONS));
+  const start = codeStart(source);
+  if (start < 0) return null;
+  const scopeManager = analyzeScopes(ast);
+  for (const scope of scopeManager.scopes) {
+    for (const v of scope.variables) {
+      if (v.name.startsWith(RT)) throw new Error(`declares ${v.name}, a name the shim reserves`);
+    }
+  }
+
+  // Collect functions, awaits, try statements, for-await loops and calls, by owning function.
+  const fns = [];
+  const info = new Map(); // function node or Program -> facts
+  const calls = [];
+  const owners = [ast];
+  const labelOf = new Map(); // statement -> the LabeledStatement around it
+  info.set(ast, { awaits: [], tries: [], forAwaits: [] });
+  walk(ast, (node, parent, key) => {
+    if (node === ast) return true;
+    // The owner is the innermost function whose range contains the node (walk is pre-order).
+    while (owners.length > 1) {
+      const top = owners[owners.length - 1];
+      if (node.start >= top.start && node.end <= top.end) break;
+      owners.pop();
+    }
+    const owner = owners[owners.length - 1];
+    if (isFunction(node)) {
+      fns.push({ node, parent, key });
+      info.set(node, { awaits: [], tries: [], forAwaits: [] });
+      owners.push(node);
+      return true;
+    }
+    const facts = info.get(owner);
+    if (node.type === 'AwaitExpression') facts.awaits.push(node);
+    else if (node.type === 'TryStatement') facts.tries.push(node);
+    else if (node.type === 'ForOfStatement' && node.await) facts.forAwaits.push(node);
+    else if (node.type === 'LabeledStatement') labelOf.set(node.body, node);
+    else if (node.type === 'CallExpression' || node.type === 'NewExpression') calls.push(node);
+    return true;
+  });
+  fns.sort((a, b) => a.node.start - b.node.start);
+
+  const first = recorder.allocateFunctions(fns.length + 1);
+  const ids = new Map();
+  ids.set(ast, first);
+  fns.forEach((f, i) => ids.set(f.node, first + 1 + i));
+
+  const toplevelLoc = { file, line: 1, column: 0 };
+  runtime.defineFunction(first, toplevelLoc);
+  const functions = [];
+  functions.push({
+    id: `f${first}`, name: '', kind: 'toplevel', file, line: 1, column: 0,
+    range: [0, source.length], params: [],
+  });
+  for (const f of fns) {
+    const n = ids.get(f.node);
+    const loc = { file, line: f.node.loc.start.line, column: f.node.loc.start.column };
+    runtime.defineFunction(n, loc);
+    functions.push({
+      id: `f${n}`,
+      name: functionName(f.node, f.parent, f.key),
+      kind: functionKind(f.node, f.parent, f.key),
+      file,
+      line: loc.line,
+      column: loc.column,
+      range: [f.node.start, f.node.end],
+      params: paramNames(f.node),
+    });
+  }
+
+  const edits = new Edits(source);
+  const locOf = (node) => ({ file, line: node.loc.start.line, column: node.loc.start.column });
+
+  // Callbacks handed over as arguments: function literals, and names bound to one function.
+  const resolved = new Map();
+  for (const scope of scopeManager.scopes) {
+    for (const ref of scope.references) resolved.set(ref.identifier, ref.resolved);
+  }
+  const functionOfName = (identifier) => {
+    const v = resolved.get(identifier);
+    if (!v || v.defs.length !== 1) return undefined;
+    const def = v.defs[0];
+    let target = null;
+    if (def.type === 'FunctionName' && def.node.type === 'FunctionDeclaration') target = def.node;
+    else if (def.type === 'Variable' && def.node.id.type === 'Identifier' && isFunction(def.node.init)) {
+      if (v.references.some((r) => r.isWrite() && !r.init)) return undefined;
+      target = def.node.init;
+    }
+    return target ? ids.get(target) : undefined;
+  };
+  for (const call of calls) {
+    let callee = null;
+    for (const arg of call.arguments) {
+      let n;
+      if (isFunction(arg)) n = ids.get(arg);
+      else if (arg.type === 'Identifier') n = functionOfName(arg);
+      if (n === undefined) continue;
+      if (callee === null) callee = calleeText(source, call, comments);
+      const s = runtime.defineSite(n, callee, locOf(arg));
+      if (isFunction(arg)) runtime.markLiteralSite(n, s);
+      const span = arg.end - arg.start + 1;
+      edits.before(arg.start, `${RT}.L(`, span);
+      edits.after(arg.end, `,${s})`, span);
+    }
+  }
+
+  // The top level.
+  const programFacts = info.get(ast);
+  const statements = ast.body;
+  const dirEnd = directivesEnd(statements);
+  const prologueAt = dirEnd >= 0 ? dirEnd : start;
+  const semi = dirEnd >= 0 ? ';' : '';
+  const hasCode = statements.some((st) => !(st.type === 'ExpressionStatement' && typeof st.directive === 'string'));
+  const toplevelHooked = hasCode && !blockClash(statements);
+  const programSpan = source.length + 2;
+  if (toplevelHooked) {
+    edits.before(prologueAt, `${semi}const ${RT}=globalThis.__jitflux.rt;const __jfK=${RT}.E(${first});try{`, programSpan);
+    edits.after(statements[statements.length - 1].end, `}finally{${RT}.X(__jfK)}`, programSpan);
+  } else {
+    edits.before(prologueAt, `${semi}const ${RT}=globalThis.__jitflux.rt;/*${RT}.E(${first})*/`, programSpan);
+  }
+  if (programFacts.awaits.length > 0) {
+    // Top-level await is not valid in a CommonJS script; acorn would have refused it.
+    throw new Error('await outside an async function');
+  }
+
+  let unhooked = 0;
+  for (const f of fns) {
+    const fn = f.node;
+    const n = ids.get(fn);
+    const facts = info.get(fn);
+    const block = fn.body.type === 'BlockStatement';
+    const hooked = !fn.generator && !(block && blockClash(fn.body.body)) &&
+      facts.forAwaits.every((loop) => parenExtent(source, loop.right) !== null);
+    const span = fn.end - fn.start + 1;
+    if (!hooked) {
+      unhooked++;
+      edits.before(fn.body.start + 1, `/*${RT}.E(${n})*/`, span);
+      continue;
+    }
+    const async = fn.async;
+    const loops = facts.forAwaits.length > 0;
+    // Suspended at an await: __jfK is -1 (or, at a for await, __jfF.s is the site).
+    const suspended = loops ? '(__jfK<0||__jfF!==null&&__jfF.s>=0)' : '__jfK<0';
+    const resume = loops ? `${RT}.JF(__jfP,__jfS,__jfF)` : `${RT}.J(__jfP,__jfS)`;
+    const open = async
+      ? `let __jfK=${RT}.E(${n}),__jfP=null,__jfS=-1${loops ? ',__jfF=null' : ''};try{`
+      : `const __jfK=${RT}.E(${n});try{`;
+    const close = async
+      ? `}finally{${RT}.X(${suspended}?${resume}:__jfK)}`
+      : `}finally{${RT}.X(__jfK)}`;
+    if (block) {
+      const end = directivesEnd(fn.body.body);
+      if (end >= 0) edits.before(end, `;${open}`, span);
+      else edits.before(fn.body.start + 1, open, span);
+      edits.before(fn.body.end - 1, close, 0);
+    } else {
+      edits.before(arrowEnd(source, fn), `{${open}return(`, span);
+      edits.after(fn.end, `)${close}}`, span - 1);
+    }
+    if (!async || (facts.awaits.length === 0 && !loops)) continue;
+    for (const aw of facts.awaits) {
+      const s = runtime.defineSite(n, 'await', locOf(aw));
+      const outer = aw.end - aw.start + 1;
+      const inner = aw.end - (aw.start + 5);
+      edits.before(aw.start, `${RT}.R(`, outer);
+      edits.before(aw.start + 5, ` ${RT}.S(`, inner);
+      edits.after(aw.end, `,__jfK,__jfP=${RT}.part,__jfS=${s},__jfK=-1)`, inner);
+      edits.after(aw.end, `,__jfP,__jfS,__jfK=${RT}.depth)`, outer);
+    }
+    const resumeHook = `if(${suspended})__jfK=${resume};`;
+    for (const loop of facts.forAwaits) {
+      // The iterable is wrapped so that the frame leaves the stack right after each implicit
+      // next()/return() call; the loop body and the code after the loop resume.
+      const s = runtime.defineSite(n, 'await', locOf(loop));
+      const [a, b] = parenExtent(source, loop.right);
+      edits.before(a, `${RT}.FA(`, b - a + 1);
+      edits.after(b, `,${s},__jfF||(__jfF={p:null,s:-1}))`, b - a + 1);
+      const body = loop.body;
+      const bodySpan = body.end - body.start + 1;
+      if (body.type === 'BlockStatement') {
+        edits.before(body.start + 1, resumeHook, bodySpan);
+      } else {
+        edits.before(body.start, `{${resumeHook}`, bodySpan + 1);
+        edits.after(body.end, '}', bodySpan + 1);
+      }
+      let outer = loop;
+      while (labelOf.has(outer)) outer = labelOf.get(outer);
+      const outerSpan = outer.end - outer.start + 2;
+      edits.before(outer.start, '{', outerSpan);
+      edits.after(outer.end, `;${resumeHook}}`, outerSpan);
+    }
+    for (const t of facts.tries) {
+      if (t.handler) edits.before(t.handler.body.start + 1, resumeHook, t.handler.body.end - t.handler.body.start + 1);
+      if (t.finalizer) edits.before(t.finalizer.start + 1, resumeHook, t.finalizer.end - t.finalizer.start + 1);
+    }
+  }
+
+  // Side effects (lib/effects.js), after our own edits are queued.
+  let effectsOn = false;
+  if (env.effects) {
+    const mark = edits.items.length;
+    const seq = edits.seq;
+    const ctx = {
+      ast,
+      scopeManager,
+      source,
+      file,
+      edits,
+      functionIdOf: (node) => (ids.has(node) ? `f${ids.get(node)}` : null),
+      toplevelId: `f${first}`,
+      addSite: env.addEffectSite,
+      runtimeName: RT,
+    };
+    try {
+      env.effects.instrument(ctx);
+      effectsOn = true;
+    } catch (e) {
+      edits.items.length = mark;
+      edits.seq = seq;
+      env.warn(`${file}: effects not recorded: ${e && e.message}`);
+    }
+    if (effectsOn) {
+      const out = applyChecked(edits);
+      if (out) return Object.assign(out, { effects: true, unhooked, functions });
+      edits.items.length = mark;
+      env.warn(`${file}: effects not recorded: the instrumented code did not parse`);
+    }
+  }
+  const out = applyChecked(edits);
+  if (!out) throw new Error('the instrumented code did not parse');
+  return Object.assign(out, { effects: false, unhooked, functions });
+}
+
+/** Apply the edits and check that the result still parses; null when it does not. */
+function applyChecked(edits) {
+  const out = edits.applyWithMap();
+  try {
+    acorn.parse(out.code, PARSE_OPTIONS);
+  } catch (e) {
+    if (process.env.JITFLUX_DEBUG) process._rawDebug(`jitflux: bad instrumentation: ${e.message}`);
+    return null;
+  }
+  return out;
+}
+
+/** Parse a file and find nodes: exported for the Express hooks. */
+module.exports = {
+  RT,
+  PARSE_OPTIONS,
+  parse,
+  walk,
+  isFunction,
+  directivesEnd,
+  codeStart,
+  instrumentSource,
+};

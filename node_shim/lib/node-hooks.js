@@ -1,0 +1,150 @@
+'use strict';
+// What the shim learns from Node itself: listener registrations (EventEmitter), requests
+// (diagnostics_channel 'http.server.request.start'), listening servers (the 'net.server.listen'
+// tracing channel, or a Server#emit hook on Node versions without it), and the end of the process
+// ('exit', SIGINT, SIGTERM), where the last batch and the dump are written.
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const net = require('net');
+const events = require('events');
+const dc = require('diagnostics_channel');
+const recorder = require('./recorder');
+const runtime = require('./runtime');
+
+const SIGNALS = ['SIGINT', 'SIGTERM'];
+
+function notify(message) {
+  const binding = globalThis.__jitfluxNotify;
+  if (typeof binding !== 'function') return;
+  try {
+    binding(JSON.stringify(message));
+  } catch (e) {
+    recorder.warn(`notify ${message.event}: ${e && e.message}`);
+  }
+}
+
+function writeFileAtomic(file, text) {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+function install(options) {
+  const { dumpPath, portFile } = options;
+  const proto = events.EventEmitter.prototype;
+  const originalOn = proto.on;
+  const originalPrepend = proto.prependListener;
+  const originalRemove = proto.removeListener;
+  let finished = false;
+  let portWritten = false;
+
+  // The end: last batch through the binding, whole aggregate into the dump.
+  function finish(code, signal) {
+    if (finished) return;
+    finished = true;
+    let batch;
+    try {
+      batch = recorder.drain();
+    } catch (e) {
+      batch = { warnings: [`drain at exit: ${e && e.message}`] };
+    }
+    const message = { event: 'exit', code, batch };
+    if (signal) message.signal = signal;
+    notify(message);
+    if (dumpPath) {
+      try {
+        fs.writeFileSync(dumpPath, JSON.stringify(recorder.total()));
+      } catch (e) {
+        process._rawDebug(`jitflux: cannot write ${dumpPath}: ${e && e.message}`);
+      }
+    }
+  }
+
+  function onExit(code) {
+    finish(code, null);
+  }
+
+  function onSignal(signal) {
+    // With a handler of its own the app decides what the signal does; it may still exit later.
+    if (process.listenerCount(signal) > 1) return;
+    finish(128 + (os.constants.signals[signal] || 0), signal);
+    originalRemove.call(process, signal, onSignal);
+    process.kill(process.pid, signal);
+  }
+
+  originalOn.call(process, 'exit', onExit);
+  for (const signal of SIGNALS) originalOn.call(process, signal, onSignal);
+
+  // Listener registrations. Keep the shim's 'exit' listener last, after the app's own ones.
+  function keepExitLast(emitter, type, listener) {
+    if (emitter === process && type === 'exit' && listener !== onExit) {
+      originalRemove.call(process, 'exit', onExit);
+      originalOn.call(process, 'exit', onExit);
+    }
+  }
+  const addListener = function addListener(type, listener) {
+    runtime.listenerRegistered(listener);
+    const result = originalOn.apply(this, arguments);
+    if (this === process) keepExitLast(this, type, listener);
+    return result;
+  };
+  const prependListener = function prependListener(type, listener) {
+    runtime.listenerRegistered(listener);
+    return originalPrepend.apply(this, arguments);
+  };
+  proto.on = addListener;
+  proto.addListener = addListener;
+  proto.prependListener = prependListener;
+
+  // Requests: an id per request, carried by the resource the request is served in.
+  let requests = 0;
+  dc.subscribe('http.server.request.start', (message) => {
+    try {
+      const id = `r${++requests}`;
+      recorder.countRequest();
+      if (message && message.request) runtime.requestIds.set(message.request, id);
+      runtime.setRequestContext(id);
+    } catch (e) {
+      recorder.warn(`request: ${e && e.message}`);
+    }
+  });
+
+  // Listening servers.
+  function listening(server) {
+    try {
+      const address = server.address();
+      if (!address || typeof address !== 'object') return;
+      recorder.addListening(address.port, address.address);
+      notify({ event: 'listening', port: address.port, address: address.address });
+      if (portFile && !portWritten) {
+        portWritten = true;
+        writeFileAtomic(portFile, String(address.port));
+      }
+      if (process.env.JITFLUX_DEBUG) process._rawDebug(`jitflux: listening on ${address.port}`);
+    } catch (e) {
+      recorder.warn(`listening: ${e && e.message}`);
+    }
+  }
+  let channel = false;
+  try {
+    channel = typeof dc.tracingChannel === 'function' &&
+      /netServerListen/.test(Function.prototype.toString.call(net.Server.prototype._listen2));
+  } catch (e) {
+    channel = false;
+  }
+  if (channel) {
+    dc.subscribe('tracing:net.server.listen:asyncEnd', (message) => listening(message.server));
+  } else {
+    const originalEmit = net.Server.prototype.emit;
+    net.Server.prototype.emit = function emit(type) {
+      if (type === 'listening') listening(this);
+      return originalEmit.apply(this, arguments);
+    };
+  }
+
+  return { finish, notify };
+}
+
+module.exports = { install, notify };

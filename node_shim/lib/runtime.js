@@ -1,0 +1,399 @@
+'use strict';
+// The runtime object `rt` (globalThis.__jitflux.rt) that instrumented code calls, and the parts.
+//
+// A *part* is one callback invocation and all it runs synchronously. Instrumented functions call
+// `E(n)` on entry and `X(k)` on exit (in a finally); `depth` counts the instrumented frames on the
+// stack and each part remembers the depth it started at (its base), so that it ends when its
+// outermost frame exits. A part begins:
+//   (a) when an instrumented function is entered while no part is active (the event loop called
+//       into the app): the rupture point is found from the async resource it runs in;
+//   (b) when Express dispatches a layer handler (hooks inserted into Express's layer.js call XD);
+//   (c) when an async function resumes after an `await` (R, or J on the rejection path).
+//
+// Async resources: an async_hooks `init` hook stores on each new resource the context of the
+// part that created it ({part, request}); resources created outside any part inherit the context
+// of the resource they are created in (as AsyncLocalStorage does). Per resource that is one or
+// two property stores; per call of an instrumented function, E and X are a few variable accesses.
+
+const asyncHooks = require('async_hooks');
+const recorder = require('./recorder');
+
+const { executionAsyncResource } = asyncHooks;
+const kCtx = Symbol('jitflux.context');
+const kType = Symbol('jitflux.type');
+const kRan = Symbol('jitflux.ran');
+const requestIds = new WeakMap(); // http.IncomingMessage -> request id
+
+// Static tables, indexed by function number n (id `f${n}`) or by core site number s.
+const fnId = []; // n -> 'fn'
+const fnLoc = []; // n -> {file, line, column}
+const fnSite = []; // n -> site where the function literal is an argument, or -1
+const fnLastSite = []; // n -> last site where the function was passed by name
+const listenerPart = []; // n -> part that registered it as a listener
+const listenerSite = []; // n -> site of that registration
+const siteFn = []; // s -> n
+const siteCallee = []; // s -> callee text ("fs.readFile", "await")
+const siteLoc = []; // s -> {file, line, column}
+const sitePart = []; // s -> the part that last passed a callback there
+
+// The part stack.
+let depth = 0;
+let sp = 0;
+let base = -1; // base of the top part, -1 when none
+const stackId = [];
+const stackBase = [];
+const stackCtx = [];
+let curCtx = null;
+
+// The last callback handed over at an instrumented call site (see L), to recognize listener
+// registrations without computing the identity of every function Node registers.
+let lastFn = null;
+let lastSite = -1;
+
+const rt = {
+  part: null,
+  request: null,
+  E: enter,
+  X: exit,
+  L: literal,
+  S: suspend,
+  R: resume,
+  J: rejected,
+  JF: resumedLoop,
+  FA: forAwait,
+  XD: null,
+  XR: null,
+  XN: null,
+  XL: null,
+  isExpressNext: null,
+  externalId: null,
+  functionId: null,
+  site: null,
+  warn: recorder.warn,
+  addDrainer: recorder.addDrainer,
+};
+Object.defineProperty(rt, 'depth', {
+  get() {
+    return depth;
+  },
+  enumerable: false,
+});
+
+/** Entry of instrumented function n; returns the depth to restore on exit. */
+function enter(n) {
+  if (sp === 0) beginFromLoop(n);
+  return depth++;
+}
+
+/** Exit of an instrumented frame entered at depth k. */
+function exit(k) {
+  depth = k;
+  if (k <= base) unwind(k);
+}
+
+/** A callback handed over at site s (an argument of a call): returns it unchanged. */
+function literal(fn, s) {
+  lastFn = fn;
+  lastSite = s;
+  sitePart[s] = rt.part;
+  fnLastSite[siteFn[s]] = s;
+  return fn;
+}
+
+/** An async function suspends at an await: its frame (entered at depth k) leaves the stack. */
+function suspend(value, k) {
+  depth = k;
+  if (k <= base) unwind(k);
+  return value;
+}
+
+/** An async function resumes after the await of site s, suspended from part p, at depth k. */
+function resume(value, p, s, k) {
+  beginAwait(p, s, k);
+  return value;
+}
+
+/** An async function resumes by a rejection into a catch or finally block: returns its depth. */
+function rejected(p, s) {
+  const k = depth;
+  beginAwait(p, s, k);
+  return k;
+}
+
+/** Like `rejected`, for a function with `for await` loops: also resumes from a loop's await. */
+function resumedLoop(p, s, state) {
+  if (state !== null && state.s >= 0) {
+    p = state.p;
+    s = state.s;
+    state.s = -1;
+  }
+  const k = depth;
+  beginAwait(p, s, k);
+  return k;
+}
+
+/**
+ * The iterable of a `for await` loop at site s: the same iteration, through an iterator whose
+ * next() and return() suspend the running async function right after the call, before the loop
+ * awaits what it returned. `state` ({p, s}) tells the function's resume hooks.
+ */
+function forAwait(iterable, s, state) {
+  if (iterable === null || iterable === undefined) return iterable;
+  const asyncMethod = iterable[Symbol.asyncIterator];
+  if (asyncMethod !== undefined && asyncMethod !== null) {
+    return { [Symbol.asyncIterator]: () => loopIterator(asyncMethod.call(iterable), s, state) };
+  }
+  const syncMethod = iterable[Symbol.iterator];
+  if (syncMethod !== undefined && syncMethod !== null) {
+    return { [Symbol.iterator]: () => loopIterator(syncMethod.call(iterable), s, state) };
+  }
+  return iterable;
+}
+
+function loopIterator(it, s, state) {
+  if (it === null || (typeof it !== 'object' && typeof it !== 'function')) return it;
+  const next = it.next;
+  if (typeof next !== 'function') return it;
+  const wrapper = {
+    next() {
+      const result = next.call(it);
+      suspendLoop(s, state);
+      return result;
+    },
+  };
+  const ret = it.return;
+  if (typeof ret === 'function') {
+    wrapper.return = function () {
+      const result = ret.call(it);
+      suspendLoop(s, state);
+      return result;
+    };
+  }
+  return wrapper;
+}
+
+function suspendLoop(s, state) {
+  state.p = rt.part;
+  state.s = s;
+  // The async function that runs the loop is the top frame: it leaves the stack.
+  const k = depth - 1;
+  if (k < 0) return;
+  depth = k;
+  if (k <= base) unwind(k);
+}
+
+function unwind(k) {
+  while (sp > 0 && stackBase[sp - 1] >= k) pop();
+}
+
+function push(id, request, b) {
+  const ctx = { part: id, request };
+  stackId[sp] = id;
+  stackBase[sp] = b;
+  stackCtx[sp] = ctx;
+  sp++;
+  base = b;
+  curCtx = ctx;
+  rt.part = id;
+  rt.request = request;
+}
+
+function pop() {
+  sp--;
+  stackCtx[sp] = null;
+  if (sp === 0) {
+    base = -1;
+    curCtx = null;
+    rt.part = null;
+    rt.request = null;
+  } else {
+    const ctx = stackCtx[sp - 1];
+    base = stackBase[sp - 1];
+    curCtx = ctx;
+    rt.part = ctx.part;
+    rt.request = ctx.request;
+  }
+}
+
+function beginFromLoop(n) {
+  const id = fnId[n];
+  let request = null;
+  try {
+    const res = executionAsyncResource();
+    const ctx = res[kCtx];
+    if (ctx !== undefined) request = ctx.request;
+    const lp = listenerPart[n];
+    if (lp !== undefined) {
+      // A listener: every run is a start point of the part that registered it.
+      const s = listenerSite[n];
+      recorder.recordRupture('start', siteCallee[s], lp, id, siteLoc[s], request);
+    } else {
+      let s = fnSite[n];
+      if (s < 0 && fnLastSite[n] !== undefined) s = fnLastSite[n];
+      let caller = ctx !== undefined ? ctx.part : null;
+      if (caller === null && s >= 0) caller = sitePart[s];
+      if (caller !== null && caller !== undefined) {
+        const type = res[kRan] === n || isInterval(res) ? 'start' : 'post';
+        const callee = s >= 0 ? siteCallee[s] : calleeOf(res);
+        recorder.recordRupture(type, callee, caller, id, s >= 0 ? siteLoc[s] : fnLoc[n], request);
+      }
+      res[kRan] = n;
+    }
+  } catch (e) {
+    recorder.warn(`part of ${id}: ${e && e.message}`);
+  }
+  push(id, request, depth);
+}
+
+function beginAwait(p, s, k) {
+  const n = siteFn[s];
+  const id = fnId[n];
+  let request = null;
+  try {
+    const ctx = executionAsyncResource()[kCtx];
+    if (ctx !== undefined) request = ctx.request;
+    if (p !== null && p !== undefined) {
+      recorder.recordRupture('post', 'await', p, id, siteLoc[s], request);
+    }
+  } catch (e) {
+    recorder.warn(`await in ${id}: ${e && e.message}`);
+  }
+  push(id, request, k);
+  depth = k + 1;
+}
+
+/** Begin a part for an Express handler (called by the dispatch hook); returns its base depth. */
+function beginDispatch(id, callee, caller, site, request) {
+  if (caller !== null && caller !== undefined) {
+    recorder.recordRupture('start', callee, caller, id, site, request);
+  }
+  const k = depth;
+  push(id, request, k);
+  depth = k + 1;
+  return k;
+}
+
+function isInterval(res) {
+  return res._repeat !== undefined && res._repeat !== null && res._idleTimeout !== undefined;
+}
+
+// Names for callbacks that were not handed over at a known call site, from the async resource.
+const TYPE_CALLEES = {
+  Timeout: 'setTimeout',
+  Immediate: 'setImmediate',
+  TickObject: 'process.nextTick',
+  PROMISE: 'then',
+  Microtask: 'queueMicrotask',
+  FSREQCALLBACK: 'fs',
+  FSREQPROMISE: 'fs',
+  FSEVENTWRAP: 'fs.watch',
+  STATWATCHER: 'fs.watchFile',
+  HTTPINCOMINGMESSAGE: 'http request',
+  HTTPCLIENTREQUEST: 'http.request',
+  TCPWRAP: 'net',
+  TCPCONNECTWRAP: 'net.connect',
+  GETADDRINFOREQWRAP: 'dns.lookup',
+  QUERYWRAP: 'dns',
+  ZLIB: 'zlib',
+  PROCESSWRAP: 'child_process',
+  SIGNALWRAP: 'process.on',
+  WRITEWRAP: 'write',
+  SHUTDOWNWRAP: 'end',
+};
+
+function calleeOf(res) {
+  const type = res[kType];
+  if (type === 'Timeout') return isInterval(res) ? 'setInterval' : 'setTimeout';
+  if (type === undefined) return 'async';
+  return TYPE_CALLEES[type] || type;
+}
+
+function init(asyncId, type, triggerAsyncId, resource) {
+  // An exception in an async hook ends the process: a resource that cannot take a property
+  // (frozen by its maker) simply carries no context.
+  try {
+    if (sp > 0) {
+      resource[kCtx] = curCtx;
+      resource[kType] = type;
+      return;
+    }
+    const ctx = executionAsyncResource()[kCtx];
+    if (ctx !== undefined) resource[kCtx] = ctx;
+    resource[kType] = type;
+  } catch (e) {
+    // nothing to record for this resource
+  }
+}
+
+let hook = null;
+
+function enableAsyncHooks() {
+  if (hook !== null) return;
+  hook = asyncHooks.createHook({ init });
+  hook.enable();
+}
+
+/** Make the resource the current code runs in carry a request (called as a request starts). */
+function setRequestContext(request) {
+  const res = executionAsyncResource();
+  res[kCtx] = { part: null, request };
+}
+
+/** The context new work is attributed to: the current part's, or the current resource's. */
+function currentRequest() {
+  if (curCtx !== null) return curCtx.request;
+  const ctx = executionAsyncResource()[kCtx];
+  return ctx !== undefined ? ctx.request : null;
+}
+
+/** Register the static facts of an instrumented function. */
+function defineFunction(n, loc) {
+  fnId[n] = `f${n}`;
+  fnLoc[n] = loc;
+  if (fnSite[n] === undefined) fnSite[n] = -1;
+}
+
+/** Register a call site where function n is handed to `callee`; returns the site number. */
+function defineSite(n, callee, loc) {
+  const s = siteFn.length;
+  siteFn.push(n);
+  siteCallee.push(callee);
+  siteLoc.push(loc);
+  sitePart.push(null);
+  return s;
+}
+
+function markLiteralSite(n, s) {
+  fnSite[n] = s;
+}
+
+/** A listener registration just happened for `fn` (EventEmitter.on and the like). */
+function listenerRegistered(fn) {
+  if (fn !== lastFn || lastFn === null) return;
+  const n = siteFn[lastSite];
+  listenerPart[n] = rt.part;
+  listenerSite[n] = lastSite;
+  lastFn = null;
+}
+
+/** Whether function n was handed over at a call site (and the site), for Express registration. */
+function siteOfFunction(n) {
+  const s = fnSite[n];
+  return s !== undefined && s >= 0 ? siteLoc[s] : null;
+}
+
+module.exports = {
+  rt,
+  enableAsyncHooks,
+  setRequestContext,
+  currentRequest,
+  defineFunction,
+  defineSite,
+  markLiteralSite,
+  listenerRegistered,
+  siteOfFunction,
+  beginDispatch,
+  requestIds,
+  fnId,
+  fnLoc,
+};
