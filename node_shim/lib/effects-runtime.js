@@ -270,12 +270,13 @@ function owns(part, chain) {
 
 /**
  * Whether writing a property of `obj` (prop null) or calling its method `prop` uses a socket:
- * any write or method of a response or socket, a write or a stream method of a request
- * (`req.on`, `req.pipe`; not Express's header readers such as `req.get`).
+ * any write or method of a response or socket, a stream method of a request (`req.on`,
+ * `req.pipe`; not Express's header readers such as `req.get`). Writing a property of a request
+ * (`req.body = buffer`) only changes data that could travel in a message: not network.
  */
 function isNetwork(obj, prop) {
   if (obj instanceof ServerResponse || isSocket(obj)) return prop === null || !(prop in Object.prototype);
-  if (obj instanceof IncomingMessage) return prop === null || isStreamMethod(prop);
+  if (obj instanceof IncomingMessage) return prop !== null && isStreamMethod(prop);
   return false;
 }
 
