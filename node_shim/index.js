@@ -3,7 +3,7 @@
 // the app as it runs (PROTOCOL.md) and hands them over in batches; it does no analysis. Nothing it
 // does may change what the app answers or throws: every failure of its own becomes a warning.
 
-(function main() {
+function main() {
   if (globalThis.__jitflux) return;
   // A worker thread inherits the preload; the shim records the main thread only (a worker's
   // exit would otherwise write the dump and the exit notification).
@@ -83,4 +83,11 @@
     const include = new Set((env.JITFLUX_INCLUDE || '').split(',').map((s) => s.trim()).filter(Boolean));
     require('./lib/loader').install({ root, include, effects, effectSites });
   });
-})();
+}
+
+try {
+  main();
+} catch (e) {
+  // The shim could not even start: the app runs untraced, and says why on stderr.
+  process._rawDebug(`jitflux: shim disabled: ${e && e.stack}`);
+}

@@ -147,12 +147,16 @@ function boundNames(pattern, out) {
 
 /**
  * Whether moving these statements into a block would change their meaning or not compile:
- * a function declaration is var-like at the top of a function but lexical in a block.
+ * a function declaration is var-like at the top of a function but lexical in a block (and, named
+ * like a parameter, it also sets that parameter and `arguments` only at the top).
  */
-function blockClash(statements) {
+function blockClash(statements, params = []) {
   const lexical = new Set();
+  const paramSet = new Set();
+  for (const p of params) boundNames(p, []).forEach((name) => paramSet.add(name));
   for (const st of statements) {
     const names = [];
+    if (st.type === 'FunctionDeclaration' && paramSet.has(st.id.name)) return true;
     if (st.type === 'FunctionDeclaration' || st.type === 'ClassDeclaration') names.push(st.id.name);
     else if (st.type === 'VariableDeclaration' && st.kind !== 'var') {
       for (const d of st.declarations) boundNames(d.id, names);
@@ -380,7 +384,7 @@ function instrumentSource(source, env) {
     const n = ids.get(fn);
     const facts = info.get(fn);
     const block = fn.body.type === 'BlockStatement';
-    const hooked = !fn.generator && !(block && blockClash(fn.body.body)) &&
+    const hooked = !fn.generator && !(block && blockClash(fn.body.body, fn.params)) &&
       facts.forAwaits.every((loop) => parenExtent(source, loop.right) !== null);
     const span = fn.end - fn.start + 1;
     if (!hooked) {

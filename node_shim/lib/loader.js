@@ -111,7 +111,7 @@ function createLoader(options) {
     recorder.addSource(file, content);
     stacks.registerFile(filename, file, content, out.inserts);
     if (out.unhooked > 0) {
-      recorder.warn(`${file}: ${out.unhooked} function(s) without entry hooks (generators, for await, or declarations that clash in a block)`);
+      recorder.warn(`${file}: ${out.unhooked} function(s) without entry hooks (generators, or declarations that clash in a block)`);
     }
     return out.code;
   }

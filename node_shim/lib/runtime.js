@@ -8,7 +8,8 @@
 //   (a) when an instrumented function is entered while no part is active (the event loop called
 //       into the app): the rupture point is found from the async resource it runs in;
 //   (b) when Express dispatches a layer handler (hooks inserted into Express's layer.js call XD);
-//   (c) when an async function resumes after an `await` (R, or J on the rejection path).
+//   (c) when an async function resumes after an `await` (R; J when a rejection resumes it in a
+//       catch or finally block; JF after the implicit awaits of a `for await` loop, see FA).
 //
 // Async resources: an async_hooks `init` hook stores on each new resource the context of the
 // part that created it ({part, request}); resources created outside any part inherit the context
@@ -40,7 +41,6 @@ const sitePart = []; // s -> the part that last passed a callback there
 let depth = 0;
 let sp = 0;
 let base = -1; // base of the top part, -1 when none
-const stackId = [];
 const stackBase = [];
 const stackCtx = [];
 let curCtx = null;
@@ -188,7 +188,6 @@ function unwind(k) {
 
 function push(id, request, b) {
   const ctx = { part: id, request };
-  stackId[sp] = id;
   stackBase[sp] = b;
   stackCtx[sp] = ctx;
   sp++;
@@ -394,6 +393,4 @@ module.exports = {
   siteOfFunction,
   beginDispatch,
   requestIds,
-  fnId,
-  fnLoc,
 };

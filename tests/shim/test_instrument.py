@@ -1,5 +1,6 @@
-"""Source instrumentation (node_shim/lib/instrument.js): the function table, modern syntax, and
-files that cannot be instrumented."""
+"""Source instrumentation (node_shim/lib/instrument.js): the function table, modern syntax, code
+that means what it meant (hoisting, ASI, arrow bodies, classes, labels, finally, eval, generators,
+await in every position), and files that cannot be instrumented."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def modern(
     app = copy_app(app_dir("shim-modern"), tmp)
     with NodeApp(app, tmp / "run", request.param) as node:
         bodies = [node.get(path).text for path in MODERN_PATHS]
+        bodies.append(node.post("/echo", b"streamed body").text)
     return app, Dump(node.dump()), bodies, request.param
 
 
@@ -34,8 +36,10 @@ def test_modern_syntax_answers_as_untraced(
     app, _, traced, express = modern
     with NodeApp(app, tmp_path / "plain", express, traced=False) as node:
         plain = [node.get(path).text for path in MODERN_PATHS]
+        plain.append(node.post("/echo", b"streamed body").text)
     assert traced == plain
-    assert traced[0] == "2 2 hits\n" and traced[-1] == "4 4 hits\n"
+    assert traced[-1] == "echo streamed body\n"
+    assert traced[0] == "2 2 hits\n" and traced[6] == "4 4 hits\n"
     assert traced[2] == "1 no! 012\n"
 
 
@@ -136,3 +140,68 @@ def test_file_without_code_is_left_runnable(tmp_path: Path) -> None:
     env = {**os.environ, "JITFLUX_ROOT": str(app)}
     result = run_node(["--require", str(SHIM), "server.js"], app, env)
     assert (result.returncode, result.stdout, result.stderr) == (0, "loaded\n", "")
+
+
+def test_for_await_loop_continues_the_function(modern: tuple[Path, Dump, list[str], int]) -> None:
+    """`for await (const chunk of req)`: the code after each implicit await is an await post."""
+    _, dump, _, _ = modern
+    echo = dump.id_of("echo")
+    points = {(r["type"], r["callee"], r["caller"]): r for r in dump.ruptures(echo)}
+    assert set(points) == {("start", "app.post", dump.toplevel()), ("post", "await", echo)}
+    # One await per chunk and one when the stream ends; the site is the loop.
+    assert points[("post", "await", echo)]["count"] >= 2
+    assert points[("post", "await", echo)]["site"]["line"] == dump.function("echo")["line"] + 2
+
+
+@pytest.fixture(scope="module")
+def syntax(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], list[str], Dump]:
+    """The shim-syntax app's answers untraced and traced, and the traced dump."""
+    tmp = tmp_path_factory.mktemp("syntax")
+    app = copy_app(app_dir("shim-syntax"), tmp)
+    paths = ["/sync", "/async", "/async"]
+    with NodeApp(app, tmp / "plain", traced=False) as node:
+        plain = [node.get(path).text for path in paths]
+    with NodeApp(app, tmp / "traced") as node:
+        traced = [node.get(path).text for path in paths]
+    return plain, traced, Dump(node.dump())
+
+
+def test_synchronous_constructs_mean_the_same(
+    syntax: tuple[list[str], list[str], Dump],
+) -> None:
+    """Each synchronous case gives the same result traced and untraced."""
+    plain, traced, _ = syntax
+    assert json.loads(traced[0]) == json.loads(plain[0])
+    cases = json.loads(traced[0])
+    assert cases["clash"] == "number" and cases["duplicate functions"] == 2
+    assert cases["function named like a parameter"] == "function"
+    assert cases["function shape"] == [3, "three", 1, 1, "arrow", "function", "inner"]
+    assert not any(str(v).startswith("threw") for v in cases.values())
+
+
+def test_await_in_every_position_means_the_same(
+    syntax: tuple[list[str], list[str], Dump],
+) -> None:
+    """await in assignments, arguments, templates, conditions, loops, catch and finally, and
+    `for await`, give the same results traced and untraced, request after request."""
+    plain, traced, _ = syntax
+    assert traced[1:] == plain[1:]
+    out = json.loads(traced[1])
+    assert out["caught"] == "rejected" and out["rethrown"] == "inner" and out["stream"] == "s1,s2"
+
+
+def test_every_await_continues_its_function(syntax: tuple[list[str], list[str], Dump]) -> None:
+    """Every continuation of asyncCases is an await post point of asyncCases itself, the first
+    one called by the request handler; only generators and clashing bodies go unhooked."""
+    _, _, dump = syntax
+    cases = dump.id_of("asyncCases")
+    handler = next(  # the createServer callback, anonymous
+        r["callback"] for r in dump.data["rupture_points"] if r["callee"] == "http.createServer"
+    )
+    got = {(r["type"], r["callee"], r["caller"]): r["count"] for r in dump.ruptures(cases)}
+    assert set(got) == {("post", "await", handler), ("post", "await", cases)}
+    assert got[("post", "await", handler)] == 2
+    assert dump.data["warnings"] == [
+        "server.js: 5 function(s) without entry hooks (generators, or declarations that clash "
+        "in a block)"
+    ]

@@ -78,21 +78,30 @@ def test_uncaught_exception_still_writes_dump(tmp_path: Path) -> None:
     )
 
 
-def test_notifications_through_the_binding(tmp_path: Path) -> None:
-    """With `__jitfluxNotify` defined, the shim reports `listening` and, at exit, the last batch."""
+@pytest.mark.parametrize("ending", ["sigterm", "crash"])
+def test_notifications_through_the_binding(tmp_path: Path, ending: str) -> None:
+    """With `__jitfluxNotify` defined, the shim reports `listening` and, at exit (by a signal or
+    after an uncaught exception), the last batch."""
     preload = tmp_path / "binding.js"
     preload.write_text(FAKE_BINDING)
     notes = tmp_path / "notes.jsonl"
     app = copy_app(app_dir("shim-exit"), tmp_path)
     with NodeApp(app, tmp_path / "run", env={"NOTIFY_FILE": str(notes)}, preload=[preload]) as node:
-        assert node.get("/").status == 200
-        node.stop(signal.SIGTERM)
+        if ending == "sigterm":
+            assert node.get("/").status == 200
+            node.stop(signal.SIGTERM)
+        else:
+            assert node.get("/crash").status == 200
+            assert node.wait() == 1
     messages = [json.loads(line) for line in notes.read_text().splitlines()]
     assert [m["event"] for m in messages] == ["listening", "exit"]
     assert messages[0]["port"] == node.port
     assert isinstance(messages[0]["address"], str)
     end = messages[1]
-    assert (end["code"], end["signal"]) == (128 + signal.SIGTERM, "SIGTERM")
+    if ending == "sigterm":
+        assert (end["code"], end["signal"]) == (128 + signal.SIGTERM, "SIGTERM")
+    else:
+        assert end["code"] == 1 and "signal" not in end
     batch = end["batch"]
     assert batch["requests"] == 1
     assert [f["name"] for f in batch["functions"]] == [

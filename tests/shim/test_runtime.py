@@ -61,6 +61,7 @@ def ruptures(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     tmp = tmp_path_factory.mktemp("ruptures")
     with NodeApp(copy_app(app_dir("shim-ruptures"), tmp), tmp / "run", request.param) as node:
         bodies = [node.get(path).text for path in RUPTURE_PATHS]
+        bodies.append(node.post("/body", b"twelve bytes").text)
     assert bodies == [
         "sync 2,4 1\n",
         "timeout\n",
@@ -69,6 +70,7 @@ def ruptures(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         "then 2\n",
         "await 3\n",
         "later 11 3\n",
+        "body 12\n",
     ]
     return Dump(node.dump())
 
@@ -127,6 +129,19 @@ def test_interval_and_emitter_listener_are_start_points(ruptures: Dump) -> None:
         "ticks.on",
         ruptures.toplevel(),
     )
+
+
+def test_request_stream_listeners_are_start_points(ruptures: Dump) -> None:
+    """`req.on('data')` and `req.on('end')` listeners are start points of the handler."""
+    route = ruptures.id_of("bodyRoute")
+    for name in ("onData", "onEnd"):
+        point = ruptures.rupture(name)
+        assert (point["type"], point["callee"], point["caller"], point["count"]) == (
+            "start",
+            "req.on",
+            route,
+            1,
+        ), name
 
 
 def test_route_handlers_are_start_points_of_their_registration(ruptures: Dump) -> None:

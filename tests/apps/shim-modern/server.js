@@ -71,6 +71,12 @@ app.get('/stream', async (req, res) => {
 
 app.get('/arrow', (req, res) => wait(1).then((ms) => res.send(`${ms} ${[1, 2, 3].map((x) => x * x).join(',')}\n`)));
 
+app.post('/echo', async function echo(req, res) {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  res.send(`echo ${body}\n`);
+});
+
 app.get('/strict', function strictRoute(req, res) {
   // `this` of a plain call is undefined only in strict code: the directive must still be first.
   res.send(String((function () { return this === undefined; })()) + '\n');

@@ -64,4 +64,15 @@ app.get('/later', function laterRoute(req, res) {
   }, 20);
 });
 
+app.post('/body', function bodyRoute(req, res) {
+  // Listeners on the request stream, fired by Node as the body arrives: start points.
+  var size = 0;
+  req.on('data', function onData(chunk) {
+    size += chunk.length;
+  });
+  req.on('end', function onEnd() {
+    res.send('body ' + size + '\n');
+  });
+});
+
 app.listen(process.env.PORT || 0);

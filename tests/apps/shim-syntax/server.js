@@ -28,6 +28,11 @@ check('duplicate functions', function () {
   return dup();
 });
 
+check('function named like a parameter', function () {
+  function f(x) { function x() {} return typeof arguments[0]; }
+  return f(1);
+});
+
 check('arrow bodies', function () {
   var obj = () => ({ a: 1 });
   var seq = (x) => (x, x + 1);
