@@ -188,7 +188,8 @@ def _report(program: Program, spec: FluxionSpec) -> Report:
 
 def _tie(program: Program, name: str, finding: Finding) -> Tie:
     others = tuple(n for n in finding.fluxions if n != name)
-    if finding.tag == "network" and finding.rule == "network":
+    if finding.tag == "network":
+        # The network group, whichever rule put the fluxion in it (network or merge).
         others = tuple(s.name for s in program.fluxions if "network" in s.tags and s.name != name)
     labels = _labels(program, name, finding)
     observed = _observed(finding, name)
@@ -264,23 +265,28 @@ def _labels(program: Program, name: str, finding: Finding) -> tuple[Label, ...]:
     """The primary label (in `name` when it can) then one per other fluxion, then where the
     variable is declared."""
     analysis = program.analysis
-    by_fluxion: dict[str, Use] = {}
+    # One use per fluxion, a write first; for a merge, one per kind (the write into the
+    # request and the call of next are both what it takes over).
+    chosen: dict[tuple[str, str], Use] = {}
     for use in sorted(finding.evidence, key=lambda u: not u.writes):
         if _use_location(program, use) is not None:
-            by_fluxion.setdefault(use.fluxion, use)
-    order = [name] + [n for n in by_fluxion if n != name]
+            kind = use.kind if finding.rule == "merge" else ""
+            chosen.setdefault((use.fluxion, kind), use)
+    order = sorted(chosen, key=lambda key: key[0] != name)
     labels: list[Label] = []
-    for fluxion in order:
-        use = by_fluxion.get(fluxion)
-        if use is None:
-            continue
+    for key in order:
+        use = chosen[key]
         location = _use_location(program, use)
         if location is None:
             continue
         subject = use.path or use.effect.target
-        text = f"`{fluxion}` {_VERBS.get(use.kind, use.kind)} `{subject}`"
-        if finding.rule == "merge" and use.kind == "call":
-            text += ", now a stream to `express_dispatcher`"
+        text = f"`{use.fluxion}` {_VERBS.get(use.kind, use.kind)} `{subject}`"
+        if finding.rule == "merge":
+            text += (
+                ", now a stream to `express_dispatcher`"
+                if use.kind == "call"
+                else ", now streamed to `express_dispatcher`"
+            )
         labels.append(_label(program, location, text, not labels, subject))
     if finding.rule == "network" and name == MAIN:
         for target in analysis.graph.successors(MAIN):

@@ -62,10 +62,14 @@ def test_network_tie_points_at_the_socket_use_and_the_declaration() -> None:
 
 
 def test_merge_and_unknown_ties_of_gifsockets() -> None:
-    """The dispatcher is held by the merge; the external handler by the unknown rule."""
+    """The dispatcher is held by the merge, shown on the write into req and the call of next;
+    the external handler is held by the unknown rule."""
     text = _text("paper-gifsockets")
     assert "tie[merge]: `express_dispatcher` merges the changes streamed by" in text
-    assert "14 |       next();\n   |       ^^^^\n" in text
+    assert "13 |       req.body = buffer;\n   |       ^^^^^^^^\n" in text
+    assert "`anonymous_12` writes `req.body`, now streamed to `express_dispatcher`" in text
+    assert "14 |       next();\n   |       ----\n" in text
+    assert "`anonymous_12` calls `next`, now a stream to `express_dispatcher`" in text
     assert "tie[unknown]: `writeTextToImages` is code from" in text
     assert "registered here with `app.post`" in text
     assert "`anonymous_12` is isolated" in text
@@ -174,3 +178,15 @@ def test_an_eval_is_shown_where_it_runs_with_its_reason() -> None:
     )
     assert "= help: replace `eval` by ordinary code" in text
     assert "starts here" not in text
+
+
+def test_the_merge_tie_names_the_network_group() -> None:
+    """The dispatcher's merge tie lists the other fluxions of main's network group."""
+    data = to_dict(explain(load_fixture("paper-gifsockets"), "express_dispatcher"))
+    (merge,) = data["fluxions"][0]["ties"]
+    assert (merge["rule"], merge["tag"]) == ("merge", "network")
+    assert merge["fluxions"] == ["main", "saveBody", "writeTextToImages"]
+    assert [label["text"] for label in merge["labels"]] == [
+        "`anonymous_12` writes `req.body`, now streamed to `express_dispatcher`",
+        "`anonymous_12` calls `next`, now a stream to `express_dispatcher`",
+    ]

@@ -5,8 +5,10 @@
   State initialised with `require()` needs neither: every fluxion can load the module itself.
 - *stream*: a value set upstream and used downstream travels in the messages of every stream
   between them; a callback's parameter arrives in the message to it when it is used downstream,
-  or by the callback itself for the network, a path write or a call. A variable created inside
-  a chain may be changed anywhere downstream (the paper's exception: upstream parts are done).
+  or by the callback itself for the network, a path write or a call. So does a socket-backed
+  object that a callback passes to a helper function (sockets are main's: it received it). A
+  variable created inside a chain may be changed anywhere downstream (the paper's exception:
+  upstream parts are done).
 - *share*: state changed by several fluxions, or read by a fluxion that does not run after the
   one that changes it (upstream or in another chain), ties them all in one group `grp_<name>`
   and sits in each of their contexts. So does a chain variable used outside its chain, or
@@ -147,11 +149,26 @@ def stream_rule(variables: Iterable[Variable], graph: nx.DiGraph) -> list[Findin
                         edges += pipeline.edges_between(graph, home, reader)
             own = [u for u in variable.uses_by(source) if u.kind in ("network", "mutate", "call")]
             arriving = variable.parameter and bool(readers or own)
+            # A socket-backed object passed to a helper: the fluxions that pass it did not make
+            # it (the sockets are main's), so it reached them in their incoming messages.
+            handed = variable.argument_of is not None and any(
+                u.kind == "network" for u in variable.uses
+            )
             if arriving:
                 edges = pipeline.incoming(graph, source) + edges
+            elif handed:
+                edges = [e for home in homes for e in pipeline.incoming(graph, home)] + edges
             if not edges:
                 continue
-            if variable.parameter:
+            if handed:
+                reason = (
+                    f"{name} is a parameter of `{variable.argument_of}`, to which "
+                    f"{_names(homes)} {_pick(homes, 'passes', 'pass')} a socket-backed object "
+                    f"{_pick(homes, 'it', 'they')} received from upstream"
+                )
+                if readers:
+                    reason += f", used downstream by {_names(readers)}"
+            elif variable.parameter:
                 reason = f"{name} is a parameter of {_q(source)}"
                 if readers:
                     reason += f", used downstream by {_names(readers)}"
@@ -228,6 +245,7 @@ def merge_rule(
     callers = _in_order({use.fluxion for use in calls}, graph)
     requests = [v for v in variables if v.request]
     findings = []
+    merged: list[Use] = []  # the request writes every caller now streams
     for caller in callers:
         chain = {caller} | (pipeline.upstream(graph, caller) - {MAIN})
         writes = [
@@ -238,6 +256,7 @@ def merge_rule(
         ]
         paths = tuple(_unique([use.path for use in writes if use.path]))
         own_calls = [use for use in calls if use.fluxion == caller]
+        merged += [use for use in writes if use not in merged]
         if paths:
             reason = (
                 f"{_q(caller)} writes {_names(paths)} into the Express request and calls "
@@ -281,7 +300,8 @@ def merge_rule(
                     "callback"
                 ),
                 tag=NETWORK,
-                evidence=tuple(calls),
+                # What it takes over: the writes into the request and the calls of next.
+                evidence=tuple(merged + calls),
             )
         )
     return findings
@@ -521,6 +541,10 @@ def _names(names: Iterable[str]) -> str:
 
 def _run(names: list[str]) -> str:
     return "runs" if len(names) == 1 else "run"
+
+
+def _pick(names: tuple[str, ...], one: str, several: str) -> str:
+    return one if len(names) == 1 else several
 
 
 def _edges(edges: Iterable[Edge], graph: nx.DiGraph) -> str:

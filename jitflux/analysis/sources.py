@@ -14,6 +14,15 @@ from functools import cached_property
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029]")
 # What follows a declared name initialised with require(): `fs = require('fs')`.
 _REQUIRE_INIT = re.compile(r"\s*=\s*require\s*\(")
+# An arrow function's single parameter written without parentheses: `res => ...`.
+_BARE_PARAMETER = re.compile(r"(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>")
+# The tokens of a parameter list that matter to find a parameter: strings and comments are
+# skipped whole (they may hold brackets or commas), identifiers, brackets and commas kept.
+_PARAMETER_TOKEN = re.compile(
+    r"""'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"|`(?:\\.|[^`\\])*`|//[^\n]*|/\*.*?\*/"""
+    r"|\.\.\.|[A-Za-z_$][\w$]*|[()\[\]{},]|\S",
+    re.DOTALL,
+)
 
 
 class SourceFile:
@@ -91,6 +100,44 @@ class SourceFile:
         """The leading whitespace of the line holding Python index `index`."""
         line = self.line(self.line_of(index)) or ""
         return line[: len(line) - len(line.lstrip(" \t"))]
+
+    def parameter_position(self, start: int, name: str) -> tuple[int, int] | None:
+        """(line, UTF-16 column) of the simple parameter `name` of the function whose text
+        starts at UTF-16 offset `start`; None when its parameter list does not show one."""
+        at = self.index(start)
+        bare = _BARE_PARAMETER.match(self.text, at)
+        if bare is not None:
+            return self._line_column(bare.start(1)) if bare.group(1) == name else None
+        opening = self.text.find("(", at)
+        if opening < 0:
+            return None
+        depth = 0
+        expecting = False  # at the start of a parameter (after `(`, `,` or `...`)
+        for token in _PARAMETER_TOKEN.finditer(self.text, opening):
+            text = token.group(0)
+            if text in ("(", "[", "{"):
+                depth += 1
+                expecting = depth == 1
+            elif text in (")", "]", "}"):
+                depth -= 1
+                if depth == 0:
+                    return None
+                expecting = False
+            elif depth == 1 and text == ",":
+                expecting = True
+            elif text.startswith(("//", "/*")) or (text == "..." and depth == 1):
+                continue  # a comment or a rest parameter's dots: still at its start
+            elif depth == 1 and expecting and text == name:
+                return self._line_column(token.start())
+            else:
+                expecting = False
+        return None
+
+    def _line_column(self, index: int) -> tuple[int, int]:
+        """(1-based line, UTF-16 column) of Python index `index`."""
+        number = self.line_of(index)
+        before = self.text[self._line_starts[number - 1] : index]
+        return number, sum(2 if ord(ch) >= 0x10000 else 1 for ch in before)
 
     def initialised_with_require(self, name: str, line: int, column: int) -> bool:
         """Whether the declaration of `name` at (line, column) reads `name = require(...)`."""

@@ -19,9 +19,9 @@ continuation (`req` of `saveBody` read by the getRawBody callback, when a static
 An effect on an object path (`req.body`, `cache[*]`) touches its root variable (`req`,
 `cache`): the path is kept on the use. A path through `this` (`this.count`) is a variable of
 its own, named by the path: `this` is whatever object a method runs on. A `network` effect
-recorded by a hooked
-prototype has no declaration: it is tied to the parameter of the same name of its fluxion, or to
-a variable of that name the fluxion uses; failing both it only ties the fluxion to the network.
+recorded by a hooked prototype has no declaration: it is tied to a variable of that name the
+fluxion uses, or to the parameter of the same name of its fluxion (declared where its parameter
+list shows it); failing both it only ties the fluxion to the network.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from jitflux.analysis.fluxions import MAIN, Fluxions
 from jitflux.analysis.sources import SourceFile
-from jitflux.trace import Effect, Location, Trace
+from jitflux.trace import Effect, Function, Location, Trace
 
 _ROOT = re.compile(r"[A-Za-z_$][\w$]*")
 # Express registrations whose listener is a route handler or middleware `(req, res, next)`.
@@ -77,6 +77,9 @@ class Variable:
     persistent: bool
     module: bool = False  # initialised with require(): any fluxion can load it itself
     parameter: bool = False  # a parameter of its home's own function
+    # The name of the function (not a fluxion) it is a parameter of, when its homes' parts call
+    # that function: its value is an argument they pass.
+    argument_of: str | None = None
     request: bool = False  # the request parameter of an Express handler
     uses: list[Use] = field(default_factory=list)
     homes: tuple[str, ...] = ()  # every fluxion whose part creates it
@@ -138,7 +141,7 @@ def collect(trace: Trace, fluxions: Fluxions) -> tuple[list[Variable], list[Use]
         if effect.kind == "unknown" or root is None:
             loose.append(use)
             continue
-        key = _resolve(effect, root, fluxion, fluxions, trace)
+        key = _resolve(effect, root, fluxion, fluxions, trace, sources)
         if key is None:
             loose.append(use)
             continue
@@ -175,7 +178,12 @@ def variable_key(variable: Variable, fluxions: Fluxions) -> tuple[int, str, int,
 
 
 def _resolve(
-    effect: Effect, root: str, fluxion: str, fluxions: Fluxions, trace: Trace
+    effect: Effect,
+    root: str,
+    fluxion: str,
+    fluxions: Fluxions,
+    trace: Trace,
+    sources: dict[str, SourceFile],
 ) -> tuple[str, Location | None, str | None] | None:
     """The identity of the variable an effect touches; None for a network use with none."""
     if root == "this" and effect.kind != "network":
@@ -196,8 +204,17 @@ def _resolve(
         best = candidates[0]
         return (root, best.declared, best.owner)
     if own is not None and root in own.params:
-        return (root, None, own.id)
+        return (root, _parameter_location(own, root, sources), own.id)
     return None
+
+
+def _parameter_location(fn: Function, name: str, sources: dict[str, SourceFile]) -> Location | None:
+    """Where parameter `name` of `fn` is declared, read from the source; None without it."""
+    source = sources.get(fn.file)
+    if source is None or fn.range is None:
+        return None
+    position = source.parameter_position(fn.range[0], name)
+    return Location(fn.file, *position) if position else None
 
 
 def _homes(trace: Trace, fluxions: Fluxions) -> dict[str, tuple[tuple[str, ...], bool]]:
@@ -236,6 +253,10 @@ def _new_variable(
         and fluxions.by_function.get(own.id) == home
         and name in own.params
     )
+    argument_of = None
+    if home != MAIN and own is not None and own.id not in fluxions.by_function:
+        if name in own.params:
+            argument_of = own.name or f"the function at line {own.line}"
     module = False
     if home == MAIN and declared is not None and declared.file in sources:
         module = sources[declared.file].initialised_with_require(
@@ -251,5 +272,6 @@ def _new_variable(
         persistent=persistent,
         module=module,
         parameter=parameter,
+        argument_of=argument_of,
         request=request,
     )

@@ -205,6 +205,11 @@ def test_merge_streams_the_request_change_to_express_dispatcher() -> None:
     assert merge.message == ("req.body",)
     assert merge.tag is None
     assert dispatcher.fluxions == (DISPATCHER,) and dispatcher.tag == "network"
+    # The dispatcher's proof: the write into req and the call of next it takes over.
+    assert [(u.fluxion, u.kind, u.effect.target) for u in dispatcher.evidence] == [
+        ("anonymous_12", "mutate", "req.body"),
+        ("anonymous_12", "call", "next"),
+    ]
     # The socket use recorded for the write `req.body = buffer` itself is taken over.
     assert [(u.fluxion, u.kind) for u in merge.discharged] == [("anonymous_12", "network")]
 
@@ -303,7 +308,8 @@ def test_unknown_ties_eval_and_unobserved_code() -> None:
 
 
 def test_a_helper_variable_streams_from_every_caller() -> None:
-    """res of a helper called by two routes travels from each route to the callback."""
+    """res of a helper called by two routes travels from each route to the callback, and, as a
+    socket-backed object the routes were handed, from main to each route."""
     b = TraceBuilder()
     top = b.toplevel(end=400)
     send = b.function("sendFile", line=2, params=("res",), range_=(10, 100))
@@ -320,5 +326,26 @@ def test_a_helper_variable_streams_from_every_caller() -> None:
     _, graph, variables, _ = _parts(b.trace())
     assert rules.share_rule(variables, graph) == []
     res = next(f for f in rules.stream_rule(variables, graph) if f.name == "res")
-    assert res.edges == (("one", "done"), ("two", "done"))
-    assert res.reason.startswith("`res` is set by `one` and `two` and used downstream by `done`")
+    assert res.edges == (("main", "one"), ("main", "two"), ("one", "done"), ("two", "done"))
+    assert res.reason.startswith(
+        "`res` is a parameter of `sendFile`, to which `one` and `two` pass a socket-backed "
+        "object they received from upstream, used downstream by `done`"
+    )
+
+
+def test_a_socket_passed_to_a_helper_arrives_in_the_callers_message() -> None:
+    """A route that hands res to a helper sending the reply receives res from main; a plain
+    value it hands the helper does not travel."""
+    b = TraceBuilder()
+    top = b.toplevel(end=400)
+    report = b.function("report", line=2, params=("res", "text"), range_=(10, 100))
+    route = b.function("route", line=6, params=("req", "res"), range_=(120, 200))
+    b.start("app.get", top, route)
+    b.effect(route, "call", "report", owner=top, declared=(2, 9), callee=report)
+    b.effect(route, "network", "res", owner=report, declared=(2, 16))
+    b.effect(route, "read", "text", owner=report, declared=(2, 21))
+    _, graph, variables, _ = _parts(b.trace())
+    found = _by_name(rules.stream_rule(variables, graph))
+    assert set(found) == {"res"}
+    assert found["res"].edges == (("main", "route"),)
+    assert found["res"].message == ("res",)

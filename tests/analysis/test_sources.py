@@ -51,3 +51,28 @@ def test_require_initialisers_are_recognised() -> None:
     assert source.initialised_with_require("app", 1, 4)
     assert not source.initialised_with_require("count", 3, 2)
     assert not source.initialised_with_require("fs", 3, 2)  # not at that place
+
+
+def test_parameter_position_in_a_parameter_list() -> None:
+    """A parameter is found at its own place: not in a default value, a string or a comment."""
+    text = "function f(a = g(res, ','), /* res */ {res}, res) {}"
+    assert SourceFile(text).parameter_position(0, "res") == (1, text.rindex("res"))
+    assert SourceFile("m(req, res) { res }").parameter_position(0, "res") == (1, 7)
+    assert SourceFile("async res => res.end()").parameter_position(0, "res") == (1, 6)
+    assert SourceFile("function f(...res) {}").parameter_position(0, "res") == (1, 14)
+
+
+def test_parameter_position_of_a_name_that_is_no_parameter() -> None:
+    """A name used in the body or only in a default value is no parameter: None."""
+    assert SourceFile("function f(a = res) { res }").parameter_position(0, "res") is None
+    assert SourceFile("req => res").parameter_position(0, "res") is None
+
+
+def test_parameter_position_counts_utf16_columns_on_later_lines() -> None:
+    """The function may start after an emoji and its parameter sit on a later line."""
+    text = "var s = '😀'; function f(\n  x, res) {}"
+    start = len(text[: text.index("function")].encode("utf-16-le")) // 2
+    assert SourceFile(text).parameter_position(start, "res") == (2, 5)
+    one_line = "var s = '😀'; function f(x, res) {}"
+    # The emoji is two UTF-16 units: the column is one more than the Python index.
+    assert SourceFile(one_line).parameter_position(start, "res") == (1, one_line.index("res") + 1)

@@ -52,6 +52,7 @@ def test_state_of_a_folded_function_read_by_a_continuation_is_per_call() -> None
     variables, _ = _variables(b.trace())
     assert variables["req"].home == MAIN
     assert not variables["req"].persistent
+    assert variables["req"].argument_of is None  # saveBody runs in main's part: no caller
     assert [u.kind for u in variables["req"].uses] == ["read", "mutate"]
 
 
@@ -112,6 +113,8 @@ def test_a_helper_called_by_two_routes_has_two_homes() -> None:
     variables, _ = _variables(b.trace())
     res = variables["res"]
     assert res.homes == ("one", "two") and not res.persistent
+    # An argument the routes pass to sendFile, not a parameter of a fluxion's own function.
+    assert (res.argument_of, res.parameter) == ("sendFile", False)
 
 
 def test_a_path_through_this_is_named_by_the_path() -> None:
@@ -125,3 +128,29 @@ def test_a_path_through_this_is_named_by_the_path() -> None:
     assert list(variables) == ["this.count"]
     assert variables["this.count"].persistent
     assert [u.kind for u in variables["this.count"].uses] == ["mutate"]
+
+
+def test_a_hooked_network_use_of_an_own_parameter_is_declared_where_the_source_says() -> None:
+    """res.send inside a `with` (seen only by a prototype hook, no declaration) is the handler's
+    parameter res, declared in its parameter list."""
+    source = (
+        "var app = require('express')();\n"
+        "app.get('/', function within(req, res) {\n"
+        "  with ({}) { res.send('x'); }\n"
+        "});\n"
+    )
+    b = TraceBuilder(source)
+    top = b.toplevel()
+    start = source.index("function within")
+    within = b.function(
+        "within", line=2, column=13, params=("req", "res"), range_=(start, len(source) - 3)
+    )
+    b.start("app.get", top, within)
+    b.effect(within, "network", "res", owner=None)
+    variables, loose = _variables(b.trace())
+    res = variables["res"]
+    assert (res.owner, res.home, res.parameter) == (within, "within", True)
+    assert res.declared is not None
+    column = source.splitlines()[1].index("res)")
+    assert (res.declared.file, res.declared.line, res.declared.column) == ("server.js", 2, column)
+    assert loose == []
