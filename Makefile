@@ -29,7 +29,7 @@ test: setup
 	$(BIN)/ruff check jitflux tests bench
 	$(BIN)/pytest
 
-bench: setup
+bench: setup bench/node_modules/.installed
 	$(BIN)/python bench/overhead.py
 	$(BIN)/python bench/scale.py
 
