@@ -19,11 +19,17 @@ $(VENV)/.installed: pyproject.toml
 	cd $* && $(NPM)
 	touch $@
 
+# PORT=0: the examples listen where $PORT says; 0 lets the system pick a free port, and the
+# shim tells jitflux which one.
 demo: setup
-	$(BIN)/jitflux trace --requests examples/paper-counter/requests.txt \
+	PORT=0 $(BIN)/jitflux trace --requests examples/paper-counter/requests.txt \
 		-o examples/paper-counter/trace.json -- node examples/paper-counter/server.js
 	$(BIN)/jitflux emit --from examples/paper-counter/trace.json
 	$(BIN)/jitflux explain --from examples/paper-counter/trace.json
+	PORT=0 $(BIN)/jitflux trace --requests examples/paper-gifsockets/requests.txt \
+		-o examples/paper-gifsockets/trace.json -- node examples/paper-gifsockets/server.js
+	$(BIN)/jitflux emit --from examples/paper-gifsockets/trace.json
+	$(BIN)/jitflux explain --from examples/paper-gifsockets/trace.json anonymous_12
 
 test: setup
 	$(BIN)/ruff check jitflux tests bench
