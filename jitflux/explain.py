@@ -8,6 +8,12 @@ then `note:` and `help:` lines), how often it was observed with a sample request
 change that would free it. An isolated fluxion is said to be so, with what travels in its
 messages.
 
+The lists about the other members of a group (the fluxions, the labels, the observations)
+show at most `SHOWN` (10) items, then "and N more" in the text and a count under `more` in
+the JSON: each member of a group of n fluxions would otherwise list all the others, and the
+explanation of a big app would grow with n squared. The group itself is in every member's
+`tags`.
+
 `render_text` prints a summary table (fluxion, isolated, group, ties, first reason) then the
 details; `render_json` prints this object:
 
@@ -38,7 +44,10 @@ details; `render_json` prints this object:
               ],
               "observed": [{"fluxion": "reply", "count": 3, "request": "r1"}],
               "notes": ["..."],
-              "help": "..."                # the change that would free it, or null
+              "help": "...",               # the change that would free it, or null
+              "more": {"fluxions": 0, "labels": 1990, "observed": 1990}
+                                           # only when a list above was cut: how many
+                                           # items each one leaves out
             }
           ],
           "notes": ["..."]                 # scope, stream and merge facts about it
@@ -49,14 +58,17 @@ details; `render_json` prints this object:
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import textwrap
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from jitflux.analysis import MAIN, Finding, SourceFile, Use
+from jitflux.analysis.findings import SHOWN
 from jitflux.emit import Program, build
 from jitflux.emit.program import FluxionSpec
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
@@ -111,6 +123,11 @@ class Tie:
     observed: tuple[Observation, ...]
     notes: tuple[str, ...]
     help: str | None
+    # How many items each list leaves out: at most SHOWN are kept, so that a report stays the
+    # same size whatever the size of the group (the others, the labels, the observations).
+    more_others: int = 0
+    more_labels: int = 0
+    more_observed: int = 0
 
 
 @dataclass(frozen=True)
@@ -137,7 +154,8 @@ def explain(trace: Trace, fluxion: str | None = None) -> list[Report]:
             f"no fluxion named {fluxion!r}; valid names: {', '.join(names)}", EXIT_BAD_INPUT
         )
     wanted = [fluxion] if fluxion is not None else names
-    return [_report(program, program.get(name)) for name in wanted]
+    shared = _share(program)
+    return [_report(program, shared, program.get(name)) for name in wanted]
 
 
 def render_text(reports: list[Report], summary: bool = True) -> str:
@@ -165,11 +183,72 @@ def to_dict(reports: list[Report]) -> dict[str, Any]:
 # ----------------------------------------------------------------------------------- building
 
 
-def _report(program: Program, spec: FluxionSpec) -> Report:
+@dataclass(frozen=True)
+class _Group:
+    """What every fluxion a finding ties is told alike, gathered once for the finding.
+
+    Each member's tie is then built from the first few entries, so that explaining every
+    member of a group of n fluxions costs n, not n squared.
+    """
+
+    counts: dict[str, int]  # how many times each fluxion is listed in the finding
+    uses: dict[tuple[str, str], tuple[Use, Location]]  # the use shown per (fluxion, kind)
+    own_uses: dict[str, list[tuple[str, str]]]  # the keys of `uses` by fluxion
+    observed: dict[str, Observation]
+    observed_names: list[str]  # the fluxions of `observed`, sorted
+    static: bool  # every use found by the static analysis only (no count)
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What the reports of one program share: the network group and each finding's group."""
+
+    network: tuple[str, ...]
+    groups: dict[int, _Group]  # by id of the finding
+
+
+def _share(program: Program) -> _Shared:
+    """The network group and the group of every finding that ties, each gathered once."""
+    network = tuple(s.name for s in program.fluxions if "network" in s.tags)
+    groups = {id(f): _group(program, f) for f in program.analysis.findings if f.tag is not None}
+    return _Shared(network, groups)
+
+
+def _group(program: Program, finding: Finding) -> _Group:
+    """What the members of `finding`'s group are told alike: its uses and observations."""
+    counts: dict[str, int] = {}
+    for name in finding.fluxions:
+        counts[name] = counts.get(name, 0) + 1
+    # One use per fluxion, a write first; for a merge, one per kind (the write into the
+    # request and the call of next are both what it takes over).
+    uses: dict[tuple[str, str], tuple[Use, Location]] = {}
+    for use in sorted(finding.evidence, key=lambda u: not u.writes):
+        kind = use.kind if finding.rule == "merge" else ""
+        if (use.fluxion, kind) in uses:
+            continue
+        location = _use_location(program, use)
+        if location is not None:
+            uses[(use.fluxion, kind)] = (use, location)
+    own_uses: dict[str, list[tuple[str, str]]] = {}
+    for key in uses:
+        own_uses.setdefault(key[0], []).append(key)
+    observed: dict[str, Observation] = {}
+    for use in finding.evidence:
+        request = next((s.request for s in use.effect.samples if s.request), None)
+        seen = observed.get(use.fluxion)
+        if seen is None or use.effect.count > seen.count:
+            observed[use.fluxion] = Observation(
+                use.fluxion, use.effect.count, request or (seen.request if seen else None)
+            )
+    static = all(o.count == 0 for o in observed.values())
+    return _Group(counts, uses, own_uses, observed, sorted(observed), static)
+
+
+def _report(program: Program, shared: _Shared, spec: FluxionSpec) -> Report:
     analysis = program.analysis
     receives = tuple((src, s.type, s.message) for src, s in program.incoming(spec.name))
     sends = tuple((to, s.type, s.message) for s in spec.streams for to in s.to)
-    ties = tuple(_tie(program, spec.name, f) for f in analysis.ties(spec.name))
+    ties = tuple(_tie(program, shared, spec.name, f) for f in analysis.ties(spec.name))
     notes = tuple(
         f.reason for f in analysis.about(spec.name) if f.tag is None and f.rule != "network"
     )
@@ -186,19 +265,28 @@ def _report(program: Program, spec: FluxionSpec) -> Report:
     )
 
 
-def _tie(program: Program, name: str, finding: Finding) -> Tie:
-    others = tuple(n for n in finding.fluxions if n != name)
+def _tie(program: Program, shared: _Shared, name: str, finding: Finding) -> Tie:
+    group = shared.groups[id(finding)]
     if finding.tag == "network":
         # The network group, whichever rule put the fluxion in it (network or merge).
-        others = tuple(s.name for s in program.fluxions if "network" in s.tags and s.name != name)
-    labels = _labels(program, name, finding)
-    observed = _observed(finding, name)
-    notes = list(_rule_notes(finding, name, others))
+        members = shared.network
+        total = len(members) - (name in members)
+    else:
+        members = finding.fluxions
+        total = len(members) - group.counts.get(name, 0)
+    others = tuple(_first((n for n in members if n != name), SHOWN))
+    more_others = total - len(others)
+    labels, more_labels = _labels(program, group, name, finding)
+    observed, more_observed = _observed(group, name)
+    notes = list(_rule_notes(finding, name, others, more_others))
     if observed:
-        if all(o.count == 0 for o in observed):
+        if group.static:
             notes.append("found in the source by the static analysis, not observed at run time")
         else:
-            notes.append("observed " + "; ".join(_observation_text(o) for o in observed))
+            texts = [_observation_text(o) for o in observed]
+            if more_observed:
+                texts.append(f"and in {more_observed:,} more fluxions")
+            notes.append("observed " + "; ".join(texts))
     return Tie(
         rule=finding.rule,
         tag=finding.tag or "",
@@ -206,19 +294,26 @@ def _tie(program: Program, name: str, finding: Finding) -> Tie:
         name=finding.name,
         others=others,
         reason=finding.reason,
-        summary=_summary(finding, name),
+        summary=_summary(finding, name, others, more_others),
         labels=labels,
         observed=observed,
         notes=tuple(notes),
         help=finding.help,
+        more_others=more_others,
+        more_labels=more_labels,
+        more_observed=more_observed,
     )
 
 
-def _summary(finding: Finding, name: str) -> str:
+def _first(items: Iterable[Any], count: int) -> list[Any]:
+    """The first `count` items, reading no further."""
+    return list(itertools.islice(items, count))
+
+
+def _summary(finding: Finding, name: str, others: tuple[str, ...], more: int) -> str:
     """A few words saying what ties `name`, for the summary table."""
     if finding.rule == "share":
-        others = [n for n in finding.fluxions if n != name]
-        return f"shares `{finding.name}` with {_names(others)}"
+        return f"shares `{finding.name}` with {_names(others, more)}"
     if finding.rule == "network":
         if name == MAIN:
             return "receives the requests"
@@ -238,16 +333,17 @@ _WHAT = {
 }
 
 
-def _rule_notes(finding: Finding, name: str, others: tuple[str, ...]) -> list[str]:
+def _rule_notes(finding: Finding, name: str, others: tuple[str, ...], more: int) -> list[str]:
     """The rule that fired, on what, and what it does to the fluxion."""
     if finding.rule == "share":
+        tied = finding.fluxions
         return [
             f"rule share, on {_WHAT.get(finding.what, 'the variable')} `{finding.name}`: the "
-            f"tag `{finding.tag}` ties {_names(finding.fluxions)}, and `{finding.name}` sits "
-            "in each of their contexts"
+            f"tag `{finding.tag}` ties {_names(tied[:SHOWN], max(0, len(tied) - SHOWN))}, and "
+            f"`{finding.name}` sits in each of their contexts"
         ]
     if finding.rule == "network":
-        group = f" with {_names(others)}" if others else ""
+        group = f" with {_names(others, more)}" if others else ""
         on = "the server's sockets" if name == MAIN else f"the socket behind `{finding.name}`"
         return [f"rule network, on {on}: `{name}` is in the group `network`{group}"]
     if finding.rule == "merge":
@@ -261,24 +357,19 @@ def _rule_notes(finding: Finding, name: str, others: tuple[str, ...]) -> list[st
     return [f"rule unknown, on {on}: `{name}` is never assumed independent"]
 
 
-def _labels(program: Program, name: str, finding: Finding) -> tuple[Label, ...]:
+def _labels(
+    program: Program, group: _Group, name: str, finding: Finding
+) -> tuple[tuple[Label, ...], int]:
     """The primary label (in `name` when it can) then one per other fluxion, then where the
-    variable is declared."""
+    variable is declared: at most SHOWN, and how many more there are."""
     analysis = program.analysis
-    # One use per fluxion, a write first; for a merge, one per kind (the write into the
-    # request and the call of next are both what it takes over).
-    chosen: dict[tuple[str, str], Use] = {}
-    for use in sorted(finding.evidence, key=lambda u: not u.writes):
-        if _use_location(program, use) is not None:
-            kind = use.kind if finding.rule == "merge" else ""
-            chosen.setdefault((use.fluxion, kind), use)
-    order = sorted(chosen, key=lambda key: key[0] != name)
+    own = group.own_uses.get(name, [])
+    room = max(0, SHOWN - len(own))
+    keys = own + _first((key for key in group.uses if key[0] != name), room)
+    more = len(group.uses) - len(keys)
     labels: list[Label] = []
-    for key in order:
-        use = chosen[key]
-        location = _use_location(program, use)
-        if location is None:
-            continue
+    for key in keys:
+        use, location = group.uses[key]
         subject = use.path or use.effect.target
         text = f"`{use.fluxion}` {_VERBS.get(use.kind, use.kind)} `{subject}`"
         if finding.rule == "merge":
@@ -288,25 +379,29 @@ def _labels(program: Program, name: str, finding: Finding) -> tuple[Label, ...]:
                 else ", now streamed to `express_dispatcher`"
             )
         labels.append(_label(program, location, text, not labels, subject))
+    sites: list[tuple[Location, str, str]] = []  # (where, text, subject) past the uses
     if finding.rule == "network" and name == MAIN:
         for target in analysis.graph.successors(MAIN):
             site = _site(analysis.graph.edges[MAIN, target]["points"])
             if site is not None:
                 point, where = site
                 text = f"`main` hands requests to `{target}` through `{point.callee}`"
-                labels.append(_label(program, where, text, not labels, point.callee))
+                sites.append((where, text, point.callee))
     if finding.rule == "unknown" and not finding.evidence:
         # Code that was not observed: where it is, and where the app handed it over.
         fn = program.get(name).fluxion.function
         if fn is not None and fn.file:
-            where = Location(fn.file, fn.line, fn.column)
-            labels.append(_label(program, where, f"`{name}` starts here", not labels, ""))
+            sites.append((Location(fn.file, fn.line, fn.column), f"`{name}` starts here", ""))
         for source in analysis.graph.predecessors(name):
             site = _site(analysis.graph.edges[source, name]["points"])
             if site is not None:
                 point, where = site
-                text = f"registered here with `{point.callee}`"
-                labels.append(_label(program, where, text, not labels, ""))
+                sites.append((where, f"registered here with `{point.callee}`", ""))
+    for where, text, subject in sites:
+        if len(labels) < SHOWN:
+            labels.append(_label(program, where, text, not labels, subject))
+        else:
+            more += 1
     variable = finding.variable
     if variable is not None and variable.declared is not None and len(labels) < 4:
         text = f"`{variable.name}` declared here"
@@ -324,7 +419,7 @@ def _labels(program: Program, name: str, finding: Finding) -> tuple[Label, ...]:
                 else f"in `{name}`, through code that jitflux did not instrument"
             )
             labels.append(_label(program, origin, text, True, ""))
-    return tuple(labels)
+    return tuple(labels), more
 
 
 def _site(points: list[RupturePoint]) -> tuple[RupturePoint, Location] | None:
@@ -373,17 +468,12 @@ def _use_location(program: Program, use: Use) -> Location | None:
     return None
 
 
-def _observed(finding: Finding, name: str) -> tuple[Observation, ...]:
-    per: dict[str, Observation] = {}
-    for use in finding.evidence:
-        request = next((s.request for s in use.effect.samples if s.request), None)
-        seen = per.get(use.fluxion)
-        if seen is None or use.effect.count > seen.count:
-            per[use.fluxion] = Observation(
-                use.fluxion, use.effect.count, request or (seen.request if seen else None)
-            )
-    order = [name] + sorted(n for n in per if n != name)
-    return tuple(per[n] for n in order if n in per)
+def _observed(group: _Group, name: str) -> tuple[tuple[Observation, ...], int]:
+    """`name`'s observation first, then the others by name: at most SHOWN, and how many more."""
+    first = [group.observed[name]] if name in group.observed else []
+    rest = _first((n for n in group.observed_names if n != name), SHOWN - len(first))
+    shown = first + [group.observed[n] for n in rest]
+    return tuple(shown), len(group.observed) - len(shown)
 
 
 def _observation_text(observation: Observation) -> str:
@@ -458,6 +548,9 @@ def _tie_lines(tie: Tie) -> list[str]:
         out.append(bar)
         out += _snippet(label, gutter)
         out.append(bar)
+    if tie.more_labels:
+        more = tie.more_labels
+        out.append(f"{' ' * gutter}... and {more:,} more location{'' if more == 1 else 's'}")
     for note in tie.notes:
         out += _wrap(f"{' ' * (gutter + 1)}= note: {note}", "", " " * (gutter + 9))
     if tie.help:
@@ -494,6 +587,8 @@ def _snippet(label: Label, gutter: int) -> list[str]:
 
 def _wrap(text: str, first: str, rest: str | None = None) -> list[str]:
     """Wrap to WIDTH, never inside a `quoted` span (`saveBody -> anonymous_12` stays whole)."""
+    if text and len(first) + len(text) <= WIDTH and text.isprintable() and text[-1] != " ":
+        return [first + text]  # fits on one line: what textwrap would give, without its cost
     kept = re.sub(r"`[^`\n]*`", lambda m: m.group(0).replace(" ", "\0"), text)
     lines = textwrap.wrap(
         kept,
@@ -514,8 +609,11 @@ def _arrow(kind: str) -> str:
     return ">> start" if kind == "start" else "-> post"
 
 
-def _names(names: tuple[str, ...] | list[str]) -> str:
+def _names(names: tuple[str, ...] | list[str], more: int = 0) -> str:
+    """`a`, `b` and `c`; `a`, `b` and N more when `more` were left out."""
     quoted = [f"`{n}`" for n in names]
+    if more:
+        return ", ".join(quoted) + f" and {more:,} more"
     if len(quoted) <= 1:
         return "".join(quoted)
     return ", ".join(quoted[:-1]) + " and " + quoted[-1]
@@ -555,11 +653,18 @@ def _report_dict(report: Report) -> dict[str, Any]:
                 ],
                 "notes": list(tie.notes),
                 "help": tie.help,
+                **_more(tie),
             }
             for tie in report.ties
         ],
         "notes": list(report.notes),
     }
+
+
+def _more(tie: Tie) -> dict[str, Any]:
+    """{"more": {...}} when a list of the tie was cut, else nothing."""
+    more = {"fluxions": tie.more_others, "labels": tie.more_labels, "observed": tie.more_observed}
+    return {"more": more} if any(more.values()) else {}
 
 
 def _location(location: Location | None) -> dict[str, Any] | None:

@@ -190,3 +190,43 @@ def test_the_merge_tie_names_the_network_group() -> None:
         "`anonymous_12` writes `req.body`, now streamed to `express_dispatcher`",
         "`anonymous_12` calls `next`, now a stream to `express_dispatcher`",
     ]
+
+
+def _big_group(writers: int):
+    """`writers` routes that each write the module variable `total` (one share group)."""
+    source = "var total = 0;\n" + "".join(f"  total += {i};\n" for i in range(writers))
+    b = TraceBuilder(source)
+    top = b.toplevel()
+    for i in range(writers):
+        route = b.function(f"route_{i}", line=2 + i)
+        b.start("app.get", top, route)
+        b.effect(route, "write", "total", owner=top, declared=(1, 4), at=(2 + i, 2), count=i + 1)
+    return b.trace()
+
+
+def test_a_big_group_lists_the_first_members_then_a_count() -> None:
+    """Of 14 writers, route_5 is told of 10 others, 10 locations and 10 observations, + counts."""
+    reports = explain(_big_group(14), "route_5")
+    (tie,) = to_dict(reports)["fluxions"][0]["ties"]
+    assert tie["fluxions"] == [f"route_{i}" for i in (0, 1, 2, 3, 4, 6, 7, 8, 9, 10)]
+    assert tie["more"] == {"fluxions": 3, "labels": 4, "observed": 4}
+    assert tie["labels"][0]["text"] == "`route_5` writes `total`"
+    # Its own observation first, then the others by name.
+    assert [o["fluxion"] for o in tie["observed"]] == [
+        f"route_{i}" for i in (5, 0, 1, 10, 11, 12, 13, 2, 3, 4)
+    ]
+    text = render_text(reports, summary=False)
+    assert "\n  ... and 4 more locations\n" in text
+    words = " ".join(text.split())
+    assert "`route_9` and 4 more, and `total` sits in each of their contexts" in words
+    assert "5 times in `route_4` (e.g. request r1); and in 4 more fluxions" in words
+
+
+def test_a_group_within_the_limit_is_listed_whole() -> None:
+    """With 11 writers every other member is listed and the JSON has no `more`."""
+    data = to_dict(explain(_big_group(11), "route_0"))
+    (tie,) = data["fluxions"][0]["ties"]
+    assert tie["fluxions"] == [f"route_{i}" for i in range(1, 11)]
+    assert len(tie["labels"]) == 10 and tie["more"] == {"fluxions": 0, "labels": 1, "observed": 1}
+    small = to_dict(explain(load_fixture("paper-gifsockets")))
+    assert not any("more" in t for f in small["fluxions"] for t in f["ties"])

@@ -15,6 +15,9 @@ Subject = Literal["variable", "path", "closure", "network", "unknown", "merge"]
 
 NETWORK = "network"
 UNKNOWN = "unknown"
+# How many items a list in words shows before "and N more": a reason or an explanation about
+# one fluxion then stays the same size however big the app is.
+SHOWN = 10
 
 
 @dataclass(frozen=True)

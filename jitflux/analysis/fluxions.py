@@ -67,12 +67,13 @@ class Fluxions:
     def _positions(self) -> dict[str, int]:
         return {name: index for index, name in enumerate(self.names)}
 
+    @cached_property
+    def _by_name(self) -> dict[str, Fluxion]:
+        return {fluxion.name: fluxion for fluxion in self.ordered}
+
     def get(self, name: str) -> Fluxion:
         """The fluxion called `name`; KeyError when none."""
-        for fluxion in self.ordered:
-            if fluxion.name == name:
-                return fluxion
-        raise KeyError(name)
+        return self._by_name[name]
 
     def part_of(self, function_id: str) -> str:
         """The fluxion whose part runs the code of function `function_id`."""
@@ -84,8 +85,18 @@ class Fluxions:
                 f"invalid trace: function {function_id!r} is referenced but not listed",
                 EXIT_BAD_INPUT,
             )
-        holder = self._innermost_holder(fn)
-        return holder if holder is not None else MAIN
+        # Kept per function: every effect of a helper asks again, and each answer scans
+        # every fluxion.
+        parts = self._parts_of_helpers
+        if function_id not in parts:
+            holder = self._innermost_holder(fn)
+            parts[function_id] = holder if holder is not None else MAIN
+        return parts[function_id]
+
+    @cached_property
+    def _parts_of_helpers(self) -> dict[str, str]:
+        """The answers of `part_of` for functions that are no fluxion's, filled as asked."""
+        return {}
 
     def _innermost_holder(self, fn: Function) -> str | None:
         if fn.range is None:

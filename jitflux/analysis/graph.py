@@ -16,6 +16,9 @@ from jitflux.trace import RupturePoint, Trace
 
 Edge = tuple[str, str]
 
+# The key of the node order kept in a graph's attributes (see `order`).
+_ORDER = "jitflux_node_order"
+
 
 def build(trace: Trace, fluxions: Fluxions) -> nx.DiGraph:
     """The pipeline graph of a trace, with every fluxion as a node."""
@@ -60,11 +63,21 @@ def upstream(graph: nx.DiGraph, name: str) -> set[str]:
 
 def edges_between(graph: nx.DiGraph, source: str, target: str) -> list[Edge]:
     """Every edge on some path from `source` to `target`, in a stable order."""
-    starts = downstream(graph, source) | {source}
+    # Every node on such a path runs before `target`: walk from `source` through those nodes
+    # only, so that the cost is the size of `target`'s chain, not of the whole graph.
     ends = upstream(graph, target) | {target}
-    found = [(u, v) for u, v in graph.edges if u in starts and v in ends]
-    order = {name: index for index, name in enumerate(graph.nodes)}
-    return sorted(found, key=lambda edge: (order[edge[0]], order[edge[1]]))
+    if source not in ends:
+        return []
+    starts = {source}
+    stack = [source]
+    while stack:
+        for after in graph.successors(stack.pop()):
+            if after in ends and after not in starts:
+                starts.add(after)
+                stack.append(after)
+    found = [(u, v) for v in ends for u in graph.predecessors(v) if u in starts]
+    position = order(graph)
+    return sorted(found, key=lambda edge: (position[edge[0]], position[edge[1]]))
 
 
 def through_start(graph: nx.DiGraph, source: str, target: str) -> bool:
@@ -76,11 +89,25 @@ def through_start(graph: nx.DiGraph, source: str, target: str) -> bool:
 
 def incoming(graph: nx.DiGraph, name: str) -> list[Edge]:
     """The edges into `name`, in a stable order."""
-    order = {node: index for index, node in enumerate(graph.nodes)}
-    return sorted(graph.in_edges(name), key=lambda edge: order[edge[0]])
+    position = order(graph)
+    return sorted(graph.in_edges(name), key=lambda edge: position[edge[0]])
 
 
 def outgoing(graph: nx.DiGraph, name: str) -> list[Edge]:
     """The edges out of `name`, in a stable order."""
-    order = {node: index for index, node in enumerate(graph.nodes)}
-    return sorted(graph.out_edges(name), key=lambda edge: order[edge[1]])
+    position = order(graph)
+    return sorted(graph.out_edges(name), key=lambda edge: position[edge[1]])
+
+
+def order(graph: nx.DiGraph) -> dict[str, int]:
+    """The position of each node in the graph's node order (the print order of the fluxions).
+
+    Kept in the graph's attributes once built: the rules ask for it once per variable and per
+    pair of fluxions, and rebuilding it each time made them quadratic. It is built again when
+    nodes were added since.
+    """
+    position = graph.graph.get(_ORDER)
+    if position is None or len(position) != len(graph):
+        position = {name: index for index, name in enumerate(graph.nodes)}
+        graph.graph[_ORDER] = position
+    return position

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import networkx as nx
 
@@ -27,12 +28,14 @@ class Analysis:
 
     def ties(self, fluxion: str) -> list[Finding]:
         """The findings that hold `fluxion` in a group, in rule order."""
-        return [f for f in self.findings if f.ties(fluxion)]
+        return [f for f in self._about.get(fluxion, []) if f.tag is not None]
 
     def tags(self, fluxion: str) -> list[str]:
         """The groups of `fluxion`: network first, then shares, then unknown."""
         tags = {f.tag for f in self.ties(fluxion) if f.tag}
-        return sorted(tags, key=lambda t: (t != "network", t == "unknown", _tag_position(t, self)))
+        first = self._tag_positions
+        end = len(self.findings)
+        return sorted(tags, key=lambda t: (t != "network", t == "unknown", first.get(t, end)))
 
     def isolated(self, fluxion: str) -> bool:
         """Whether no tag ties `fluxion` to another fluxion."""
@@ -40,7 +43,25 @@ class Analysis:
 
     def about(self, fluxion: str) -> list[Finding]:
         """Every finding that concerns `fluxion`."""
-        return [f for f in self.findings if fluxion in f.fluxions]
+        return list(self._about.get(fluxion, []))
+
+    @cached_property
+    def _about(self) -> dict[str, list[Finding]]:
+        """The findings of each fluxion, in rule order: built once, not scanned per fluxion."""
+        about: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            for name in dict.fromkeys(finding.fluxions):
+                about.setdefault(name, []).append(finding)
+        return about
+
+    @cached_property
+    def _tag_positions(self) -> dict[str, int]:
+        """The index of the first finding of each tag."""
+        first: dict[str, int] = {}
+        for index, finding in enumerate(self.findings):
+            if finding.tag is not None:
+                first.setdefault(finding.tag, index)
+        return first
 
 
 def analyze(trace: Trace) -> Analysis:
@@ -65,10 +86,3 @@ def analyze(trace: Trace) -> Analysis:
             fluxions.functions,
         )
     return Analysis(trace, fluxions, graph, tuple(variables), tuple(loose), tuple(findings))
-
-
-def _tag_position(tag: str, analysis: Analysis) -> int:
-    for index, finding in enumerate(analysis.findings):
-        if finding.tag == tag:
-            return index
-    return len(analysis.findings)

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 import networkx as nx
 
 from jitflux.analysis import graph as pipeline
-from jitflux.analysis.findings import NETWORK, UNKNOWN, Finding, Subject
+from jitflux.analysis.findings import NETWORK, SHOWN, UNKNOWN, Finding, Subject
 from jitflux.analysis.fluxions import DISPATCHER, MAIN, Fluxions
 from jitflux.analysis.graph import Edge
 from jitflux.analysis.variables import EXPRESS_NEXT, Use, Variable, root_of
@@ -83,8 +83,8 @@ def scope_rule(variables: Iterable[Variable], graph: nx.DiGraph) -> list[Finding
             others = [u for u in users if u != writer]
             reason = f"{name} is changed only by {_q(writer)}"
             reason += (
-                f" and read downstream by {_names(others)}: it lives in {_q(writer)}'s context,"
-                " and its value travels down in messages"
+                f" and read downstream by {_names(others, SHOWN)}: it lives in {_q(writer)}'s"
+                " context, and its value travels down in messages"
                 if others
                 else f" and used by no other fluxion: it lives in {_q(writer)}'s context"
             )
@@ -93,7 +93,7 @@ def scope_rule(variables: Iterable[Variable], graph: nx.DiGraph) -> list[Finding
         elif not writers and not variable.module:
             reason = (
                 f"{name} is never changed by a fluxion: each fluxion that reads it "
-                f"({_names(users)}) keeps it in its context"
+                f"({_names(users, SHOWN)}) keeps it in its context"
             )
             holders = tuple(users)
             evidence = tuple(variable.uses)
@@ -134,7 +134,8 @@ def stream_rule(variables: Iterable[Variable], graph: nx.DiGraph) -> list[Findin
             if not readers:
                 continue
             reason = (
-                f"{name} is changed by {_q(source)} and read by {_names(readers)}, which "
+                f"{name} is changed by {_q(source)} and read by {_names(readers, SHOWN)}, "
+                "which "
                 f"{_run(readers)} after it in the same request: its value travels in the "
                 f"messages {_edges(edges, graph)}"
             )
@@ -167,17 +168,18 @@ def stream_rule(variables: Iterable[Variable], graph: nx.DiGraph) -> list[Findin
                     f"{_pick(homes, 'it', 'they')} received from upstream"
                 )
                 if readers:
-                    reason += f", used downstream by {_names(readers)}"
+                    reason += f", used downstream by {_names(readers, SHOWN)}"
             elif variable.parameter:
                 reason = f"{name} is a parameter of {_q(source)}"
                 if readers:
-                    reason += f", used downstream by {_names(readers)}"
+                    reason += f", used downstream by {_names(readers, SHOWN)}"
                 if own:
                     reason += f"{' and' if readers else ','} used by {_q(source)} itself"
                     reason += f" ({_kinds(own)})"
             else:
                 reason = (
-                    f"{name} is set by {_names(homes)} and used downstream by {_names(readers)}"
+                    f"{name} is set by {_names(homes, SHOWN)} and used downstream by "
+                    f"{_names(readers, SHOWN)}"
                 )
             reason += f": it travels in the messages {_edges(edges, graph)}"
         edges = _unique(edges)
@@ -319,6 +321,9 @@ def network_rule(
     owner_of = {id(u): v for v in variables for u in v.uses}
     uses = [u for v in variables for u in v.uses] + list(loose)
     network = [u for u in uses if u.kind == "network" and u not in discharged]
+    network_by_fluxion: dict[str, list[Use]] = {}
+    for use in network:
+        network_by_fluxion.setdefault(use.fluxion, []).append(use)
     findings = [
         Finding(
             rule="network",
@@ -338,9 +343,8 @@ def network_rule(
         if fluxion == MAIN:
             continue
         roots: dict[str, list[Use]] = {}
-        for use in network:
-            if use.fluxion == fluxion:
-                roots.setdefault(root_of(use.effect.target) or use.effect.target, []).append(use)
+        for use in network_by_fluxion.get(fluxion, []):
+            roots.setdefault(root_of(use.effect.target) or use.effect.target, []).append(use)
         for root, evidence in roots.items():
             behind = {id(owner_of[id(u)]): owner_of[id(u)] for u in evidence if id(u) in owner_of}
             findings.append(
@@ -369,7 +373,10 @@ def network_rule(
 def unknown_rule(fluxions: Fluxions, loose: Iterable[Use]) -> list[Finding]:
     """Effects that could not be known, and code that was not observed, tie their fluxion."""
     findings = []
-    unknown = [u for u in loose if u.effect.kind == "unknown"]
+    unknown: dict[str, list[Use]] = {}
+    for use in loose:
+        if use.effect.kind == "unknown":
+            unknown.setdefault(use.fluxion, []).append(use)
     for fluxion in fluxions.ordered:
         fn = fluxion.function
         if fluxion.external and fn is not None:
@@ -394,9 +401,8 @@ def unknown_rule(fluxions: Fluxions, loose: Iterable[Use]) -> list[Finding]:
                 )
             )
         targets: dict[str, list[Use]] = {}
-        for use in unknown:
-            if use.fluxion == fluxion.name:
-                targets.setdefault(use.effect.target, []).append(use)
+        for use in unknown.get(fluxion.name, []):
+            targets.setdefault(use.effect.target, []).append(use)
         for target, evidence in targets.items():
             why = next((u.effect.reason for u in evidence if u.effect.reason), None)
             findings.append(
@@ -507,16 +513,13 @@ def _kinds(uses: Iterable[Use]) -> str:
 
 
 def _in_order(names: Iterable[str], graph: nx.DiGraph) -> list[str]:
-    order = {name: index for index, name in enumerate(graph.nodes)}
+    order = pipeline.order(graph)
     return sorted(set(names), key=lambda name: (order.get(name, len(order)), name))
 
 
 def _unique(items: Iterable) -> list:
-    seen: list = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
+    """The items in first-seen order, each once (they are hashable: names, edges, paths)."""
+    return list(dict.fromkeys(items))
 
 
 def _unique_tag(tag: str, used: set[str]) -> str:
@@ -532,8 +535,11 @@ def _q(name: str) -> str:
     return f"`{name}`"
 
 
-def _names(names: Iterable[str]) -> str:
+def _names(names: Iterable[str], shown: int | None = None) -> str:
+    """`a`, `b` and `c`; with `shown`, at most that many then "and N more"."""
     quoted = [_q(n) for n in names]
+    if shown is not None and len(quoted) > shown:
+        return ", ".join(quoted[:shown]) + f" and {len(quoted) - shown:,} more"
     if len(quoted) <= 1:
         return "".join(quoted)
     return ", ".join(quoted[:-1]) + " and " + quoted[-1]

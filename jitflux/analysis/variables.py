@@ -86,19 +86,11 @@ class Variable:
 
     def users(self) -> list[str]:
         """The fluxions that use it, in first-use order (main's own start-up excluded)."""
-        seen: list[str] = []
-        for use in self.uses:
-            if use.fluxion not in seen:
-                seen.append(use.fluxion)
-        return seen
+        return list(dict.fromkeys(use.fluxion for use in self.uses))
 
     def writers(self) -> list[str]:
         """The fluxions that change it (assign it or write into its object)."""
-        seen: list[str] = []
-        for use in self.uses:
-            if use.writes and use.fluxion not in seen:
-                seen.append(use.fluxion)
-        return seen
+        return list(dict.fromkeys(use.fluxion for use in self.uses if use.writes))
 
     def uses_by(self, fluxion: str) -> list[Use]:
         """The uses made by one fluxion."""
@@ -134,6 +126,7 @@ def collect(trace: Trace, fluxions: Fluxions) -> tuple[list[Variable], list[Use]
     variables: dict[tuple[str, Location | None, str | None], Variable] = {}
     locals_of_main: set[tuple[str, Location | None, str | None]] = set()
     loose: list[Use] = []
+    declarations = _Declarations.of(trace, fluxions)
     for effect in trace.effects:
         fluxion = fluxions.part_of(effect.function)
         use = Use(fluxion, effect)
@@ -141,7 +134,7 @@ def collect(trace: Trace, fluxions: Fluxions) -> tuple[list[Variable], list[Use]
         if effect.kind == "unknown" or root is None:
             loose.append(use)
             continue
-        key = _resolve(effect, root, fluxion, fluxions, trace, sources)
+        key = _resolve(effect, root, fluxion, fluxions, declarations, sources)
         if key is None:
             loose.append(use)
             continue
@@ -177,12 +170,47 @@ def variable_key(variable: Variable, fluxions: Fluxions) -> tuple[int, str, int,
     return (1, "", 0, 0, 0, variable.name)
 
 
+@dataclass(frozen=True)
+class _Declarations:
+    """The effects with a declaration, indexed to find the variable behind a network use.
+
+    For each (root name, owner function) and (root name, fluxion whose part made the effect):
+    the position in the trace of the first such effect.
+    """
+
+    effects: list[Effect]
+    by_owner: dict[tuple[str, str | None], int]
+    by_part: dict[tuple[str, str], int]
+
+    @staticmethod
+    def of(trace: Trace, fluxions: Fluxions) -> _Declarations:
+        """Index the effects of `trace` once."""
+        by_owner: dict[tuple[str, str | None], int] = {}
+        by_part: dict[tuple[str, str], int] = {}
+        for index, effect in enumerate(trace.effects):
+            root = root_of(effect.target)
+            if root is None or effect.declared is None:
+                continue
+            by_owner.setdefault((root, effect.owner), index)
+            by_part.setdefault((root, fluxions.part_of(effect.function)), index)
+        return _Declarations(trace.effects, by_owner, by_part)
+
+    def first(self, root: str, owner: str | None, part: str) -> Effect | None:
+        """The first effect on `root` with a declaration, owned by `owner` (when not None) or
+        made by the part of fluxion `part`."""
+        found = [self.by_part.get((root, part))]
+        if owner is not None:
+            found.append(self.by_owner.get((root, owner)))
+        indexes = [index for index in found if index is not None]
+        return self.effects[min(indexes)] if indexes else None
+
+
 def _resolve(
     effect: Effect,
     root: str,
     fluxion: str,
     fluxions: Fluxions,
-    trace: Trace,
+    declarations: _Declarations,
     sources: dict[str, SourceFile],
 ) -> tuple[str, Location | None, str | None] | None:
     """The identity of the variable an effect touches; None for a network use with none."""
@@ -193,15 +221,8 @@ def _resolve(
         return (root, effect.declared, effect.owner)
     # A network use seen by a prototype hook: find the variable by name in the fluxion.
     own = fluxions.get(fluxion).function
-    candidates = [
-        e
-        for e in trace.effects
-        if root_of(e.target) == root
-        and e.declared is not None
-        and ((own is not None and e.owner == own.id) or fluxions.part_of(e.function) == fluxion)
-    ]
-    if candidates:
-        best = candidates[0]
+    best = declarations.first(root, own.id if own is not None else None, fluxion)
+    if best is not None:
         return (root, best.declared, best.owner)
     if own is not None and root in own.params:
         return (root, _parameter_location(own, root, sources), own.id)

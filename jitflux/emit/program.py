@@ -9,6 +9,7 @@ the dispatcher writes each back into the request of the same chain, then calls `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from jitflux.analysis import DISPATCHER, Analysis, Finding, Fluxion
 from jitflux.analysis.variables import variable_key
@@ -68,19 +69,28 @@ class Program:
 
     def get(self, name: str) -> FluxionSpec:
         """The fluxion called `name`; KeyError when none."""
-        for spec in self.fluxions:
-            if spec.name == name:
-                return spec
-        raise KeyError(name)
+        return self._by_name[name]
 
     def incoming(self, name: str) -> list[tuple[str, Stream]]:
         """The streams into `name`, as (source fluxion, stream)."""
-        return [
-            (spec.name, stream)
-            for spec in self.fluxions
-            for stream in spec.streams
-            if name in stream.to
-        ]
+        return list(self._incoming.get(name, []))
+
+    @cached_property
+    def _by_name(self) -> dict[str, FluxionSpec]:
+        found: dict[str, FluxionSpec] = {}
+        for spec in self.fluxions:
+            found.setdefault(spec.name, spec)  # the first of a name, as a scan would find
+        return found
+
+    @cached_property
+    def _incoming(self) -> dict[str, list[tuple[str, Stream]]]:
+        """The streams into each fluxion, in print order of their sources: built once."""
+        into: dict[str, list[tuple[str, Stream]]] = {}
+        for spec in self.fluxions:
+            for stream in spec.streams:
+                for target in dict.fromkeys(stream.to):
+                    into.setdefault(target, []).append((spec.name, stream))
+        return into
 
 
 def build_program(analysis: Analysis) -> Program:
@@ -139,12 +149,14 @@ def _variables(analysis: Analysis) -> list[VariableSpec]:
     """One entry per variable held in a context or carried by a message."""
     specs = []
     rank = {"share": 0, "stream": 1, "scope": 2}
+    # The findings of each variable (by identity), gathered once rather than per variable.
+    of_variable: dict[int, list[Finding]] = {}
+    for finding in analysis.findings:
+        if finding.variable is not None and finding.rule in rank:
+            if finding.context or finding.edges:
+                of_variable.setdefault(id(finding.variable), []).append(finding)
     for variable in analysis.variables:
-        findings = [
-            f
-            for f in analysis.findings
-            if f.variable is variable and f.rule in rank and (f.context or f.edges)
-        ]
+        findings = of_variable.get(id(variable), [])
         if not findings:
             continue
         rule = min((f.rule for f in findings), key=rank.__getitem__)
@@ -176,8 +188,5 @@ def _variables(analysis: Analysis) -> list[VariableSpec]:
 
 
 def _unique(items) -> list:
-    seen: list = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
+    """The items in first-seen order, each once (they are hashable: names, edges)."""
+    return list(dict.fromkeys(items))

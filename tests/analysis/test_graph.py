@@ -6,6 +6,7 @@ from jitflux.analysis.graph import (
     downstream,
     edges_between,
     incoming,
+    order,
     through_start,
     upstream,
 )
@@ -73,3 +74,37 @@ def test_a_cycle_makes_a_fluxion_its_own_downstream() -> None:
     assert "tick" in upstream(graph, "tick")
     assert through_start(graph, "main", "onData")
     assert not through_start(graph, "main", "tick")
+
+
+def _fan_out(routes: int):
+    """main >> handler_i -> reply_i for each route: the shape of a big Express app."""
+    b = TraceBuilder()
+    top = b.toplevel(end=10)
+    for i in range(routes):
+        handler = b.function(f"handler_{i}", line=2 + 2 * i)
+        reply = b.function(f"reply_{i}", line=3 + 2 * i)
+        b.start("app.get", top, handler)
+        b.post("setImmediate", handler, reply)
+    trace = b.trace()
+    return build(trace, identify(trace))
+
+
+def test_edges_between_stay_on_the_target_chain() -> None:
+    """Among many routes, main to reply_7 crosses only route 7's two streams."""
+    graph = _fan_out(12)
+    assert edges_between(graph, "main", "reply_7") == [
+        ("main", "handler_7"),
+        ("handler_7", "reply_7"),
+    ]
+    assert edges_between(graph, "handler_3", "reply_7") == []
+    assert edges_between(graph, "reply_7", "handler_7") == []
+    assert incoming(graph, "reply_11") == [("handler_11", "reply_11")]
+
+
+def test_node_order_follows_nodes_added_later() -> None:
+    """The kept node order is rebuilt when a node is added after it was first used."""
+    graph = _fan_out(2)
+    assert order(graph)["reply_1"] == 4
+    graph.add_edge("reply_1", "late", type="post", points=[])
+    assert order(graph)["late"] == 5
+    assert edges_between(graph, "main", "late")[-1] == ("reply_1", "late")

@@ -58,3 +58,21 @@ def test_a_trace_without_top_level_still_has_main() -> None:
     analysis = analyze(b.trace())
     assert analysis.fluxions.names == ["main"]
     assert analysis.tags("main") == ["network"]
+
+
+def test_indexed_ties_and_findings_match_a_scan_of_every_finding() -> None:
+    """ties, about and tags give, for every fluxion, what a scan of all findings gives."""
+    for name in ("paper-counter", "paper-gifsockets", "figure5", "static-unreached"):
+        analysis = analyze(load_fixture(name))
+        for fluxion in analysis.fluxions.names:
+            ties = [f for f in analysis.findings if f.ties(fluxion)]
+            assert analysis.ties(fluxion) == ties
+            assert analysis.about(fluxion) == [
+                f for f in analysis.findings if fluxion in f.fluxions
+            ]
+            first = {f.tag: i for i, f in reversed(list(enumerate(analysis.findings)))}
+            tags = sorted(
+                {f.tag for f in ties},
+                key=lambda t: (t != "network", t == "unknown", first[t]),
+            )
+            assert analysis.tags(fluxion) == tags

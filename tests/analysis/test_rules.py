@@ -349,3 +349,19 @@ def test_a_socket_passed_to_a_helper_arrives_in_the_callers_message() -> None:
     assert set(found) == {"res"}
     assert found["res"].edges == (("main", "route"),)
     assert found["res"].message == ("res",)
+
+
+def test_a_reason_names_the_first_readers_and_counts_the_rest() -> None:
+    """A template read by 13 fluxions: its reason names 10 of them, then "and 3 more"."""
+    b = TraceBuilder()
+    top = b.toplevel(end=100)
+    for i in range(13):
+        reader = b.function(f"page_{i}", line=3 + i)
+        b.start("app.get", top, reader)
+        b.effect(reader, "read", "template", owner=top, declared=(1, 9))
+    _, graph, variables, _ = _parts(b.trace())
+    (finding,) = rules.scope_rule(variables, graph)
+    assert len(finding.context) == 13  # every reader still keeps it in its context
+    assert "(`page_0`, `page_1`, " in finding.reason
+    assert "`page_9` and 3 more) keeps it in its context" in finding.reason
+    assert "page_10" not in finding.reason
