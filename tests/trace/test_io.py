@@ -121,3 +121,24 @@ def test_dump_mode_follows_umask(tmp_path: Path) -> None:
     finally:
         os.umask(mask)
     assert (tmp_path / "trace.json").stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "where"),
+    [
+        (("functions", 0, "line"), 0, "$.functions[0].line"),
+        (("rupture_points", 1, "type"), "sometimes", "$.rupture_points[1].type"),
+        (("effects", 0, "declared"), {"file": "server.js"}, "$.effects[0].declared"),
+        (("effects", 0, "count"), "3", "$.effects[0].count"),
+    ],
+)
+def test_every_schema_violation_is_refused(path: tuple, value: object, where: str) -> None:
+    """Each kind of schema violation is caught and named by its JSON path."""
+    data = json.loads(dumps(_trace()))
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    with pytest.raises(JitfluxError) as info:
+        loads(json.dumps(data), "t.json")
+    assert where in info.value.message
