@@ -142,11 +142,20 @@ function narrowStack(limit) {
   }
 }
 
+// With async hooks on, Node calls event-loop callbacks through this function, which then shows
+// as the outermost frame: the untraced app (without hooks of its own) never has it.
+const TRAMPOLINE_FILE = 'node:internal/async_hooks';
+const TRAMPOLINE = 'callbackTrampoline';
+
+function isTrampoline(callSite, f) {
+  return f === TRAMPOLINE_FILE && callSite.getFunctionName() === TRAMPOLINE;
+}
+
 function fixTrace(trace) {
   let touched = false;
   for (let i = 0; i < trace.length; i++) {
     const f = trace[i].getFileName();
-    if (f && (f.startsWith(SHIM_DIR) || files.has(f))) {
+    if (f && (f.startsWith(SHIM_DIR) || files.has(f) || isTrampoline(trace[i], f))) {
       touched = true;
       break;
     }
@@ -155,7 +164,7 @@ function fixTrace(trace) {
   const out = [];
   for (const callSite of trace) {
     const f = callSite.getFileName();
-    if (f && f.startsWith(SHIM_DIR)) continue;
+    if (f && (f.startsWith(SHIM_DIR) || isTrampoline(callSite, f))) continue;
     const entry = f ? files.get(f) : undefined;
     out.push(entry === undefined ? callSite : remappedFrame(callSite, entry));
   }

@@ -47,6 +47,17 @@ def test_stack_trace_frames_match_untraced(tmp_path: Path, express_version: int)
     assert "at countAll (" in traced and "server.js:8:58)" in traced
 
 
+def test_stack_trace_in_a_continuation_matches_untraced(tmp_path: Path) -> None:
+    """A stack taken in an event-loop callback shows no frame that async_hooks adds."""
+    app = copy_app(app_dir("shim-errors"), tmp_path)
+    with NodeApp(app, tmp_path / "plain", 5, traced=False) as node:
+        plain = node.get("/stack/later").text
+    with NodeApp(app, tmp_path / "traced", 5) as node:
+        traced = node.get("/stack/later").text
+    assert "at Immediate.afterwards [as _onImmediate] (" in plain
+    assert traced == plain
+
+
 def test_counter_answers_as_untraced(tmp_path: Path, express_version: int) -> None:
     """paper-counter gives the same bytes traced and untraced, request after request."""
     app = copy_app(EXAMPLES / "paper-counter", tmp_path)

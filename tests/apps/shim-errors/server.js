@@ -21,6 +21,10 @@ app.get('/caught/next', function caughtNext(req, res, next) {
 
 app.get('/stack', function stack(req, res) { res.type('text').send(new Error('here').stack + '\n'); });
 
+app.get('/stack/later', function stackLater(req, res) {
+  setImmediate(function afterwards() { res.type('text').send(new Error('afterwards').stack + '\n'); });
+});
+
 app.use('/caught', function caught(err, req, res, next) {
   res.status(err instanceof TypeError ? 400 : 500).send(err.name + ': ' + err.message + ' (' + next.length + ')\n');
 });
