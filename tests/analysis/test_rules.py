@@ -4,7 +4,7 @@ from jitflux.analysis import rules
 from jitflux.analysis.fluxions import DISPATCHER, identify
 from jitflux.analysis.graph import build
 from jitflux.analysis.variables import collect
-from tests.fixtures import TraceBuilder, load_fixture
+from tests.fixtures import TraceBuilder, helper_called_by_two_routes, load_fixture
 
 
 def _parts(trace):
@@ -310,20 +310,7 @@ def test_unknown_ties_eval_and_unobserved_code() -> None:
 def test_a_helper_variable_streams_from_every_caller() -> None:
     """res of a helper called by two routes travels from each route to the callback, and, as a
     socket-backed object the routes were handed, from main to each route."""
-    b = TraceBuilder()
-    top = b.toplevel(end=400)
-    send = b.function("sendFile", line=2, params=("res",), range_=(10, 100))
-    done = b.function("done", line=3, range_=(40, 90))
-    one = b.function("one", line=6, params=("req", "res"), range_=(120, 200))
-    two = b.function("two", line=9, params=("req", "res"), range_=(220, 300))
-    b.start("app.get", top, one)
-    b.start("app.get", top, two)
-    b.post("fs.readFile", one, done)
-    b.post("fs.readFile", two, done)
-    for route in (one, two):
-        b.effect(route, "call", "sendFile", owner=top, declared=(2, 9), callee=send)
-    b.effect(done, "network", "res", owner=send, declared=(2, 18))
-    _, graph, variables, _ = _parts(b.trace())
+    _, graph, variables, _ = _parts(helper_called_by_two_routes())
     assert rules.share_rule(variables, graph) == []
     res = next(f for f in rules.stream_rule(variables, graph) if f.name == "res")
     assert res.edges == (("main", "one"), ("main", "two"), ("one", "done"), ("two", "done"))

@@ -2,7 +2,7 @@
 
 from jitflux.analysis.fluxions import MAIN, identify
 from jitflux.analysis.variables import collect, express_handlers, root_of
-from tests.fixtures import TraceBuilder, load_fixture
+from tests.fixtures import TraceBuilder, helper_called_by_two_routes, load_fixture
 
 
 def _variables(trace):
@@ -97,20 +97,7 @@ def test_express_handlers_and_roots() -> None:
 
 def test_a_helper_called_by_two_routes_has_two_homes() -> None:
     """Each route's call of a shared helper makes its own variables: both are homes."""
-    b = TraceBuilder()
-    top = b.toplevel(end=400)
-    send = b.function("sendFile", line=2, params=("res",), range_=(10, 100))
-    done = b.function("done", line=3, range_=(40, 90))
-    one = b.function("one", line=6, params=("req", "res"), range_=(120, 200))
-    two = b.function("two", line=9, params=("req", "res"), range_=(220, 300))
-    b.start("app.get", top, one)
-    b.start("app.get", top, two)
-    b.post("fs.readFile", one, done)
-    b.post("fs.readFile", two, done)
-    for route in (one, two):
-        b.effect(route, "call", "sendFile", owner=top, declared=(2, 9), callee=send)
-    b.effect(done, "network", "res", owner=send, declared=(2, 18))
-    variables, _ = _variables(b.trace())
+    variables, _ = _variables(helper_called_by_two_routes())
     res = variables["res"]
     assert res.homes == ("one", "two") and not res.persistent
     # An argument the routes pass to sendFile, not a parameter of a fluxion's own function.
