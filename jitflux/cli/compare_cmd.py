@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from jitflux.cli.options import add_trace_source
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
 
 DESCRIPTION = """\
@@ -35,7 +36,7 @@ def register(subparsers: Any) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--from", dest="trace", required=True, metavar="TRACE", help="trace.json")
+    add_trace_source(parser)
     parser.add_argument(
         "script", nargs="?", metavar="SCRIPT", help="the traced script (default: from the trace)"
     )
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from jitflux.static import load_callees
 
     callees = load_callees(args.callees) if args.callees else []
-    comparison = compare_files(args.trace, args.script, callees)
+    comparison = compare_files(args.source, args.script, callees)
     for warning in comparison.warnings:
         print(warning, file=sys.stderr)
     text = render_json(comparison) if args.format == "json" else render_text(comparison)

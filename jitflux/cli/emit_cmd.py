@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from jitflux.cli.options import add_trace_source
 from jitflux.emit import FORMATS, render
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
 from jitflux.trace import load
@@ -33,13 +34,7 @@ def register(subparsers: Any) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--from",
-        dest="source",
-        metavar="TRACE",
-        required=True,
-        help="the trace.json written by `jitflux trace`",
-    )
+    add_trace_source(parser)
     parser.add_argument(
         "--format", choices=FORMATS, default="flx", help="output format (default: flx)"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from jitflux.cli.options import add_trace_source
 from jitflux.explain import explain, render_json, render_text
 from jitflux.trace import load
 
@@ -31,13 +32,7 @@ def register(subparsers: Any) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--from",
-        dest="source",
-        metavar="TRACE",
-        required=True,
-        help="the trace.json written by `jitflux trace`",
-    )
+    add_trace_source(parser)
     parser.add_argument("fluxion", nargs="?", metavar="FLUXION", help="one fluxion to explain")
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
