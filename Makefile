@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 NPM := npm ci --no-audit --no-fund --loglevel=error
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench wheel clean
 
 setup: $(VENV)/.installed node_shim/node_modules/.installed examples/node_modules/.installed examples/express4/node_modules/.installed
 
@@ -38,6 +38,10 @@ test: setup
 bench: setup bench/node_modules/.installed
 	$(BIN)/python bench/overhead.py
 	$(BIN)/python bench/scale.py
+
+# A wheel that traces wherever it is installed: it carries node_shim/ and its npm dependencies.
+wheel: setup
+	$(BIN)/pip wheel --quiet --no-deps -w dist .
 
 clean:
 	rm -rf $(VENV) node_shim/node_modules examples/node_modules examples/express4/node_modules

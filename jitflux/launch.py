@@ -27,7 +27,16 @@ from jitflux.errors import EXIT_BAD_INPUT, EXIT_PROGRAM_FAILED, JitfluxError
 # The inspector listens on the loopback only: whoever reaches it can run any code in the app.
 INSPECT_FLAG = "--inspect-brk=127.0.0.1:0"
 BINDING = "__jitfluxNotify"
-SHIM = Path(__file__).resolve().parent.parent / "node_shim" / "index.js"
+
+
+def _find_shim() -> Path:
+    """The shim's entry: inside the installed package (a wheel), else the checkout's node_shim/."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "node_shim" / "index.js"
+    return packaged if packaged.is_file() else here.parent / "node_shim" / "index.js"
+
+
+SHIM = _find_shim()
 
 _LISTENING = re.compile(rb"Debugger listening on (ws://127\.0\.0\.1:\d+/\S+)")
 # Lines Node's inspector writes on stderr: jitflux's business, not the user's.
