@@ -5,9 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 NPM := npm ci --no-audit --no-fund --loglevel=error
 
-.PHONY: setup demo test lint bench wheel clean
+.PHONY: setup chromium demo test lint bench wheel clean
 
-setup: $(VENV)/.installed node_shim/node_modules/.installed examples/node_modules/.installed examples/express4/node_modules/.installed
+setup: $(VENV)/.installed node_shim/node_modules/.installed examples/node_modules/.installed examples/express4/node_modules/.installed \
+	jitflux/report/assets/node_modules/.installed chromium
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +19,17 @@ $(VENV)/.installed: pyproject.toml
 %/node_modules/.installed: %/package.json %/package-lock.json
 	cd $* && $(NPM)
 	touch $@
+
+# The report's browser tests drive Debian's Chromium: installed when setup runs as root with
+# apt-get; elsewhere those tests are skipped and say why.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+			>/dev/null 2>&1 || echo "note: chromium could not be installed: browser tests will skip"; \
+	else \
+		echo "note: no chromium (as root, make setup installs Debian's): browser tests will skip"; \
+	fi
 
 # PORT=0: the examples listen where $PORT says; 0 lets the system pick a free port, and the
 # shim tells jitflux which one.
@@ -44,4 +56,5 @@ wheel: setup
 	$(BIN)/pip wheel --quiet --no-deps -w dist .
 
 clean:
-	rm -rf $(VENV) node_shim/node_modules examples/node_modules examples/express4/node_modules
+	rm -rf $(VENV) node_shim/node_modules examples/node_modules examples/express4/node_modules \
+		jitflux/report/assets/node_modules

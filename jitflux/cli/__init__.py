@@ -11,7 +11,7 @@ from jitflux import __version__
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
 
 # Each module defines `register(subparsers)`, which adds its subparser with `func` set.
-COMMANDS = ("trace", "emit", "explain", "static", "compare")
+COMMANDS = ("trace", "emit", "explain", "static", "compare", "report")
 
 DESCRIPTION = """\
 Watch a Node.js web application run and re-emit it as fluxions: independent parts with their
@@ -23,6 +23,7 @@ examples:
   jitflux explain --from trace.json reply
   jitflux static server.js
   jitflux compare --from trace.json
+  jitflux report --from trace.json -o report.html
 """
 
 

@@ -25,6 +25,7 @@ examples:
   jitflux trace --requests requests.txt node --max-old-space-size=512 server.js --verbose
   jitflux trace --drive 'autocannon -a 200 "$JITFLUX_URL"' node server.js
   jitflux trace --duration 60 --include gifsockets-middleware node server.js
+  jitflux trace --requests requests.txt --report report.html -- node server.js
 
 A requests file holds one 'METHOD /path [BODY]' a line; blank lines and '#' comments are skipped.
 A body that is a JSON object or array is sent as application/json, any other as text/plain. A
@@ -108,6 +109,9 @@ def register(subparsers: Any) -> None:
         help="record rupture points only, not side effects",
     )
     parser.add_argument(
+        "--report", metavar="PATH", help="also write the trace's HTML page (as `jitflux report`)"
+    )
+    parser.add_argument(
         "-q", "--quiet", action="store_true", help="print no summary and no progress"
     )
     parser.add_argument(
@@ -148,6 +152,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     if result.error:
         print(f"jitflux: {result.error}", file=sys.stderr)
+    if args.report and result.output is not None:
+        from jitflux.report import write_report_of
+
+        return write_report_of(result, args.report, quiet=args.quiet)
     return result.status
 
 
