@@ -1,0 +1,212 @@
+"""The report page in a real headless Chromium, driven through jitflux's own CDP client."""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from jitflux.report import write_report
+from jitflux.trace import load
+from tests.report.browser import Page, browser_page, chromium
+
+pytestmark = pytest.mark.skipif(
+    chromium() is None,
+    reason="no Chromium binary (`make setup` installs Debian's chromium when run as root)",
+)
+
+# Measures the longest time the page's main thread did not run a 20 ms timer, from before the
+# page's own scripts run: how long the page froze at worst.
+HEARTBEAT = """
+window.__longestFreeze = 0;
+(function () {
+  var last = performance.now();
+  setInterval(function () {
+    var now = performance.now();
+    window.__longestFreeze = Math.max(window.__longestFreeze, now - last - 20);
+    last = now;
+  }, 20);
+})();
+"""
+
+
+Report = tuple[Path, dict]
+
+
+def report_of(traced: Callable[[str], Path], name: str, folder: Path) -> Report:
+    """Write the report page of a real trace; the page and the facts it shows."""
+    trace = traced(name)
+    page = write_report(load(trace), folder / f"{name}.html", trace_path=trace)
+    return page, json.loads(_data(page))
+
+
+# The pages are written before the tests' event loops run (tracing runs its own loop).
+@pytest.fixture(scope="module")
+def counter(traced: Callable[[str], Path], tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """The report of paper-counter."""
+    return report_of(traced, "paper-counter", tmp_path_factory.mktemp("pages"))
+
+
+@pytest.fixture(scope="module")
+def gifsockets(traced: Callable[[str], Path], tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """The report of paper-gifsockets."""
+    return report_of(traced, "paper-gifsockets", tmp_path_factory.mktemp("pages"))
+
+
+@pytest.fixture(scope="module")
+def big(traced: Callable[[str], Path], tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """The report of the generated 501-fluxion app."""
+    return report_of(traced, "big", tmp_path_factory.mktemp("pages"))
+
+
+def _data(page: Path) -> str:
+    text = page.read_text(encoding="utf-8")
+    start = text.index('<script id="report-data" type="application/json">')
+    return text[text.index(">", start) + 1 : text.index("</script>", start)]
+
+
+async def open_ready(page: Page, path: Path) -> dict:
+    """Open a report and wait until its graph is drawn; the page's state."""
+    await page.open(path)
+    await page.wait_for("document.body.getAttribute('data-ready')")
+    return await page.evaluate("window.jitfluxReport")
+
+
+async def drawn(page: Page) -> tuple[list[str], list[str]]:
+    """The names on the drawn nodes (their titles) and the labels of the drawn edges."""
+    names = await page.evaluate(
+        "Array.from(document.querySelectorAll('#graph g.node > title'), t => t.textContent)"
+    )
+    labels = await page.evaluate(
+        "Array.from(document.querySelectorAll('#graph g.edge'),"
+        " e => Array.from(e.querySelectorAll('text'), t => t.textContent).join(' '))"
+    )
+    return names, labels
+
+
+async def click_fluxion(page: Page, data: dict, name: str) -> None:
+    """Click the node of fluxion `name` and wait for the panel to show it."""
+    index = [f["name"] for f in data["fluxions"]].index(name)
+    await page.click(f"#fx-{index}")
+    await page.wait_for(
+        f"!document.getElementById('panel').hidden && "
+        f"document.querySelector('#panel h1').textContent === {json.dumps(name)}"
+    )
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """The width and height of a PNG, from its IHDR chunk."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+async def test_counter_page_loads_clean_and_draws_the_graph(
+    counter: Report, tmp_path: Path
+) -> None:
+    """paper-counter: no console error, no request but the page itself, three nodes and the
+    two labelled streams."""
+    path, data = counter
+    async with browser_page() as page:
+        state = await open_ready(page, path)
+        assert (state["ready"], state["error"]) == (True, None)
+        names, labels = await drawn(page)
+        assert page.errors == []
+        assert page.requests == [path.resolve().as_uri()]
+    assert names == [f["name"] for f in data["fluxions"]] == ["main", "handler", "reply"]
+    assert sorted(labels) == ["-> [res]", ">> [res]"]
+
+
+async def test_clicking_reply_shows_context_and_network_tie(
+    counter: Report, tmp_path: Path
+) -> None:
+    """A click on reply opens its panel: context {count, template}, the network tie on `res`
+    with the line of code under a caret, its runs; a screenshot is written."""
+    path, data = counter
+    async with browser_page() as page:
+        await open_ready(page, path)
+        await click_fluxion(page, data, "reply")
+        facts = await page.evaluate(
+            "Object.fromEntries(Array.from(document.querySelectorAll('#panel dl.kv dt'),"
+            " dt => [dt.textContent, dt.nextElementSibling.textContent]))"
+        )
+        ties = await page.evaluate(
+            "Array.from(document.querySelectorAll('#panel .tie'),"
+            " t => [t.getAttribute('data-rule'), t.innerText])"
+        )
+        code = await page.evaluate("document.querySelector('#panel pre.code').textContent")
+        selected = await page.evaluate("document.querySelector('#graph g.node.selected').id")
+        shot = await page.screenshot(tmp_path / "counter-reply.png")
+        assert page.errors == []
+    assert facts["context"] == "{count, template}"
+    assert (facts["ran"], facts["requests"]) == ("3 times", "r1, r2, r3")
+    ((rule, text),) = ties
+    assert rule == "network"
+    assert "`reply` uses `res`, whose object is backed by the client's socket" in text
+    assert "res.send(err || template(count, data));\n" in text
+    assert "^^^ `reply` uses the socket of `res`" in text
+    assert code.startswith("flx reply & network {count, template}\n-> null\n")
+    assert selected == f"fx-{[f['name'] for f in data['fluxions']].index('reply')}"
+    assert png_size(shot) == (1400, 900)
+    assert (tmp_path / "counter-reply.png").stat().st_size > 10_000
+
+
+async def test_gifsockets_page_shows_the_merge_and_the_isolated_fluxion(
+    gifsockets: Report, tmp_path: Path
+) -> None:
+    """paper-gifsockets: five nodes, the merge drawn as a funnel (a polygon, not a rounded
+    box), and anonymous_12's panel saying it is isolated and streams req.body to the merge."""
+    path, data = gifsockets
+    async with browser_page() as page:
+        await open_ready(page, path)
+        names, labels = await drawn(page)
+        merge = [f["name"] for f in data["fluxions"]].index("express_dispatcher")
+        shape = await page.evaluate(
+            f"(function () {{ var n = document.getElementById('fx-{merge}');"
+            " return [n.querySelectorAll('polygon').length,"
+            " n.querySelectorAll('path').length]; })()"
+        )
+        await click_fluxion(page, data, "anonymous_12")
+        panel = await page.evaluate("document.getElementById('panel').innerText")
+        shot = await page.screenshot(tmp_path / "gifsockets.png")
+        assert page.errors == []
+        assert page.requests == [path.resolve().as_uri()]
+    assert sorted(names) == sorted(f["name"] for f in data["fluxions"])
+    assert sorted(labels) == sorted([">>", ">> [req, next]", "-> [req, next]", "-> [req.body]"])
+    assert shape == [1, 0]
+    assert "isolated" in panel and "-> express_dispatcher [req.body]" in panel
+    assert "No tie: this fluxion is isolated" in panel
+    assert png_size(shot) == (1400, 900)
+
+
+async def test_big_app_loads_searches_and_clicks_without_freezing(
+    big: Report, tmp_path: Path
+) -> None:
+    """A real trace of a generated 501-fluxion app: drawn with every node and edge, no task
+    of the page blocks it for seconds, a search finds a share group's members, and a click
+    shows the share tie."""
+    path, data = big
+    async with browser_page() as page:
+        await page.connection.send("Page.addScriptToEvaluateOnNewDocument", {"source": HEARTBEAT})
+        state = await open_ready(page, path)
+        await page.type("#search", "last_3")
+        matched = await page.wait_for(
+            "document.querySelectorAll('#graph g.node.match').length || 0"
+        )
+        await click_fluxion(page, data, "reply_7")
+        ties = await page.evaluate(
+            "Array.from(document.querySelectorAll('#panel .tie'), t => t.getAttribute('data-rule'))"
+        )
+        longest = await page.evaluate("window.__longestFreeze")
+        await page.screenshot(tmp_path / "big.png")
+        assert page.errors == []
+        assert page.requests == [path.resolve().as_uri()]
+    assert (state["nodes"], state["edges"]) == (501, 500)
+    # store_30..39 write last_3 and reply_30..39 read it: the share group grp_last_3.
+    assert matched == 20
+    assert sorted(ties) == ["network", "share"]
+    # Drawing 501 nodes blocks the page for about a second here; a frozen page would be many.
+    assert 0 < longest < 5000, f"the page froze for {longest:.0f} ms"
+    assert state["layoutMs"] < 5000
