@@ -78,11 +78,11 @@ def to_dot(fluxions: Sequence[dict[str, Any]]) -> str:
     """The DOT text of the fluxion graph (see the module docstring)."""
     lines = [
         "digraph fluxions {",
-        '  graph [rankdir=LR, fontname="Helvetica", fontsize=11, nodesep=0.15, ranksep=0.35,'
+        '  graph [rankdir=LR, fontname="Helvetica", fontsize=12, nodesep=0.15, ranksep=0.35,'
         ' newrank=true, bgcolor="transparent"];',
-        '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11,'
+        '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=12,'
         ' fillcolor="#ffffff", color="#444444", margin="0.12,0.04", height=0.3];',
-        '  edge [fontname="Helvetica", fontsize=9, color="#555555", fontcolor="#333333",'
+        '  edge [fontname="Helvetica", fontsize=10, color="#555555", fontcolor="#333333",'
         " arrowsize=0.7];",
     ]
     clusters: dict[str, list[str]] = {}
@@ -119,8 +119,16 @@ def _node(index: int, fluxion: dict[str, Any]) -> str:
     tags = list(fluxion.get("tags", []))
     if name == DISPATCHER:
         # The merge of section 4.2.2: changes of an isolated fluxion flow back into the request.
-        label = name + "\nmerge into req, next()"
-        style = ["shape=invtrapezium", 'style="filled"', 'fillcolor="#ffe2c6"', 'color="#c75000"']
+        label = name + "\n(merge)"
+        style = [
+            "shape=invtrapezium",
+            'style="filled"',
+            'fillcolor="#ffe2c6"',
+            'color="#c75000"',
+            "fixedsize=true",
+            "width=1.95",
+            "height=0.5",
+        ]
     else:
         label = name
         others = [tag for tag in tags if tag != cluster_of(tags)]
