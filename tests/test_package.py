@@ -38,6 +38,9 @@ def test_wheel_holds_every_package_and_the_shim(wheel: Path) -> None:
         if relative.startswith(("lib/", "node_modules/acorn/dist/")) or relative == "index.js":
             assert f"jitflux/node_shim/{relative}" in names
     assert "jitflux/node_shim/node_modules/eslint-scope/package.json" in names
+    # The report's page template and the Graphviz renderer it embeds.
+    assert {"jitflux/report/templates/page.js", "jitflux/report/templates/page.html"} <= names
+    assert "jitflux/report/assets/node_modules/@viz-js/viz/dist/viz-global.js" in names
 
 
 def test_installed_wheel_traces_emits_and_explains(wheel: Path, tmp_path: Path) -> None:
@@ -91,3 +94,11 @@ def test_installed_wheel_traces_emits_and_explains(wheel: Path, tmp_path: Path) 
         check=True,
     )
     assert "count" in explained.stdout
+    page = tmp_path / "report.html"
+    subprocess.run(
+        ["jitflux", "report", "--from", str(trace), "-o", str(page)],
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    assert "renderSVGElement" in page.read_text(encoding="utf-8")
