@@ -36,6 +36,7 @@ def render(document: Json) -> str:
         "GROUPS": groups_table(document),
         "DATA": _json_for_script(data),
         "RENDERER": renderer(),
+        "PANEL": _text("templates/panel.js"),
         "SCRIPT": _text("templates/page.js"),
     }
     # One pass, so that text in the data that looks like a placeholder stays as it is.

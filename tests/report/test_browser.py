@@ -157,7 +157,8 @@ async def test_gifsockets_page_shows_the_merge_and_the_isolated_fluxion(
     gifsockets: Report, tmp_path: Path
 ) -> None:
     """paper-gifsockets: five nodes, the merge drawn as a funnel (a polygon, not a rounded
-    box), and anonymous_12's panel saying it is isolated and streams req.body to the merge."""
+    box), anonymous_12's panel saying it is isolated and streams req.body to the merge, and a
+    search for req.body finding both ends of that stream."""
     path, data = gifsockets
     async with browser_page() as page:
         await open_ready(page, path)
@@ -170,7 +171,16 @@ async def test_gifsockets_page_shows_the_merge_and_the_isolated_fluxion(
         )
         await click_fluxion(page, data, "anonymous_12")
         panel = await page.evaluate("document.getElementById('panel').innerText")
+        variables = await page.evaluate(
+            "Array.from(document.querySelectorAll('#panel [data-section=variables] tr'),"
+            " r => r.innerText)"
+        )
         shot = await page.screenshot(tmp_path / "gifsockets.png")
+        await page.type("#search", "req.body")
+        await page.wait_for("document.querySelectorAll('#graph g.node.match').length || 0")
+        found = await page.evaluate(
+            "Array.from(document.querySelectorAll('#results li[data-index]'), li => li.innerText)"
+        )
         assert page.errors == []
         assert page.requests == [path.resolve().as_uri()]
     assert sorted(names) == sorted(f["name"] for f in data["fluxions"])
@@ -178,6 +188,12 @@ async def test_gifsockets_page_shows_the_merge_and_the_isolated_fluxion(
     assert shape == [1, 0]
     assert "isolated" in panel and "-> express_dispatcher [req.body]" in panel
     assert "No tie: this fluxion is isolated" in panel
+    assert any(row.startswith("req.body\tstream via merge\tserver.js:") for row in variables)
+    # req.body is in no context: it is found as a message and as a variable of the merge.
+    assert found == [
+        "anonymous_12 message [req.body]",
+        "express_dispatcher variable req.body (stream)",
+    ]
     assert png_size(shot) == (1400, 900)
 
 
