@@ -98,6 +98,10 @@ def header(document: Json) -> str:
     ]
     if versions:
         items.append(("versions", ", ".join(versions)))
+    warnings = document.get("warnings") or []
+    if warnings:
+        more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
+        items.append(("warnings", str(warnings[0]) + more))
     if document.get("verify") is not None:
         items.append(("verify", _verify(document["verify"])))
     rows = "".join(

@@ -130,9 +130,15 @@ def test_text_from_the_trace_cannot_break_out_of_the_page(loaded: Callable[[str]
     assert page_data(text)["app"]["script"] == hostile
 
 
-def test_verify_outcome_is_shown_when_present(loaded: Callable[[str], Trace]) -> None:
-    """A trace whose meta holds verify's outcome shows it in the header; one without does not."""
+def test_verify_outcome_and_warnings_are_shown_when_present(
+    loaded: Callable[[str], Trace],
+) -> None:
+    """A trace whose meta holds verify's outcome or warnings shows them in the header; one
+    without does not."""
     trace = loaded("paper-counter")
-    assert 'data-fact="verify"' not in render(gather(trace))
-    trace.meta = {**trace.meta, "verify": {"status": 0}}
-    assert re.search(r'data-fact="verify"><dt>verify</dt><dd>same responses<', report_html(trace))
+    text = render(gather(trace))
+    assert 'data-fact="verify"' not in text and 'data-fact="warnings"' not in text
+    trace.meta = {**trace.meta, "verify": {"status": 0}, "warnings": ["one & two", "three"]}
+    text = report_html(trace)
+    assert re.search(r'data-fact="verify"><dt>verify</dt><dd>same responses<', text)
+    assert "<dd>one &amp; two (and 1 more)</dd>" in text
