@@ -125,14 +125,18 @@ var JitfluxPanel = (function () {
       var code = sourceLine(label);
       if (code !== null) {
         var pre = el("pre", "snippet");
-        var width = (code.slice(label.column).match(/^[\w$.]+/) || ["x"])[0].length;
+        // The caret underlines the name at the column, as explain's does.
+        var width = (code.slice(label.column).match(/^[\w$]+/) || ["x"])[0].length;
         // Shown without its indentation, the caret moved left as much.
         var indent = Math.min(code.match(/^\s*/)[0].length, label.column);
+        var at = 7 + label.column - indent;
+        var marks = " ".repeat(at) + (label.primary ? "^" : "-").repeat(width);
+        // A label that would run past the panel goes on its own line, under the line number.
+        var text = marks.length + 1 + label.text.length > 64
+          ? marks + "\n" + " ".repeat(7) + label.text : marks + " " + label.text;
         append(pre, document.createTextNode(String(label.line).padStart(4) + " | " +
           code.slice(indent) + "\n"));
-        append(pre, el("span", label.primary ? "caret" : "secondary",
-          " ".repeat(7 + label.column - indent) + (label.primary ? "^" : "-").repeat(width) +
-          " " + label.text));
+        append(pre, el("span", label.primary ? "caret" : "secondary", text));
         append(part, pre);
       } else {
         append(part, el("div", null, label.text));
