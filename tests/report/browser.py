@@ -76,10 +76,11 @@ class Page:
     def _request(self, event: Event) -> None:
         self.requests.append(event.params.get("request", {}).get("url", ""))
 
-    async def open(self, path: Path, timeout: float = 30.0) -> None:
-        """Load a file and wait for its load event."""
+    async def open(self, path: Path, fragment: str = "", timeout: float = 30.0) -> None:
+        """Load a file (at `#fragment` if given) and wait for its load event."""
         self.loaded.clear()
-        await self.connection.send("Page.navigate", {"url": path.resolve().as_uri()})
+        url = path.resolve().as_uri() + (f"#{fragment}" if fragment else "")
+        await self.connection.send("Page.navigate", {"url": url})
         await asyncio.wait_for(self.loaded.wait(), timeout)
 
     async def evaluate(self, expression: str) -> Any:
@@ -116,6 +117,12 @@ class Page:
         """Focus the input `selector` and type `text` as key events."""
         await self.evaluate(f"document.querySelector({json.dumps(selector)}).focus()")
         await self.connection.send("Input.insertText", {"text": text})
+
+    async def press(self, key: str, code: int) -> None:
+        """Press and release a key (`key` as the DOM names it, `code` its virtual key code)."""
+        for kind in ("keyDown", "keyUp"):
+            params = {"type": kind, "key": key, "code": key, "windowsVirtualKeyCode": code}
+            await self.connection.send("Input.dispatchKeyEvent", params)
 
     async def screenshot(self, path: Path) -> bytes:
         """Write a PNG of the viewport to `path`; its bytes."""

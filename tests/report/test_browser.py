@@ -68,9 +68,9 @@ def _data(page: Path) -> str:
     return text[text.index(">", start) + 1 : text.index("</script>", start)]
 
 
-async def open_ready(page: Page, path: Path) -> dict:
+async def open_ready(page: Page, path: Path, fragment: str = "") -> dict:
     """Open a report and wait until its graph is drawn; the page's state."""
-    await page.open(path)
+    await page.open(path, fragment)
     await page.wait_for("document.body.getAttribute('data-ready')")
     return await page.evaluate("window.jitfluxReport")
 
@@ -154,6 +154,24 @@ async def test_clicking_reply_shows_context_and_network_tie(
     assert selected == f"fx-{[f['name'] for f in data['fluxions']].index('reply')}"
     assert png_size(shot) == (1400, 900)
     assert (tmp_path / "counter-reply.png").stat().st_size > 10_000
+
+
+async def test_address_names_the_fluxion_shown(counter: Report) -> None:
+    """report.html#reply opens on reply's panel, Escape closes it, and a click on a node
+    puts its name in the address."""
+    path, data = counter
+    async with browser_page() as page:
+        await open_ready(page, path, fragment="reply")
+        shown = await page.evaluate(
+            "!document.getElementById('panel').hidden &&"
+            " document.querySelector('#panel h1').textContent"
+        )
+        await page.press("Escape", 27)
+        hidden = await page.evaluate("document.getElementById('panel').hidden")
+        await click_fluxion(page, data, "handler")
+        address = await page.evaluate("location.hash")
+        assert page.errors == []
+    assert (shown, hidden, address) == ("reply", True, "#handler")
 
 
 async def test_gifsockets_page_shows_the_merge_and_the_isolated_fluxion(

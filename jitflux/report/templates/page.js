@@ -48,6 +48,7 @@
       state.fitted = fit >= 0.6;
       zoom(state.fitted ? Math.min(fit, 1.4) : 0.6);
       statusLine.textContent = state.nodes + " fluxions, " + state.edges + " streams";
+      selectFromAddress();
       state.ready = true;
       document.body.setAttribute("data-ready", "true");
     }).catch(function (error) {
@@ -113,12 +114,30 @@
     state.selected = fluxion.name;
     Panel.show(index);
     refit();
+    // The address names the fluxion shown, so that report.html#reply opens on it.
+    try {
+      history.replaceState(null, "", "#" + encodeURIComponent(fluxion.name));
+    } catch (error) {
+      // Some browsers refuse to change the address of a local file: the page works without.
+    }
   }
 
-  document.getElementById("panel-close").addEventListener("click", function () {
+  function closePanel() {
     panel.hidden = true;
     refit();
+  }
+
+  document.getElementById("panel-close").addEventListener("click", closePanel);
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && event.target !== search) closePanel();
   });
+
+  // The fluxion named in the address (report.html#reply), once the graph is drawn.
+  function selectFromAddress() {
+    var name = decodeURIComponent(location.hash.slice(1));
+    var index = fluxions.findIndex(function (f) { return f.name === name; });
+    if (index >= 0) select(index, true);
+  }
 
   // ------------------------------------------------------------------------------- search
 
