@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from jitflux.report import write_report
+from jitflux.report.page import unpack
 from jitflux.trace import load
 from tests.report.browser import Page, browser_page, chromium
 
@@ -40,7 +41,7 @@ def report_of(traced: Callable[[str], Path], name: str, folder: Path) -> Report:
     """Write the report page of a real trace; the page and the facts it shows."""
     trace = traced(name)
     page = write_report(load(trace), folder / f"{name}.html", trace_path=trace)
-    return page, json.loads(_data(page))
+    return page, unpack(page.read_text(encoding="utf-8"))
 
 
 # The pages are written before the tests' event loops run (tracing runs its own loop).
@@ -60,12 +61,6 @@ def gifsockets(traced: Callable[[str], Path], tmp_path_factory: pytest.TempPathF
 def big(traced: Callable[[str], Path], tmp_path_factory: pytest.TempPathFactory) -> Report:
     """The report of the generated 501-fluxion app."""
     return report_of(traced, "big", tmp_path_factory.mktemp("pages"))
-
-
-def _data(page: Path) -> str:
-    text = page.read_text(encoding="utf-8")
-    start = text.index('<script id="report-data" type="application/json">')
-    return text[text.index(">", start) + 1 : text.index("</script>", start)]
 
 
 async def open_ready(page: Page, path: Path, fragment: str = "") -> dict:

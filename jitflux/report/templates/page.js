@@ -3,8 +3,8 @@
 // loads nothing. `window.jitfluxReport` tells whether the graph is drawn (used by the tests).
 (function () {
   "use strict";
-  var data = JSON.parse(document.getElementById("report-data").textContent);
-  var fluxions = data.fluxions;
+  var data = null;  // the report's facts, once inflated
+  var fluxions = [];
   var state = { ready: false, error: null, nodes: 0, edges: 0, selected: null, scale: 1 };
   window.jitfluxReport = state;
 
@@ -15,7 +15,6 @@
   var results = document.getElementById("results");
   var Panel = JitfluxPanel;
   var el = Panel.el, append = Panel.append;
-  Panel.create(data);
   var nodes = [];  // the SVG group of each fluxion, by index
   var svg = null;
   var size = { width: 1, height: 1 };
@@ -223,5 +222,24 @@
     });
   });
 
-  draw();
+  // The facts are deflated JSON in base64 (page.py's `pack`): the browser inflates them.
+  function readFacts() {
+    if (typeof DecompressionStream === "undefined") {
+      return Promise.reject(new Error("this browser has no DecompressionStream"));
+    }
+    var binary = atob(document.getElementById("report-data").textContent.trim());
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).text().then(JSON.parse);
+  }
+
+  readFacts().then(function (facts) {
+    data = facts;
+    fluxions = facts.fluxions;
+    Panel.create(facts);
+    draw();
+  }, function (error) {
+    fail("cannot read the report's facts: " + (error && error.message ? error.message : error));
+  });
 })();
