@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from jitflux.errors import EXIT_PROGRAM_FAILED, JitfluxError
 from jitflux.report.graph import ISOLATED, cluster_of, edges, group_kind, to_dot
 
 Json = dict[str, Any]
@@ -150,16 +151,18 @@ def groups_table(document: Json) -> str:
 @cache
 def renderer() -> str:
     """The embedded Graphviz renderer's script; a clear error when `make setup` has not run."""
-    from jitflux.errors import EXIT_PROGRAM_FAILED, JitfluxError
-
     try:
-        return _text(RENDERER)
+        text = _text(RENDERER)
     except (FileNotFoundError, OSError):
         raise JitfluxError(
             "the report's graph renderer is not installed (run `make setup`, which installs "
             "jitflux/report/assets with npm)",
             EXIT_PROGRAM_FAILED,
         ) from None
+    # It sits in a script element as text (a worker runs it): nothing in it may close that.
+    if "</script" in text.lower():
+        raise JitfluxError(f"{RENDERER} cannot be embedded: it holds </script", EXIT_PROGRAM_FAILED)
+    return text
 
 
 def _verify(outcome: Any) -> str:

@@ -21,14 +21,63 @@
 
   // ------------------------------------------------------------------------------ the graph
 
-  function draw() {
+  // Graphviz lays the graph out in a worker, so that the page stays responsive however big
+  // the graph; where a worker cannot start, on the page itself. Either way, an SVG element.
+  var WORKER = "\n;self.onmessage = function (event) {\n" +
+    "  Viz.instance().then(function (viz) {\n" +
+    "    self.postMessage({ svg: viz.renderString(event.data, { format: 'svg' }) });\n" +
+    "  }).catch(function (error) {\n" +
+    "    self.postMessage({ error: String(error && error.message ? error.message : error) });\n" +
+    "  });\n" +
+    "};\n";
+
+  function layout(dot) {
+    var renderer = document.getElementById("renderer");
+    if (!renderer) return Promise.reject(new Error("the graph renderer is missing from the page"));
+    var source = renderer.textContent;
+    return new Promise(function (resolve, reject) {
+      var worker = null;
+      try {
+        var code = new Blob([source, WORKER], { type: "text/javascript" });
+        worker = new Worker(URL.createObjectURL(code));
+      } catch (error) {
+        resolve(layoutHere(source, dot));
+        return;
+      }
+      worker.onmessage = function (event) {
+        worker.terminate();
+        if (event.data.error) {
+          reject(new Error(event.data.error));
+          return;
+        }
+        state.worker = true;
+        var parsed = new DOMParser().parseFromString(event.data.svg, "image/svg+xml");
+        resolve(document.importNode(parsed.documentElement, true));
+      };
+      worker.onerror = function (event) {
+        event.preventDefault();
+        worker.terminate();
+        resolve(layoutHere(source, dot));
+      };
+      worker.postMessage(dot);
+    });
+  }
+
+  function layoutHere(source, dot) {
+    state.worker = false;
     if (typeof Viz === "undefined") {
-      fail("the graph renderer is missing from the page");
-      return;
+      var script = document.createElement("script");
+      script.textContent = source;
+      document.head.appendChild(script);
     }
-    Viz.instance().then(function (viz) {
-      var started = performance.now();
-      svg = viz.renderSVGElement(data.dot);
+    return Viz.instance().then(function (viz) { return viz.renderSVGElement(dot); });
+  }
+
+  function draw() {
+    var started = performance.now();
+    layout(data.dot).then(function (drawn) {
+      state.layoutMs = Math.round(performance.now() - started);
+      svg = drawn;
       var box = svg.viewBox.baseVal;
       size = { width: box.width || 1, height: box.height || 1 };
       svg.removeAttribute("width");
@@ -42,7 +91,6 @@
       });
       state.nodes = svg.querySelectorAll("g.node").length;
       state.edges = svg.querySelectorAll("g.edge").length;
-      state.layoutMs = Math.round(performance.now() - started);
       var fit = fitScale();
       state.fitted = fit >= 0.6;
       zoom(state.fitted ? Math.min(fit, 1.4) : 0.6);
