@@ -181,7 +181,12 @@
 
   // The fluxion named in the address (report.html#reply), once the graph is drawn.
   function selectFromAddress() {
-    var name = decodeURIComponent(location.hash.slice(1));
+    var name;
+    try {
+      name = decodeURIComponent(location.hash.slice(1));
+    } catch (error) {
+      return;  // not a name this page wrote
+    }
     var index = fluxions.findIndex(function (f) { return f.name === name; });
     if (index >= 0) select(index, true);
   }
