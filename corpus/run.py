@@ -27,6 +27,7 @@ from jitflux.drive import read_requests  # noqa: E402
 
 START_LIMIT = 30.0  # seconds for an untraced app to listen
 TRACE_LIMIT = 300.0  # seconds for a whole traced run
+SETTLE = 0.5  # seconds the untraced app keeps running after its last answer, as jitflux's --settle
 NPM_CI = ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"]
 
 
@@ -117,9 +118,9 @@ def last_line(path: Path) -> str:
 def run_plain(app: Path, spec: dict, port: int, work: Path) -> Run:
     """The app untraced: start it, wait until it listens, send the requests, stop it."""
     env = {**os.environ, "PORT": str(port)}
-    err = work / "plain.stderr"
+    err = work / "untraced.stderr"
     started = time.monotonic()
-    with open(work / "plain.stdout", "wb") as out, open(err, "wb") as errf:
+    with open(work / "untraced.stdout", "wb") as out, open(err, "wb") as errf:
         process = subprocess.Popen(
             command(spec, port), cwd=app, env=env, stdout=out, stderr=errf, start_new_session=True
         )
@@ -127,18 +128,20 @@ def run_plain(app: Path, spec: dict, port: int, work: Path) -> Run:
             deadline = time.monotonic() + START_LIMIT
             while True:
                 if process.poll() is not None:
-                    return Run("plain", None, f"exited {process.returncode}: {last_line(err)}")
+                    note = f"exited {process.returncode}: {last_line(err)}"
+                    return Run("untraced", None, note)
                 try:
                     socket.create_connection(("127.0.0.1", port), timeout=1).close()
                     break
                 except OSError:
                     if time.monotonic() > deadline:
-                        return Run("plain", None, f"did not listen within {START_LIMIT:.0f} s")
+                        return Run("untraced", None, f"did not listen within {START_LIMIT:.0f} s")
                     time.sleep(0.1)
             answers = send_all(port, read_requests(app / "requests.txt"))
+            time.sleep(SETTLE)  # what the app does after its last answer (a log line) is output too
         finally:
             stop(process)
-    return Run("plain", answers, seconds=time.monotonic() - started)
+    return Run("untraced", answers, seconds=time.monotonic() - started)
 
 
 def run_traced(app: Path, spec: dict, port: int, work: Path, label: str, jitflux: str) -> Run:
@@ -148,7 +151,7 @@ def run_traced(app: Path, spec: dict, port: int, work: Path, label: str, jitflux
     trace = work / f"{label}.trace.json"
     client = CORPUS / "client.py"
     drive = shlex.join([sys.executable, str(client), str(app / "requests.txt"), str(out)])
-    args = [jitflux, "trace", "-q", "-o", str(trace), "--drive", drive]
+    args = [jitflux, "trace", "-q", "-o", str(trace), "--settle", str(SETTLE), "--drive", drive]
     if label == "include":
         for package in spec["include"]:
             args += ["--include", package]
@@ -204,6 +207,19 @@ def script_folder(spec: dict) -> str:
     return os.path.dirname(args[0]) if args else ""
 
 
+def stdout_difference(untraced: Path, traced: Path) -> str | None:
+    """Where the app's standard output traced first differs from untraced; None if it does not."""
+    a = untraced.read_bytes() if untraced.exists() else b""
+    b = traced.read_bytes() if traced.exists() else b""
+    if a == b:
+        return None
+    lines_a, lines_b = a.splitlines(), b.splitlines()
+    for number, (x, y) in enumerate(zip(lines_a, lines_b, strict=False), start=1):
+        if x != y:
+            return f"stdout line {number}: {x[:60]!r} untraced, {y[:60]!r} traced"
+    return f"stdout has {len(lines_a)} lines untraced, {len(lines_b)} traced"
+
+
 def emit(trace: Path, jitflux: str, folder: str) -> tuple[dict | None, str]:
     """`jitflux emit --from TRACE --format json`, parsed, or None and why."""
     result = subprocess.run(
@@ -241,6 +257,9 @@ def run_app(app: Path, jitflux: str, transparency_only: bool, keep: Path | None)
             if run.note and not diff:
                 detail += f"; {run.note}"
             outcome.add("transparency", name, diff is None, detail)
+        if spec.get("compare_stdout", True) and plain.answers is not None:
+            diff = stdout_difference(work / "untraced.stdout", work / f"{label}.stdout")
+            outcome.add("transparency", name + " stdout", diff is None, diff or "same output")
     if not transparency_only:
         check_expectations(app, runs, jitflux, outcome)
     if keep is None:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.run import first_difference, free_port, run_app, run_plain, script_folder
+from corpus.run import (
+    first_difference,
+    free_port,
+    run_app,
+    run_plain,
+    script_folder,
+    stdout_difference,
+)
 from tests.corpus.conftest import CORPUS, JITFLUX
 
 
@@ -16,19 +23,19 @@ def _transparency(app: str) -> list[tuple[str, bool, str]]:
 def test_plain_http_answers_the_same_traced() -> None:
     """A plain node:http app answers its requests byte for byte the same traced."""
     rows = _transparency("plain-http")
-    assert [(name, ok) for name, ok, _ in rows] == [("traced", True)], rows
+    assert [(name, ok) for name, ok, _ in rows] == [("traced", True), ("traced stdout", True)], rows
 
 
 def test_koa_router_answers_the_same_traced_and_included() -> None:
     """Koa, @koa/router and koa-bodyparser answer the same traced, with and without --include."""
     rows = _transparency("koa-router")
-    assert [ok for _, ok, _ in rows] == [True, True], rows
+    assert [ok for _, ok, _ in rows] == [True] * 4, rows
 
 
 def test_connect_static_answers_the_same_traced_and_included() -> None:
     """connect with serve-static answers the same traced, with and without --include."""
     rows = _transparency("connect-static")
-    assert [ok for _, ok, _ in rows] == [True, True], rows
+    assert [ok for _, ok, _ in rows] == [True] * 4, rows
 
 
 @pytest.mark.xfail(
@@ -38,7 +45,7 @@ def test_connect_static_answers_the_same_traced_and_included() -> None:
 def test_fastify_scaffold_answers_the_same_traced() -> None:
     """The scaffolded, semicolon-free Fastify app starts and answers the same traced."""
     rows = _transparency("fastify-standard")
-    assert [ok for _, ok, _ in rows] == [True, True], rows
+    assert [ok for _, ok, _ in rows] == [True] * 4, rows
 
 
 def test_first_difference_names_the_request_and_the_byte(tmp_path) -> None:
@@ -59,3 +66,16 @@ def test_script_folder_is_where_the_traced_script_lives() -> None:
     """The traced script's folder is read from the start command, options skipped."""
     assert script_folder({"start": ["node", "server.js"]}) == ""
     assert script_folder({"start": ["node", "--no-warnings", "bin/app", "-p", "{port}"]}) == "bin"
+
+
+def test_stdout_difference_names_the_first_line(tmp_path) -> None:
+    """Standard output that differs is reported by its first differing line, or by length."""
+    untraced, traced = tmp_path / "a", tmp_path / "b"
+    untraced.write_bytes(b"GET / 200\nGET /nope 404\n")
+    traced.write_bytes(b"GET / 200\nGET /nope 500\n")
+    assert stdout_difference(untraced, untraced) is None
+    assert stdout_difference(untraced, traced) == (
+        "stdout line 2: b'GET /nope 404' untraced, b'GET /nope 500' traced"
+    )
+    traced.write_bytes(b"GET / 200\n")
+    assert stdout_difference(untraced, traced) == "stdout has 2 lines untraced, 1 traced"
