@@ -22,7 +22,7 @@ CORPUS = Path(__file__).resolve().parent
 sys.path.insert(0, str(CORPUS.parent))
 
 from corpus import verdicts  # noqa: E402
-from corpus.client import Answer, read_answers, send_all  # noqa: E402
+from corpus.client import Answer, read_answers, send_all, write_answers  # noqa: E402
 from jitflux.drive import read_requests  # noqa: E402
 
 START_LIMIT = 30.0  # seconds for an untraced app to listen
@@ -48,6 +48,7 @@ class Outcome:
 
     app: str
     rows: list[tuple[str, str, bool, str]] = field(default_factory=list)
+    fluxions: dict[str, str] = field(default_factory=dict)  # per trace: its fluxions in brief
 
     def add(self, kind: str, name: str, ok: bool, detail: str) -> None:
         """Record one line of the app's table."""
@@ -138,6 +139,7 @@ def run_plain(app: Path, spec: dict, port: int, work: Path) -> Run:
                         return Run("untraced", None, f"did not listen within {START_LIMIT:.0f} s")
                     time.sleep(0.1)
             answers = send_all(port, read_requests(app / "requests.txt"))
+            write_answers(work / "untraced.answers.json", answers)
             time.sleep(SETTLE)  # what the app does after its last answer (a log line) is output too
         finally:
             stop(process)
@@ -279,6 +281,13 @@ def check_expectations(app: Path, runs: dict[str, Run], jitflux: str, outcome: O
             programs[label] = (None, f"no trace ({run.note})")
         else:
             programs[label] = emit(run.trace, jitflux, script_folder(spec))
+    for label, (program, _) in programs.items():
+        if program is not None:
+            isolated = [f["name"] for f in program["fluxions"] if f["isolated"]]
+            outcome.fluxions[label] = (
+                f"{len(program['fluxions'])} fluxions, {len(isolated)} isolated"
+                + (f" ({', '.join(isolated)})" if isolated else "")
+            )
     for exp in expected["expectations"]:
         label = exp.get("trace", "plain")
         program, why_not = programs.get(label, (None, f"no {label} run"))
@@ -292,6 +301,8 @@ def check_expectations(app: Path, runs: dict[str, Run], jitflux: str, outcome: O
 def print_table(outcome: Outcome, width: int) -> None:
     """One app's table: a line per comparison and per expectation."""
     print(f"== {outcome.app}")
+    for label, brief in outcome.fluxions.items():
+        print(f"  {'emit':<12} {label:<5} {brief}")
     for kind, name, ok, detail in outcome.rows:
         mark = "ok  " if ok else ("diff" if kind == "transparency" else "FAIL")
         if kind == "verdict":
@@ -299,6 +310,28 @@ def print_table(outcome: Outcome, width: int) -> None:
         line = f"  {kind:<12} {mark}  {name:<34} {detail}"
         print(line if width <= 0 else line[:width])
     sys.stdout.flush()
+
+
+def markdown(outcomes: list[Outcome]) -> str:
+    """A summary table of the run, in Markdown (for corpus/README.md)."""
+    lines = [
+        "| app | traced | traced --include | stdout | verdicts held "
+        "| fluxions (trace without --include) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for o in outcomes:
+        answers = {n: ok for k, n, ok, _ in o.rows if k == "transparency" and "stdout" not in n}
+        stdout = [ok for k, n, ok, _ in o.rows if k == "transparency" and "stdout" in n]
+        verdict = [ok for k, _, ok, _ in o.rows if k == "verdict"]
+        plain = "same" if answers.get("traced") else "**differs**"
+        included = [ok for n, ok in answers.items() if n != "traced"]
+        inc = "-" if not included else ("same" if all(included) else "**differs**")
+        out = "-" if not stdout else ("same" if all(stdout) else "**differs**")
+        held = f"{sum(verdict)}/{len(verdict)}" if verdict else "-"
+        lines.append(
+            f"| {o.app} | {plain} | {inc} | {out} | {held} | {o.fluxions.get('plain', '-')} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def main() -> int:
@@ -325,6 +358,9 @@ def main() -> int:
     parser.add_argument(
         "--width", type=int, default=0, help="cut table lines to this width (0: never)"
     )
+    parser.add_argument(
+        "--markdown", type=Path, metavar="FILE", help="also write a summary table to FILE"
+    )
     args = parser.parse_args()
     outcomes = []
     try:
@@ -338,6 +374,8 @@ def main() -> int:
     except subprocess.CalledProcessError as exc:
         print(f"run.py: {shlex.join(exc.cmd)} failed with status {exc.returncode}", file=sys.stderr)
         return 1
+    if args.markdown:
+        args.markdown.write_text(markdown(outcomes), encoding="utf-8")
     failed = [o.app for o in outcomes if not o.ok]
     held = sum(ok for o in outcomes for _, _, ok, _ in o.rows)
     total = sum(len(o.rows) for o in outcomes)
