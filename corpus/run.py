@@ -61,14 +61,15 @@ class Outcome:
 
 
 def apps(names: list[str]) -> list[Path]:
-    """The app folders to run: those named, or every folder with an app.json."""
+    """The app folders to run: those named, or every folder with an app.json; a ValueError
+    names the unknown ones."""
     every = sorted(p.parent for p in CORPUS.glob("*/app.json"))
     if not names:
         return every
     known = {p.name: p for p in every}
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise SystemExit(f"run.py: no corpus app named {', '.join(unknown)}")
+        raise ValueError(f"no corpus app named {', '.join(unknown)} (known: {', '.join(known)})")
     return [known[n] for n in names]
 
 
@@ -362,9 +363,13 @@ def main() -> int:
         "--markdown", type=Path, metavar="FILE", help="also write a summary table to FILE"
     )
     args = parser.parse_args()
+    try:
+        chosen = apps(args.apps)
+    except ValueError as exc:
+        parser.error(str(exc))
     outcomes = []
     try:
-        for app in apps(args.apps):
+        for app in chosen:
             outcome = run_app(app, args.jitflux, args.transparency, args.keep)
             print_table(outcome, args.width)
             outcomes.append(outcome)
