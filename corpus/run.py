@@ -23,7 +23,7 @@ sys.path.insert(0, str(CORPUS.parent))
 
 from corpus import verdicts  # noqa: E402
 from corpus.client import Answer, read_answers, send_all, write_answers  # noqa: E402
-from jitflux.drive import read_requests  # noqa: E402
+from jitflux.drive import Request, parse_request, read_requests  # noqa: E402
 
 START_LIMIT = 30.0  # seconds for an untraced app to listen
 TRACE_LIMIT = 300.0  # seconds for a whole traced run
@@ -91,6 +91,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def background(spec: dict) -> tuple[Request, ...]:
+    """The app's background requests (responses that stay open while the others run)."""
+    return tuple(parse_request(line, "app.json background") for line in spec.get("background", []))
+
+
 def command(app_spec: dict, port: int) -> list[str]:
     """The app's start command with `{port}` filled in."""
     return [part.replace("{port}", str(port)) for part in app_spec["start"]]
@@ -139,7 +144,7 @@ def run_plain(app: Path, spec: dict, port: int, work: Path) -> Run:
                     if time.monotonic() > deadline:
                         return Run("untraced", None, f"did not listen within {START_LIMIT:.0f} s")
                     time.sleep(0.1)
-            answers = send_all(port, read_requests(app / "requests.txt"))
+            answers = send_all(port, read_requests(app / "requests.txt"), background(spec))
             write_answers(work / "untraced.answers.json", answers)
             time.sleep(SETTLE)  # what the app does after its last answer (a log line) is output too
         finally:
@@ -153,7 +158,10 @@ def run_traced(app: Path, spec: dict, port: int, work: Path, label: str, jitflux
     out = work / f"{label}.answers.json"
     trace = work / f"{label}.trace.json"
     client = CORPUS / "client.py"
-    drive = shlex.join([sys.executable, str(client), str(app / "requests.txt"), str(out)])
+    drive_args = [sys.executable, str(client), str(app / "requests.txt"), str(out)]
+    for line in spec.get("background", []):
+        drive_args += ["--background", line]
+    drive = shlex.join(drive_args)
     args = [jitflux, "trace", "-q", "-o", str(trace), "--settle", str(SETTLE), "--drive", drive]
     if label == "include":
         for package in spec["include"]:

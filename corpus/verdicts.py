@@ -12,7 +12,8 @@ matches the fluxion's name. Variables are named `NAME` or `NAME@FILE:LINE` (wher
     {"stream": {"from": SEL, "to": SEL (optional), "type": "start" | "post",
                 "message_include": [...]}}
     {"variable": VSEL, "rule": "share" | [...], "via": "merge", "fluxions_include": [SEL...],
-     "fluxions_exclude": [SEL...], "optional": bool}
+     "fluxions_exclude": [SEL...], "optional": bool,
+     "any": bool}                # several variables match: one of them must hold (default all)
 """
 
 from __future__ import annotations
@@ -141,6 +142,7 @@ def _check_variable(exp: Json, program: Json) -> tuple[bool, str]:
         same = [v for v in program["variables"] if v["name"] == exp["variable"].split("@")[0]]
         hint = "; ".join(f"{v['name']} {v['rule']} {v['fluxions']} {v['declared']}" for v in same)
         return False, f"no variable {exp['variable']}" + (f" (same name: {hint})" if hint else "")
+    problems = []
     for variable in found:
         rules = exp.get("rule")
         if isinstance(rules, str):
@@ -157,8 +159,19 @@ def _check_variable(exp: Json, program: Json) -> tuple[bool, str]:
             if _names(program, selector) & set(variable["fluxions"]):
                 wrong.append(f"fluxions {variable['fluxions']} include {selector}")
         if wrong:
-            return False, f"{variable['name']}: " + "; ".join(wrong)
+            problems.append(f"{variable['name']} ({_where(variable)}): " + "; ".join(wrong))
+        elif exp.get("any"):
+            return True, f"{variable['name']} ({_where(variable)}) {variable['rule']} " + str(
+                variable["fluxions"]
+            )
+    if problems:
+        return False, " | ".join(problems)
     return True, "; ".join(f"{v['name']} {v['rule']} {v['fluxions']}" for v in found)
+
+
+def _where(variable: Json) -> str:
+    declared = variable.get("declared") or {}
+    return f"{declared.get('file')}:{declared.get('line')}"
 
 
 def check(exp: Json, program: Json) -> tuple[bool, str]:
