@@ -375,6 +375,8 @@ def main() -> int:
         chosen = apps(args.apps)
     except ValueError as exc:
         parser.error(str(exc))
+    if not os.access(args.jitflux, os.X_OK):
+        parser.error(f"{args.jitflux} is not an executable jitflux (run `make setup`)")
     outcomes = []
     try:
         for app in chosen:
