@@ -10,7 +10,7 @@ NPM := npm ci --no-audit --no-fund --loglevel=error
 # The corpus (corpus/README.md): real npm apps, each with its own locked npm folder. The few that
 # tests/corpus/ runs are installed by setup; `make corpus` and `make transparency` install all.
 CORPUS_APPS := $(patsubst %/app.json,%,$(wildcard corpus/*/app.json))
-CORPUS_TESTED := corpus/plain-http corpus/koa-router corpus/connect-static corpus/fastify-standard
+CORPUS_TESTED := corpus/plain-http corpus/koa-router corpus/gifsockets-server corpus/fastify-standard
 
 setup: $(VENV)/.installed node_shim/node_modules/.installed examples/node_modules/.installed examples/express4/node_modules/.installed $(CORPUS_TESTED:%=%/node_modules/.installed)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from corpus.run import (
@@ -32,10 +34,23 @@ def test_koa_router_answers_the_same_traced_and_included() -> None:
     assert [ok for _, ok, _ in rows] == [True] * 4, rows
 
 
-def test_connect_static_answers_the_same_traced_and_included() -> None:
-    """connect with serve-static answers the same traced, with and without --include."""
-    rows = _transparency("connect-static")
+def test_gifsockets_server_answers_the_same_traced_and_included() -> None:
+    """The paper's gifsockets-server (Express 3) answers the same traced, GIF stream included,
+    with and without --include of its middleware, gifsockets and Express."""
+    rows = _transparency("gifsockets-server")
     assert [ok for _, ok, _ in rows] == [True] * 4, rows
+
+
+def test_background_request_reads_the_gif_stream_to_its_end(tmp_path) -> None:
+    """The GIF stream opened in the background gets its header, a frame and its end."""
+    app = CORPUS / "gifsockets-server"
+    spec = json.loads((app / "app.json").read_text(encoding="utf-8"))
+    run = run_plain(app, spec, free_port(), tmp_path)
+    assert run.answers is not None, run.note
+    gif = run.answers[-1]
+    assert (gif.request, gif.status, gif.error) == ("GET /image.gif (background)", 200, None)
+    body = gif.body_bytes()
+    assert body.startswith(b"GIF89a") and body.endswith(b";")  # ';' is a GIF's trailer
 
 
 @pytest.mark.xfail(
