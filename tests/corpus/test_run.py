@@ -35,7 +35,7 @@ def test_koa_router_answers_the_same_traced_and_included() -> None:
 
 
 def test_gifsockets_server_answers_the_same_traced_and_included() -> None:
-    """The paper's gifsockets-server answers the same traced, GIF stream included, and included."""
+    """The paper's gifsockets-server, GIF stream included, answers the same traced and included."""
     rows = _transparency("gifsockets-server")
     assert [ok for _, ok, _ in rows] == [True] * 4, rows
 
