@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shlex
 import signal
 import socket
@@ -218,17 +219,25 @@ def script_folder(spec: dict) -> str:
     return os.path.dirname(args[0]) if args else ""
 
 
-def stdout_difference(untraced: Path, traced: Path) -> str | None:
-    """Where the app's standard output traced first differs from untraced; None if it does not."""
-    a = untraced.read_bytes() if untraced.exists() else b""
-    b = traced.read_bytes() if traced.exists() else b""
-    if a == b:
+def _output_lines(path: Path, stream: str) -> list[bytes]:
+    text = path.read_bytes() if path.exists() else b""
+    if stream == "stdout":
+        return text.splitlines()
+    # On stderr, jitflux's own lines are not the app's, and node's warnings name the process id.
+    lines = [ln for ln in text.splitlines() if not ln.startswith(b"jitflux:")]
+    return [re.sub(rb"^\(node:\d+\)", b"(node:PID)", ln) for ln in lines]
+
+
+def output_difference(untraced: Path, traced: Path, stream: str = "stdout") -> str | None:
+    """Where the app's output on `stream` traced first differs from untraced; None if it does
+    not. On stderr, jitflux's lines are left out and node's process ids masked."""
+    lines_a, lines_b = _output_lines(untraced, stream), _output_lines(traced, stream)
+    if lines_a == lines_b:
         return None
-    lines_a, lines_b = a.splitlines(), b.splitlines()
     for number, (x, y) in enumerate(zip(lines_a, lines_b, strict=False), start=1):
         if x != y:
-            return f"stdout line {number}: {x[:60]!r} untraced, {y[:60]!r} traced"
-    return f"stdout has {len(lines_a)} lines untraced, {len(lines_b)} traced"
+            return f"{stream} line {number}: {x[:60]!r} untraced, {y[:60]!r} traced"
+    return f"{stream} has {len(lines_a)} lines untraced, {len(lines_b)} traced"
 
 
 def emit(trace: Path, jitflux: str, folder: str) -> tuple[dict | None, str]:
@@ -268,9 +277,15 @@ def run_app(app: Path, jitflux: str, transparency_only: bool, keep: Path | None)
             if run.note and not diff:
                 detail += f"; {run.note}"
             outcome.add("transparency", name, diff is None, detail)
-        if spec.get("compare_stdout", True) and plain.answers is not None:
-            diff = stdout_difference(work / "untraced.stdout", work / f"{label}.stdout")
-            outcome.add("transparency", name + " stdout", diff is None, diff or "same output")
+        if plain.answers is None or run.answers is None:
+            continue  # the answers already say that one of the runs failed
+        for stream in ("stdout", "stderr"):
+            if stream == "stdout" and not spec.get("compare_stdout", True):
+                continue
+            diff = output_difference(
+                work / f"untraced.{stream}", work / f"{label}.{stream}", stream
+            )
+            outcome.add("transparency", f"{name} {stream}", diff is None, diff or "same output")
     if not transparency_only:
         check_expectations(app, runs, jitflux, outcome)
     if keep is None:
@@ -321,24 +336,29 @@ def print_table(outcome: Outcome, width: int) -> None:
     sys.stdout.flush()
 
 
+def _same(oks: list[bool]) -> str:
+    return "-" if not oks else ("same" if all(oks) else "**differs**")
+
+
 def markdown(outcomes: list[Outcome]) -> str:
     """A summary table of the run, in Markdown (for corpus/README.md)."""
     lines = [
-        "| app | traced | traced --include | stdout | verdicts held "
+        "| app | traced | traced --include | stdout | stderr | verdicts held "
         "| fluxions (trace without --include) |",
-        "|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|",
     ]
     for o in outcomes:
-        answers = {n: ok for k, n, ok, _ in o.rows if k == "transparency" and "stdout" not in n}
-        stdout = [ok for k, n, ok, _ in o.rows if k == "transparency" and "stdout" in n]
+        rows = [(n, ok) for k, n, ok, _ in o.rows if k == "transparency"]
+        plain = [ok for n, ok in rows if n == "traced"]
+        outputs = (" stdout", " stderr")
+        included = [ok for n, ok in rows if n.startswith("traced --") and not n.endswith(outputs)]
+        stdout = [ok for n, ok in rows if n.endswith(" stdout")]
+        stderr = [ok for n, ok in rows if n.endswith(" stderr")]
         verdict = [ok for k, _, ok, _ in o.rows if k == "verdict"]
-        plain = "same" if answers.get("traced") else "**differs**"
-        included = [ok for n, ok in answers.items() if n != "traced"]
-        inc = "-" if not included else ("same" if all(included) else "**differs**")
-        out = "-" if not stdout else ("same" if all(stdout) else "**differs**")
         held = f"{sum(verdict)}/{len(verdict)}" if verdict else "-"
         lines.append(
-            f"| {o.app} | {plain} | {inc} | {out} | {held} | {o.fluxions.get('plain', '-')} |"
+            f"| {o.app} | {_same(plain)} | {_same(included)} | {_same(stdout)} | {_same(stderr)} "
+            f"| {held} | {o.fluxions.get('plain', '-')} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -9,10 +9,10 @@ import pytest
 from corpus.run import (
     first_difference,
     free_port,
+    output_difference,
     run_app,
     run_plain,
     script_folder,
-    stdout_difference,
 )
 from tests.corpus.conftest import CORPUS, JITFLUX
 
@@ -25,19 +25,20 @@ def _transparency(app: str) -> list[tuple[str, bool, str]]:
 def test_plain_http_answers_the_same_traced() -> None:
     """A plain node:http app answers its requests byte for byte the same traced."""
     rows = _transparency("plain-http")
-    assert [(name, ok) for name, ok, _ in rows] == [("traced", True), ("traced stdout", True)], rows
+    names = ["traced", "traced stdout", "traced stderr"]
+    assert [(name, ok) for name, ok, _ in rows] == [(name, True) for name in names], rows
 
 
 def test_koa_router_answers_the_same_traced_and_included() -> None:
     """Koa, @koa/router and koa-bodyparser answer the same traced, with and without --include."""
     rows = _transparency("koa-router")
-    assert [ok for _, ok, _ in rows] == [True] * 4, rows
+    assert [ok for _, ok, _ in rows] == [True] * 6, rows
 
 
 def test_gifsockets_server_answers_the_same_traced_and_included() -> None:
     """The paper's gifsockets-server, GIF stream included, answers the same traced and included."""
     rows = _transparency("gifsockets-server")
-    assert [ok for _, ok, _ in rows] == [True] * 4, rows
+    assert [ok for _, ok, _ in rows] == [True] * 6, rows
 
 
 def test_background_request_reads_the_gif_stream_to_its_end(tmp_path) -> None:
@@ -59,7 +60,7 @@ def test_background_request_reads_the_gif_stream_to_its_end(tmp_path) -> None:
 def test_fastify_scaffold_answers_the_same_traced() -> None:
     """The scaffolded, semicolon-free Fastify app starts and answers the same traced."""
     rows = _transparency("fastify-standard")
-    assert [ok for _, ok, _ in rows] == [True] * 4, rows
+    assert [ok for _, ok, _ in rows] == [True] * 6, rows
 
 
 def test_first_difference_names_the_request_and_the_byte(tmp_path) -> None:
@@ -82,14 +83,25 @@ def test_script_folder_is_where_the_traced_script_lives() -> None:
     assert script_folder({"start": ["node", "--no-warnings", "bin/app", "-p", "{port}"]}) == "bin"
 
 
-def test_stdout_difference_names_the_first_line(tmp_path) -> None:
-    """Standard output that differs is reported by its first differing line, or by length."""
+def test_output_difference_names_the_first_line(tmp_path) -> None:
+    """Output that differs is reported by its first differing line, or by its length."""
     untraced, traced = tmp_path / "a", tmp_path / "b"
     untraced.write_bytes(b"GET / 200\nGET /nope 404\n")
     traced.write_bytes(b"GET / 200\nGET /nope 500\n")
-    assert stdout_difference(untraced, untraced) is None
-    assert stdout_difference(untraced, traced) == (
+    assert output_difference(untraced, untraced) is None
+    assert output_difference(untraced, traced) == (
         "stdout line 2: b'GET /nope 404' untraced, b'GET /nope 500' traced"
     )
     traced.write_bytes(b"GET / 200\n")
-    assert stdout_difference(untraced, traced) == "stdout has 2 lines untraced, 1 traced"
+    assert output_difference(untraced, traced) == "stdout has 2 lines untraced, 1 traced"
+
+
+def test_stderr_leaves_out_jitflux_lines_and_process_ids(tmp_path) -> None:
+    """On stderr, jitflux's own lines are left out and node's process ids do not count."""
+    untraced, traced = tmp_path / "a", tmp_path / "b"
+    untraced.write_bytes(b"(node:101) [DEP0066] DeprecationWarning: x\nError: boom\n")
+    traced.write_bytes(
+        b"(node:202) [DEP0066] DeprecationWarning: x\njitflux: warning: y\nError: boom\n"
+    )
+    assert output_difference(untraced, traced, "stderr") is None
+    assert output_difference(untraced, traced, "stdout") is not None
