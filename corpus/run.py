@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,6 +24,7 @@ sys.path.insert(0, str(CORPUS.parent))
 
 from corpus import verdicts  # noqa: E402
 from corpus.client import Answer, read_answers, send_all, write_answers  # noqa: E402
+from corpus.compare import first_difference, output_difference  # noqa: E402
 from jitflux.drive import Request, parse_request, read_requests  # noqa: E402
 
 START_LIMIT = 30.0  # seconds for an untraced app to listen
@@ -189,55 +190,10 @@ def run_traced(app: Path, spec: dict, port: int, work: Path, label: str, jitflux
     return Run(label, answers, note, trace if trace.exists() else None, seconds)
 
 
-def first_difference(plain: list[Answer], traced: list[Answer]) -> str | None:
-    """Where two runs' answers first differ, in words; None when they are the same."""
-    for number, (a, b) in enumerate(zip(plain, traced, strict=False), start=1):
-        where = f"request {number} ({a.request})"
-        if (a.error, a.status) != (b.error, b.status):
-            return f"{where}: {a.status or a.error} untraced, {b.status or b.error} traced"
-        ha, hb = a.stable_headers(), b.stable_headers()
-        if ha != hb:
-            extra = [h for h in hb if h not in ha][:2]
-            lost = [h for h in ha if h not in hb][:2]
-            return f"{where}: headers differ (untraced only {lost}, traced only {extra})"
-        ba, bb = a.body_bytes(), b.body_bytes()
-        if ba != bb:
-            pairs = enumerate(zip(ba, bb, strict=False))
-            at = next((i for i, (x, y) in pairs if x != y), min(len(ba), len(bb)))
-            return (
-                f"{where}: body differs at byte {at} of {len(ba)}/{len(bb)}: "
-                f"{ba[at : at + 40]!r} untraced, {bb[at : at + 40]!r} traced"
-            )
-    if len(plain) != len(traced):
-        return f"{len(plain)} answers untraced, {len(traced)} traced"
-    return None
-
-
 def script_folder(spec: dict) -> str:
     """The folder of the traced script relative to the app's (emitted files are relative to it)."""
     args = [a for a in spec["start"][1:] if not a.startswith("-")]
     return os.path.dirname(args[0]) if args else ""
-
-
-def _output_lines(path: Path, stream: str) -> list[bytes]:
-    text = path.read_bytes() if path.exists() else b""
-    if stream == "stdout":
-        return text.splitlines()
-    # On stderr, jitflux's own lines are not the app's, and node's warnings name the process id.
-    lines = [ln for ln in text.splitlines() if not ln.startswith(b"jitflux:")]
-    return [re.sub(rb"^\(node:\d+\)", b"(node:PID)", ln) for ln in lines]
-
-
-def output_difference(untraced: Path, traced: Path, stream: str = "stdout") -> str | None:
-    """Where the app's output on `stream` traced first differs from untraced; None if it does
-    not. On stderr, jitflux's lines are left out and node's process ids masked."""
-    lines_a, lines_b = _output_lines(untraced, stream), _output_lines(traced, stream)
-    if lines_a == lines_b:
-        return None
-    for number, (x, y) in enumerate(zip(lines_a, lines_b, strict=False), start=1):
-        if x != y:
-            return f"{stream} line {number}: {x[:60]!r} untraced, {y[:60]!r} traced"
-    return f"{stream} has {len(lines_a)} lines untraced, {len(lines_b)} traced"
 
 
 def emit(trace: Path, jitflux: str, folder: str) -> tuple[dict | None, str]:
@@ -260,39 +216,43 @@ def run_app(app: Path, jitflux: str, transparency_only: bool, keep: Path | None)
     install(app)
     work = keep / app.name if keep else Path(tempfile.mkdtemp(prefix=f"corpus-{app.name}-"))
     work.mkdir(parents=True, exist_ok=True)
-    port = free_port()  # the same port for every run: answers that name it stay comparable
-    plain = run_plain(app, spec, port, work)
-    runs = {"plain": run_traced(app, spec, port, work, "plain", jitflux)}
-    if spec["include"]:
-        runs["include"] = run_traced(app, spec, port, work, "include", jitflux)
-    for label, run in runs.items():
-        name = "traced" if label == "plain" else "traced --include " + ",".join(spec["include"])
-        if plain.answers is None:
-            outcome.add("transparency", name, False, f"untraced app gave no answers: {plain.note}")
-        elif run.answers is None:
-            outcome.add("transparency", name, False, f"traced app gave no answers ({run.note})")
-        else:
-            diff = first_difference(plain.answers, run.answers)
-            detail = diff or f"{len(run.answers)} answers identical ({run.seconds:.1f} s)"
-            if run.note and not diff:
-                detail += f"; {run.note}"
-            outcome.add("transparency", name, diff is None, detail)
-        if plain.answers is None or run.answers is None:
-            continue  # the answers already say that one of the runs failed
-        for stream in ("stdout", "stderr"):
-            if stream == "stdout" and not spec.get("compare_stdout", True):
-                continue
-            diff = output_difference(
-                work / f"untraced.{stream}", work / f"{label}.{stream}", stream
-            )
-            outcome.add("transparency", f"{name} {stream}", diff is None, diff or "same output")
-    if not transparency_only:
-        check_expectations(app, runs, jitflux, outcome)
-    if keep is None:
-        for path in work.iterdir():
-            path.unlink()
-        work.rmdir()
+    try:
+        port = free_port()  # the same port for every run: answers that name it stay comparable
+        untraced = run_plain(app, spec, port, work)
+        runs = {"plain": run_traced(app, spec, port, work, "plain", jitflux)}
+        if spec["include"]:
+            runs["include"] = run_traced(app, spec, port, work, "include", jitflux)
+        for run in runs.values():
+            compare(spec, untraced, run, work, outcome)
+        if not transparency_only:
+            check_expectations(app, runs, jitflux, outcome)
+    finally:
+        if keep is None:
+            shutil.rmtree(work, ignore_errors=True)
     return outcome
+
+
+def compare(spec: dict, untraced: Run, run: Run, work: Path, outcome: Outcome) -> None:
+    """Add the lines comparing a traced run with the untraced one: answers, stdout, stderr."""
+    name = "traced" if run.label == "plain" else "traced --include " + ",".join(spec["include"])
+    if untraced.answers is None:
+        outcome.add("transparency", name, False, f"untraced app gave no answers: {untraced.note}")
+        return
+    if run.answers is None:
+        outcome.add("transparency", name, False, f"traced app gave no answers ({run.note})")
+        return
+    diff = first_difference(untraced.answers, run.answers)
+    detail = diff or f"{len(run.answers)} answers identical ({run.seconds:.1f} s)"
+    if run.note and not diff:
+        detail += f"; {run.note}"
+    outcome.add("transparency", name, diff is None, detail)
+    for stream in ("stdout", "stderr"):
+        if stream == "stdout" and not spec.get("compare_stdout", True):
+            continue
+        diff = output_difference(
+            work / f"untraced.{stream}", work / f"{run.label}.{stream}", stream
+        )
+        outcome.add("transparency", f"{name} {stream}", diff is None, diff or "same output")
 
 
 def check_expectations(app: Path, runs: dict[str, Run], jitflux: str, outcome: Outcome) -> None:
