@@ -124,7 +124,7 @@ def last_line(path: Path) -> str:
     return lines[-1].strip()[:160] if lines else ""
 
 
-def run_plain(app: Path, spec: dict, port: int, work: Path) -> Run:
+def run_untraced(app: Path, spec: dict, port: int, work: Path) -> Run:
     """The app untraced: start it, wait until it listens, send the requests, stop it."""
     env = {**os.environ, "PORT": str(port)}
     err = work / "untraced.stderr"
@@ -218,7 +218,7 @@ def run_app(app: Path, jitflux: str, transparency_only: bool, keep: Path | None)
     work.mkdir(parents=True, exist_ok=True)
     try:
         port = free_port()  # the same port for every run: answers that name it stay comparable
-        untraced = run_plain(app, spec, port, work)
+        untraced = run_untraced(app, spec, port, work)
         runs = {"plain": run_traced(app, spec, port, work, "plain", jitflux)}
         if spec["include"]:
             runs["include"] = run_traced(app, spec, port, work, "include", jitflux)

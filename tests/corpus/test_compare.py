@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from corpus.compare import first_difference, output_difference
-from corpus.run import free_port, run_plain
+from corpus.run import free_port, run_untraced
 from tests.corpus.conftest import CORPUS
 
 
@@ -11,7 +11,7 @@ def test_first_difference_names_the_request_and_the_byte(tmp_path) -> None:
     """Two real answers that differ are reported with the request and the first differing byte."""
     app = CORPUS / "plain-http"
     spec = {"start": ["node", "server.js"]}
-    run = run_plain(app, spec, free_port(), tmp_path)
+    run = run_untraced(app, spec, free_port(), tmp_path)
     assert run.answers is not None, run.note
     first, second = run.answers[0], run.answers[1]  # GET /count twice: count 1, then 2
     assert first_difference([first], [first]) is None

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from corpus.run import free_port, run_app, run_plain, script_folder
+from corpus.run import free_port, run_app, run_untraced, script_folder
 from tests.corpus.conftest import CORPUS, JITFLUX
 
 
@@ -38,7 +38,7 @@ def test_background_request_reads_the_gif_stream_to_its_end(tmp_path) -> None:
     """The GIF stream opened in the background gets its header, a frame and its end."""
     app = CORPUS / "gifsockets-server"
     spec = json.loads((app / "app.json").read_text(encoding="utf-8"))
-    run = run_plain(app, spec, free_port(), tmp_path)
+    run = run_untraced(app, spec, free_port(), tmp_path)
     assert run.answers is not None, run.note
     gif = run.answers[-1]
     assert (gif.request, gif.status, gif.error) == ("GET /image.gif (background)", 200, None)
