@@ -73,6 +73,7 @@ from jitflux.emit import Program, build
 from jitflux.emit.program import FluxionSpec
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
 from jitflux.trace import Location, RupturePoint, Trace
+from jitflux.words import help_text, reason
 
 FORMAT = "jitflux.explain/1"
 WIDTH = 80
@@ -250,7 +251,9 @@ def _report(program: Program, shared: _Shared, spec: FluxionSpec) -> Report:
     sends = tuple((to, s.type, s.message) for s in spec.streams for to in s.to)
     ties = tuple(_tie(program, shared, spec.name, f) for f in analysis.ties(spec.name))
     notes = tuple(
-        f.reason for f in analysis.about(spec.name) if f.tag is None and f.rule != "network"
+        reason(f, analysis.stream_type)
+        for f in analysis.about(spec.name)
+        if f.tag is None and f.rule != "network"
     )
     return Report(
         name=spec.name,
@@ -293,12 +296,12 @@ def _tie(program: Program, shared: _Shared, name: str, finding: Finding) -> Tie:
         what=finding.what,
         name=finding.name,
         others=others,
-        reason=finding.reason,
+        reason=reason(finding, program.analysis.stream_type),
         summary=_summary(finding, name, others, more_others),
         labels=labels,
         observed=observed,
         notes=tuple(notes),
-        help=finding.help,
+        help=help_text(finding),
         more_others=more_others,
         more_labels=more_labels,
         more_observed=more_observed,

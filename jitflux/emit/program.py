@@ -14,6 +14,7 @@ from functools import cached_property
 from jitflux.analysis import DISPATCHER, Analysis, Finding, Fluxion
 from jitflux.analysis.variables import variable_key
 from jitflux.trace import Location
+from jitflux.words import reason
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def build_program(analysis: Analysis) -> Program:
                 streams=tuple(streams),
                 origin=fluxion.origin,
                 fluxion=fluxion,
-                reasons=tuple(_unique(f.reason for f in ties)),
+                reasons=tuple(_unique(reason(f, analysis.stream_type) for f in ties)),
             )
         )
     return Program(tuple(specs), tuple(_variables(analysis)), analysis)

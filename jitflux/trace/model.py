@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 FORMAT = "jitflux.trace/1"
 
 RuptureType = Literal["start", "post"]
 EffectKind = Literal["read", "write", "call", "network", "unknown"]
+# "external": not instrumented, known by its location only.
+FunctionKind = Literal["toplevel", "function", "arrow", "method", "external"]
 
 # At most this many sample events are kept per rupture point and per effect.
 MAX_SAMPLES = 3
@@ -49,7 +53,7 @@ class Function:
     file: str
     line: int
     column: int
-    kind: str = "function"
+    kind: FunctionKind = "function"
     range: tuple[int, int] | None = None
     params: list[str] = field(default_factory=list)
 
@@ -68,6 +72,30 @@ class RupturePoint:
     count: int
     samples: list[Sample] = field(default_factory=list)
     site: Location | None = None
+
+
+_ROOT = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+@dataclass(frozen=True)
+class TargetPath:
+    """An effect's target as a path: its root variable (`req` of `req.body`, `cache` of
+    `cache[*]`; None when the target names none) and whether it goes into the object."""
+
+    text: str
+    root: str | None
+
+    @property
+    def into(self) -> bool:
+        """Whether the target is a path into the root's object, not the variable itself."""
+        return self.root is not None and self.text != self.root
+
+
+@lru_cache(maxsize=65536)
+def parse_target(text: str) -> TargetPath:
+    """The path of a target text (the one parser of targets)."""
+    match = _ROOT.match(text)
+    return TargetPath(text, match.group(0) if match else None)
 
 
 @dataclass
@@ -89,6 +117,10 @@ class Effect:
     owner: str | None = None
     callee: str | None = None
     reason: str | None = None
+
+    def __post_init__(self) -> None:
+        # Parsed once, here (at load or when the recorder builds it), not by each reader.
+        self.path: TargetPath = parse_target(self.target)
 
 
 @dataclass
