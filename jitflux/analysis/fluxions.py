@@ -19,7 +19,8 @@ from jitflux.trace import Function, Location, Trace
 
 MAIN = "main"
 DISPATCHER = "express_dispatcher"
-# Names a fluxion of the app cannot take: they mean something in the paper's language.
+# Names a fluxion of the app cannot take: they mean something in the paper's language
+# (`-> null` sends nothing).
 RESERVED = frozenset({MAIN, DISPATCHER, "null"})
 
 Role = Literal["main", "callback", "dispatcher"]

@@ -11,6 +11,7 @@ from jitflux.analysis import placement, ties
 from jitflux.analysis.findings import Finding, Placement
 from jitflux.analysis.fluxions import DISPATCHER, Fluxion, Fluxions, identify
 from jitflux.analysis.graph import build
+from jitflux.analysis.sources import Sources
 from jitflux.analysis.variables import Use, Variable, collect
 from jitflux.trace import Trace
 
@@ -26,6 +27,7 @@ class Analysis:
     placements: tuple[Placement | None, ...]  # one per variable, None where it needs none
     loose: tuple[Use, ...]  # uses that touch no variable (unknown effects, bare network use)
     findings: tuple[Finding, ...]
+    sources: Sources  # the trace's source files, each indexed once
 
     def stream_type(self, edge: tuple[str, str]) -> str:
         """"start" or "post": the type of the stream behind an edge (a merge's is post)."""
@@ -83,7 +85,8 @@ def analyze(trace: Trace) -> Analysis:
     """Apply the pipeliner rules to a loaded trace."""
     fluxions = identify(trace)
     graph = build(trace, fluxions)
-    variables, loose = collect(trace, fluxions)
+    sources = Sources(trace.sources)
+    variables, loose = collect(trace, fluxions, sources)
     placements = [placement.place(variable, graph) for variable in variables]
     placed = [
         finding
@@ -109,7 +112,7 @@ def analyze(trace: Trace) -> Analysis:
             fluxions.functions,
         )
     return Analysis(
-        trace, fluxions, graph, tuple(variables), tuple(placements), tuple(loose), findings
+        trace, fluxions, graph, tuple(variables), tuple(placements), tuple(loose), findings, sources
     )
 
 

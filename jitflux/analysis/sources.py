@@ -145,3 +145,21 @@ class SourceFile:
         if at is None or not self.text.startswith(name, at):
             return False
         return _REQUIRE_INIT.match(self.text, at + len(name)) is not None
+
+
+class Sources:
+    """The source files of a trace, each indexed once (on first use) and shared by all."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self._texts = texts
+        self._files: dict[str, SourceFile] = {}
+
+    def get(self, file: str) -> SourceFile | None:
+        """The indexed source of `file`; None when the trace did not record it."""
+        found = self._files.get(file)
+        if found is None and file in self._texts:
+            found = self._files[file] = SourceFile(self._texts[file])
+        return found
+
+    def __contains__(self, file: object) -> bool:
+        return file in self._texts

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from jitflux.analysis.fluxions import MAIN, Fluxions
-from jitflux.analysis.sources import SourceFile
+from jitflux.analysis.sources import Sources
 from jitflux.trace import Effect, Function, Location, Trace
 from jitflux.trace.model import parse_target
 
@@ -123,10 +123,13 @@ def express_handlers(trace: Trace) -> set[str]:
     return found
 
 
-def collect(trace: Trace, fluxions: Fluxions) -> tuple[list[Variable], list[Use]]:
+def collect(
+    trace: Trace, fluxions: Fluxions, sources: Sources | None = None
+) -> tuple[list[Variable], list[Use]]:
     """The variables the trace's effects touch, in declaration order, and the uses that touch
     no variable (unknown effects, network use with no variable behind it)."""
-    sources = {name: SourceFile(text) for name, text in trace.sources.items()}
+    if sources is None:
+        sources = Sources(trace.sources)
     handlers = express_handlers(trace)
     homes = _homes(trace, fluxions)
     variables: dict[tuple[str, Location | None, str | None], Variable] = {}
@@ -217,7 +220,7 @@ def _resolve(
     fluxion: str,
     fluxions: Fluxions,
     declarations: _Declarations,
-    sources: dict[str, SourceFile],
+    sources: Sources,
 ) -> tuple[str, Location | None, str | None] | None:
     """The identity of the variable an effect touches; None for a network use with none."""
     if root == "this" and effect.kind != "network":
@@ -235,7 +238,7 @@ def _resolve(
     return None
 
 
-def _parameter_location(fn: Function, name: str, sources: dict[str, SourceFile]) -> Location | None:
+def _parameter_location(fn: Function, name: str, sources: Sources) -> Location | None:
     """Where parameter `name` of `fn` is declared, read from the source; None without it."""
     source = sources.get(fn.file)
     if source is None or fn.range is None:
@@ -266,7 +269,7 @@ def _homes(trace: Trace, fluxions: Fluxions) -> dict[str, tuple[tuple[str, ...],
 def _new_variable(
     key: tuple[str, Location | None, str | None],
     fluxions: Fluxions,
-    sources: dict[str, SourceFile],
+    sources: Sources,
     handlers: set[str],
     homes: dict[str, tuple[tuple[str, ...], bool]],
 ) -> Variable:
@@ -285,8 +288,9 @@ def _new_variable(
         if name in own.params:
             argument_of = own
     module = False
-    if home == MAIN and declared is not None and declared.file in sources:
-        module = sources[declared.file].initialised_with_require(
+    source = sources.get(declared.file) if home == MAIN and declared is not None else None
+    if source is not None and declared is not None:
+        module = source.initialised_with_require(
             name, declared.line, declared.column
         )
     request = own is not None and own.id in handlers and bool(own.params) and own.params[0] == name

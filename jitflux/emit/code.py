@@ -13,6 +13,7 @@ import textwrap
 
 from jitflux.analysis import DISPATCHER, EXPRESS_NEXT, Fluxion, SourceFile
 from jitflux.emit.program import FluxionSpec, Program
+from jitflux.words import code as comments
 
 # A replacement of the text between two Python indices of a file.
 Replacement = tuple[int, int, str]
@@ -26,23 +27,16 @@ def fluxion_code(program: Program, spec: FluxionSpec) -> list[str]:
     fn = fluxion.function
     sources = program.analysis.trace.sources
     if fn is None:
-        return ["// no code: the trace has no top level for the main script"]
+        return comments.no_toplevel()
     if fn.file not in sources:
-        where = f"{fn.file}:{fn.line}:{fn.column}" if fn.file else "an unknown place"
-        named = f"{fn.name} " if fn.name else ""
-        if fluxion.external:
-            return [
-                f"// {named}is external code at {where}:",
-                "// it was not instrumented, so its code and effects were not observed",
-            ]
-        return [f"// {named}at {where}: its source was not recorded"]
+        return comments.not_recorded(fn, fluxion.external)
     source = SourceFile(sources[fn.file])
     if fn.range is not None:
         start, end = source.index(fn.range[0]), source.index(fn.range[1])
     elif fluxion.role == "main":
         start, end = 0, len(source.text)
     else:
-        return [f"// function at {fn.file}:{fn.line}:{fn.column}: its range was not recorded"]
+        return comments.no_range(fn)
     replacements = _nested(program, fluxion, source, start, end)
     replacements += _next_calls(program, fluxion, source, start, end, replacements)
     text = source.text[start:end]
@@ -144,16 +138,11 @@ def _call_span(source: SourceFile, line: int, column: int, name: str) -> tuple[i
 def _dispatcher_code(program: Program) -> list[str]:
     """The code jitflux adds for express_dispatcher (paper, section 4.2.2)."""
     merges = [f for f in program.analysis.findings if f.rule == "merge" and f.edges]
-    senders = ", ".join(f.fluxions[0] for f in merges)
     paths: list[str] = []
     for finding in merges:
         paths.extend(p for p in finding.message if p not in paths)
-    lines = [
-        f"// added by jitflux (paper, section 4.2.2): receives the changes that {senders}",
-        "// made to the Express request, merges them back into the request of the same",
-        "// chain, then calls Express's next() to go on with the next handler",
-        "function express_dispatcher(message) {",
-    ]
+    lines = comments.dispatcher([f.fluxions[0] for f in merges])
+    lines.append("function express_dispatcher(message) {")
     for path in paths:
         lines.append(f"  {_assignable(path)} = message[{_js_string(path)}];")
     lines += ["  next();", "}"]

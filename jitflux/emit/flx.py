@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from jitflux.emit.code import fluxion_code
 from jitflux.emit.program import FluxionSpec, Program, Stream
+from jitflux.words import NO_STREAM
 
 INDENT = "  "
 
@@ -36,7 +37,7 @@ def header(spec: FluxionSpec) -> str:
 
 def stream_line(stream: Stream) -> str:
     """`>> dest [msg]`, `-> dest [msg]` or `-> null`."""
-    line = f"{stream.arrow} {', '.join(stream.to)}"
+    line = f"{stream.arrow} {', '.join(stream.to) or NO_STREAM}"
     if stream.message:
         line += " [" + ", ".join(stream.message) + "]"
     return line

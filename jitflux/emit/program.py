@@ -11,15 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from jitflux.analysis import DISPATCHER, Analysis, Finding, Fluxion
-from jitflux.analysis.variables import variable_key
+from jitflux.analysis import DISPATCHER, MAIN, NETWORK, Analysis, Finding, Fluxion, Placement
+from jitflux.analysis.findings import SHOWN
+from jitflux.analysis.variables import Use, variable_key
 from jitflux.trace import Location
-from jitflux.words import reason
+from jitflux.words import help_text, reason
 
 
 @dataclass(frozen=True)
 class Stream:
-    """One output stream: `>>` (start) or `->` (post) to its destinations, with its message."""
+    """One output stream: `>>` (start) or `->` (post) to its destinations, with its message;
+    no destination for a fluxion that sends nothing."""
 
     type: str
     to: tuple[str, ...]
@@ -29,6 +31,24 @@ class Stream:
     def arrow(self) -> str:
         """The paper's arrow for the stream type."""
         return ">>" if self.type == "start" else "->"
+
+
+@dataclass(frozen=True)
+class TieSpec:
+    """One tie of a fluxion, as facts (`finding`, `rule`, `case`, the variable, the fluxions it
+    ties this one to, where, the effects that prove it) next to its words."""
+
+    finding: str
+    rule: str
+    case: str
+    tag: str
+    variable: str | None
+    with_: tuple[str, ...]
+    more: int  # fluxions of the group left out of `with_` (at most SHOWN are listed)
+    at: Location | None
+    evidence: tuple[Use, ...]
+    reason: str
+    help: str | None
 
 
 @dataclass(frozen=True)
@@ -42,6 +62,7 @@ class FluxionSpec:
     origin: Location | None
     fluxion: Fluxion
     reasons: tuple[str, ...] = ()  # why each tag holds it (the ties' reasons)
+    ties: tuple[TieSpec, ...] = ()
 
     @property
     def isolated(self) -> bool:
@@ -58,6 +79,8 @@ class VariableSpec:
     rule: str  # "scope" | "stream" | "share"
     fluxions: tuple[str, ...]
     via: str | None = None  # "merge" for a request path streamed to express_dispatcher
+    placement: Placement | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +132,7 @@ def build_program(analysis: Analysis) -> Program:
         for name in finding.context:
             contexts.setdefault(name, []).append(finding)
     specs = []
+    network_group = tuple(f.name for f in fluxions.ordered if NETWORK in analysis.tags(f.name))
     for fluxion in fluxions.ordered:
         name = fluxion.name
         streams = []
@@ -117,8 +141,9 @@ def build_program(analysis: Analysis) -> Program:
             kind = graph.edges[edge]["type"] if graph.has_edge(*edge) else "post"
             streams.append(Stream(kind, (edge[1],), _items(messages.get(edge, []), analysis)))
         if not streams:
-            streams.append(Stream("post", ("null",)))
+            streams.append(Stream("post", ()))  # sends nothing: `-> null` in the language
         ties = analysis.ties(name)
+        network = network_group if NETWORK in analysis.tags(name) else ()
         specs.append(
             FluxionSpec(
                 name=name,
@@ -128,9 +153,50 @@ def build_program(analysis: Analysis) -> Program:
                 origin=fluxion.origin,
                 fluxion=fluxion,
                 reasons=tuple(_unique(reason(f, analysis.stream_type) for f in ties)),
+                ties=tuple(_tie(analysis, fluxion, f, network) for f in ties),
             )
         )
     return Program(tuple(specs), tuple(_variables(analysis)), analysis)
+
+
+def _tie(
+    analysis: Analysis, fluxion: Fluxion, finding: Finding, network: tuple[str, ...]
+) -> TieSpec:
+    """A tie from `fluxion`'s side: the others of its group (main for a network tie, which
+    owns the sockets), where it shows in the fluxion, and its own uses that prove it."""
+    name = fluxion.name
+    if finding.tag == NETWORK:
+        members: tuple[str, ...] = network if name == MAIN else (MAIN,)
+    else:
+        members = finding.fluxions
+    others = [n for n in dict.fromkeys(members) if n != name]
+    own = tuple(u for u in finding.evidence if u.fluxion == name)
+    at = next((loc for loc in map(use_location, own) if loc is not None), None)
+    if at is None and finding.variable is not None:
+        at = finding.variable.declared
+    if at is None:
+        at = fluxion.origin
+    return TieSpec(
+        finding=finding.id,
+        rule=finding.rule,
+        case=finding.case,
+        tag=finding.tag or "",
+        variable=None if finding.case in ("server", "external") else finding.name,
+        with_=tuple(others[:SHOWN]),
+        more=max(0, len(others) - SHOWN),
+        at=at,
+        evidence=own,
+        reason=reason(finding, analysis.stream_type),
+        help=help_text(finding),
+    )
+
+
+def use_location(use: Use) -> Location | None:
+    """Where a use was observed: its first sample with a place."""
+    for sample in use.effect.samples:
+        if sample.line is not None and sample.file is not None:
+            return Location(sample.file, sample.line, sample.column or 0)
+    return None
 
 
 def _items(findings: list[Finding], analysis: Analysis) -> tuple[str, ...]:
@@ -163,12 +229,16 @@ def _variables(analysis: Analysis) -> list[VariableSpec]:
         rule = min((f.rule for f in findings), key=rank.__getitem__)
         names = {n for f in findings for n in f.context}
         names |= {n for f in findings for edge in f.edges for n in edge}
+        where = analysis.placement(variable)
+        placed = next((f for f in findings if f.rule == rule), findings[0])
         specs.append(
             VariableSpec(
                 name=variable.name,
                 declared=variable.declared,
                 rule=rule,
                 fluxions=tuple(sorted(names, key=analysis.fluxions.order)),
+                placement=where,
+                reason=reason(placed, analysis.stream_type),
             )
         )
     for finding in analysis.findings:
@@ -176,13 +246,19 @@ def _variables(analysis: Analysis) -> list[VariableSpec]:
             continue
         for path in finding.message:
             root = next((u for u in finding.evidence if u.path == path and u.effect.declared), None)
+            writes = tuple(u for u in finding.evidence if u.path == path)
+            caller = finding.fluxions[0]
             specs.append(
                 VariableSpec(
                     name=path,
                     declared=root.effect.declared if root else None,
                     rule="stream",
-                    fluxions=(finding.fluxions[0], DISPATCHER),
+                    fluxions=(caller, DISPATCHER),
                     via="merge",
+                    placement=Placement(
+                        "stream", "merge", caller, DISPATCHER, (caller,), (DISPATCHER,), writes
+                    ),
+                    reason=reason(finding, analysis.stream_type),
                 )
             )
     return specs

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from jitflux.analysis.findings import SHOWN
 from jitflux.trace import Function, Location
@@ -19,13 +19,14 @@ def q(name: str) -> str:
     return f"`{name}`"
 
 
-def names(items: Iterable[str], shown: int | None = None, more: int = 0) -> str:
+def names(items: Sequence[str], shown: int | None = None, more: int = 0) -> str:
     """`a`, `b` and `c`; with `shown`, at most that many then "and N more"; `more` says how many
-    the caller already left out."""
+    the caller already left out. Only the names shown are read: a group of n fluxions costs
+    the same as one of ten."""
+    if shown is not None and len(items) > shown:
+        more += len(items) - shown
+        items = items[:shown]
     quoted = [q(n) for n in items]
-    if shown is not None and len(quoted) > shown:
-        more += len(quoted) - shown
-        quoted = quoted[:shown]
     if more:
         return ", ".join(quoted) + f" and {more:,} more"
     if len(quoted) <= 1:
