@@ -11,7 +11,7 @@ from jitflux.analysis.findings import (
     Subject,
 )
 from jitflux.analysis.fluxions import DISPATCHER, MAIN, Fluxion, Fluxions, identify
-from jitflux.analysis.graph import build as build_graph
+from jitflux.analysis.graph import Edge, Link, Pipeline
 from jitflux.analysis.pipeliner import Analysis, analyze
 from jitflux.analysis.placement import place
 from jitflux.analysis.sources import SourceFile
@@ -25,6 +25,9 @@ __all__ = [
     "NETWORK",
     "UNKNOWN",
     "Analysis",
+    "Edge",
+    "Link",
+    "Pipeline",
     "Case",
     "Finding",
     "Fluxion",
@@ -37,7 +40,6 @@ __all__ = [
     "Use",
     "Variable",
     "analyze",
-    "build_graph",
     "collect",
     "identify",
     "merge_rule",

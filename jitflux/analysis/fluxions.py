@@ -123,8 +123,8 @@ class Fluxions:
 def find_main(trace: Trace) -> Function | None:
     """The main script's top-level function: the one of `meta.script` if named, else the first."""
     toplevels = [fn for fn in trace.functions if fn.kind == "toplevel"]
-    script = trace.meta.get("script")
-    if isinstance(script, str) and script:
+    script = trace.meta.script
+    if script:
         name = PurePosixPath(script.replace("\\", "/")).name
         for fn in toplevels:
             if fn.file == name:

@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-import networkx as nx
-
 from jitflux.analysis import placement, ties
 from jitflux.analysis.findings import Finding, Placement
 from jitflux.analysis.fluxions import DISPATCHER, Fluxion, Fluxions, identify
-from jitflux.analysis.graph import build
+from jitflux.analysis.graph import Pipeline
 from jitflux.analysis.sources import Sources
 from jitflux.analysis.variables import Use, Variable, collect
 from jitflux.trace import Trace
@@ -22,7 +20,7 @@ class Analysis:
 
     trace: Trace
     fluxions: Fluxions  # in print order, express_dispatcher last when a merge added it
-    graph: nx.DiGraph  # the rupture points only: the merge streams are findings
+    graph: Pipeline  # the rupture points only: the merge streams are findings
     variables: tuple[Variable, ...]
     placements: tuple[Placement | None, ...]  # one per variable, None where it needs none
     loose: tuple[Use, ...]  # uses that touch no variable (unknown effects, bare network use)
@@ -31,9 +29,8 @@ class Analysis:
 
     def stream_type(self, edge: tuple[str, str]) -> str:
         """"start" or "post": the type of the stream behind an edge (a merge's is post)."""
-        if self.graph.has_edge(*edge):
-            return str(self.graph.edges[edge]["type"])
-        return "post"
+        link = self.graph.link(edge)
+        return link.type if link is not None else "post"
 
     def placement(self, variable: Variable) -> Placement | None:
         """Where `variable` goes and why."""
@@ -84,7 +81,7 @@ class Analysis:
 def analyze(trace: Trace) -> Analysis:
     """Apply the pipeliner rules to a loaded trace."""
     fluxions = identify(trace)
-    graph = build(trace, fluxions)
+    graph = Pipeline.build(trace, fluxions)
     sources = Sources(trace.sources)
     variables, loose = collect(trace, fluxions, sources)
     placements = [placement.place(variable, graph) for variable in variables]

@@ -21,15 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import networkx as nx
-
-from jitflux.analysis import graph as pipeline
 from jitflux.analysis.findings import Finding, Placement, ShareCase, Subject
-from jitflux.analysis.graph import Edge
+from jitflux.analysis.graph import Edge, Pipeline
 from jitflux.analysis.variables import Use, Variable
 
 
-def place(variable: Variable, graph: nx.DiGraph) -> Placement | None:
+def place(variable: Variable, graph: Pipeline) -> Placement | None:
     """Where `variable` goes and why; None when it needs no context and no message."""
     shared = _share_case(variable, graph)
     if shared is not None:
@@ -75,7 +72,7 @@ def place(variable: Variable, graph: nx.DiGraph) -> Placement | None:
     return Placement("stream", case, homes[0], first, homes, readers, tuple(variable.uses))
 
 
-def findings(variable: Variable, placement: Placement, graph: nx.DiGraph) -> list[Finding]:
+def findings(variable: Variable, placement: Placement, graph: Pipeline) -> list[Finding]:
     """The findings of a placed variable: contexts, the streams that carry it, its group."""
     what = _what(variable.uses)
     common = {"what": what, "name": variable.name, "variable": variable, "placement": placement}
@@ -119,7 +116,7 @@ def findings(variable: Variable, placement: Placement, graph: nx.DiGraph) -> lis
     if placement.rule == "stream":
         if placement.case == "downstream":
             source = placement.writers[0]
-            edges = [e for r in placement.readers for e in pipeline.edges_between(graph, source, r)]
+            edges = [e for r in placement.readers for e in graph.edges_between(source, r)]
         else:
             edges = _chain_edges(variable, graph, placement.writers, placement.readers)
         edges = list(dict.fromkeys(edges))
@@ -137,10 +134,9 @@ def findings(variable: Variable, placement: Placement, graph: nx.DiGraph) -> lis
     return found
 
 
-def in_order(names: Iterable[str], graph: nx.DiGraph) -> list[str]:
+def in_order(names: Iterable[str], graph: Pipeline) -> list[str]:
     """The fluxion names in print order, each once."""
-    order = pipeline.order(graph)
-    return sorted(set(names), key=lambda name: (order.get(name, len(order)), name))
+    return graph.in_order(names)
 
 
 def _homes(variable: Variable) -> tuple[str, ...]:
@@ -159,24 +155,24 @@ def own_uses(variable: Variable, fluxion: str) -> list[Use]:
 
 
 def _chain_edges(
-    variable: Variable, graph: nx.DiGraph, homes: tuple[str, ...], readers: tuple[str, ...]
+    variable: Variable, graph: Pipeline, homes: tuple[str, ...], readers: tuple[str, ...]
 ) -> list[Edge]:
     """The streams that carry a variable created in a chain: from its homes to its readers
     downstream, and into the home for a parameter it arrives with."""
     edges: list[Edge] = []
     for home in homes:
-        after = pipeline.downstream(graph, home)
+        after = graph.downstream(home)
         for reader in readers:
             if reader in after:
-                edges += pipeline.edges_between(graph, home, reader)
+                edges += graph.edges_between(home, reader)
     if variable.parameter and (readers or own_uses(variable, homes[0])):
-        edges = pipeline.incoming(graph, homes[0]) + edges
+        edges = graph.incoming(homes[0]) + edges
     elif _handed(variable):
-        edges = [e for home in homes for e in pipeline.incoming(graph, home)] + edges
+        edges = [e for home in homes for e in graph.incoming(home)] + edges
     return edges
 
 
-def _share_case(variable: Variable, graph: nx.DiGraph) -> tuple[ShareCase, str, str] | None:
+def _share_case(variable: Variable, graph: Pipeline) -> tuple[ShareCase, str, str] | None:
     """Why `variable` must be shared, the fluxion that creates or changes it and the other one;
     None when it need not be."""
     users = in_order(variable.users(), graph)
@@ -186,8 +182,8 @@ def _share_case(variable: Variable, graph: nx.DiGraph) -> tuple[ShareCase, str, 
             return ("writers", writers[0], writers[1])
         if len(writers) == 1:
             writer = writers[0]
-            before = pipeline.upstream(graph, writer)
-            after = pipeline.downstream(graph, writer)
+            before = graph.upstream(writer)
+            after = graph.downstream(writer)
             for user in users:
                 if user == writer:
                     continue
@@ -197,14 +193,14 @@ def _share_case(variable: Variable, graph: nx.DiGraph) -> tuple[ShareCase, str, 
                     return ("unrelated", writer, user)
         return None
     homes = _homes(variable)
-    after = {home: pipeline.downstream(graph, home) for home in homes}
+    after = {home: graph.downstream(home) for home in homes}
     for user in users:
         if user not in homes and not any(user in after[home] for home in homes):
             return ("outside", homes[0], user)
     for writer in in_order(variable.writers(), graph):
         for home in homes:
             if writer not in homes and writer in after[home]:
-                if pipeline.through_start(graph, home, writer):
+                if graph.through_start(home, writer):
                     return ("listener", home, writer)
     return None
 

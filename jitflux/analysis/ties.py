@@ -13,17 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import networkx as nx
-
-from jitflux.analysis import graph as pipeline
 from jitflux.analysis.findings import NETWORK, UNKNOWN, Finding
 from jitflux.analysis.fluxions import DISPATCHER, MAIN, Fluxions
+from jitflux.analysis.graph import Pipeline
 from jitflux.analysis.placement import in_order
 from jitflux.analysis.variables import EXPRESS_NEXT, Use, Variable
 
 
 def merge_rule(
-    variables: Iterable[Variable], loose: Iterable[Use], graph: nx.DiGraph
+    variables: Iterable[Variable], loose: Iterable[Use], graph: Pipeline
 ) -> list[Finding]:
     """Fluxions that call Express's `next` stream their request changes to express_dispatcher."""
     variables = list(variables)
@@ -38,7 +36,7 @@ def merge_rule(
     findings = []
     merged: list[Use] = []  # the request writes every caller now streams
     for caller in callers:
-        chain = {caller} | (pipeline.upstream(graph, caller) - {MAIN})
+        chain = {caller} | (graph.upstream(caller) - {MAIN})
         writes = [
             use
             for variable in requests

@@ -127,7 +127,7 @@ def build_program(analysis: Analysis) -> Program:
     for finding in analysis.findings:
         for edge in finding.edges:
             messages.setdefault(edge, []).append(finding)
-            if not graph.has_edge(*edge):
+            if not graph.has_edge(edge):
                 extra_edges.setdefault(edge[0], []).append(edge)
         for name in finding.context:
             contexts.setdefault(name, []).append(finding)
@@ -136,9 +136,9 @@ def build_program(analysis: Analysis) -> Program:
     for fluxion in fluxions.ordered:
         name = fluxion.name
         streams = []
-        edges = sorted(graph.out_edges(name), key=lambda e: fluxions.order(e[1]))
+        edges = graph.outgoing(name)
         for edge in edges + _unique(extra_edges.get(name, [])):
-            kind = graph.edges[edge]["type"] if graph.has_edge(*edge) else "post"
+            kind = analysis.stream_type(edge)
             streams.append(Stream(kind, (edge[1],), _items(messages.get(edge, []), analysis)))
         if not streams:
             streams.append(Stream("post", ()))  # sends nothing: `-> null` in the language

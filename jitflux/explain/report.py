@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from jitflux.analysis import MAIN, Analysis, Finding, Placement, Use
+from jitflux.analysis import MAIN, Analysis, Finding, Link, Placement, Use
 from jitflux.analysis.findings import SHOWN
 from jitflux.emit.program import FluxionSpec, Program, TieSpec, use_location
 from jitflux.trace import Location, RupturePoint
@@ -226,7 +226,7 @@ class _Builder:
         sites: list[tuple[Location, str, str]] = []  # (where, text, subject) past the uses
         if finding.rule == "network" and name == MAIN:
             for target in graph.successors(MAIN):
-                site = _site(graph.edges[MAIN, target]["points"])
+                site = _site(graph.link((MAIN, target)))
                 if site is not None:
                     point, where = site
                     sites.append((where, say.hands_label(target, point.callee), point.callee))
@@ -235,7 +235,7 @@ class _Builder:
             if fn is not None and fn.file:
                 sites.append((Location(fn.file, fn.line, fn.column), say.starts_label(name), ""))
             for source in graph.predecessors(name):
-                site = _site(graph.edges[source, name]["points"])
+                site = _site(graph.link((source, name)))
                 if site is not None:
                     point, where = site
                     sites.append((where, say.registered_label(point.callee), ""))
@@ -277,9 +277,9 @@ def _first(items: Iterable[Any], count: int) -> list[Any]:
     return list(itertools.islice(items, count))
 
 
-def _site(points: list[RupturePoint]) -> tuple[RupturePoint, Location] | None:
-    """The first rupture point with a known site, and the site."""
-    for point in points:
+def _site(link: Link | None) -> tuple[RupturePoint, Location] | None:
+    """The first rupture point of a link with a known site, and the site."""
+    for point in link.points if link is not None else ():
         if point.site is not None:
             return point, point.site
     return None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from jitflux.analysis.findings import SHOWN
-from jitflux.trace import Function, Location
+from jitflux.trace import Location
 
 # How many names a list in a reason shows before "and N more".
 SHOWN_NAMES = SHOWN
@@ -39,7 +40,15 @@ def pick(count: int, one: str, several: str) -> str:
     return one if count == 1 else several
 
 
-def function_label(fn: Function) -> str:
+class Named(Protocol):
+    """What labels a function: a trace's Function, or compare's view of one."""
+
+    name: str
+    file: str
+    line: int
+
+
+def function_label(fn: Named) -> str:
     """How every output names a function: its name, or `<anonymous server.js:12>`.
 
     Fluxions keep their own names (`anonymous_12` in the fluxions contract); this labels a
@@ -47,9 +56,7 @@ def function_label(fn: Function) -> str:
     """
     if fn.name:
         return fn.name
-    if fn.file:
-        return f"<anonymous {fn.file}:{fn.line}>"
-    return f"<anonymous {fn.id}>"
+    return f"<anonymous {fn.file}:{fn.line}>" if fn.file else "<anonymous>"
 
 
 def place(location: Location | None) -> str:

@@ -14,11 +14,13 @@ from jitflux.trace import (
     Location,
     RupturePoint,
     Sample,
+    Skip,
     Trace,
     dump,
     dumps,
     load,
     loads,
+    to_dict,
 )
 
 
@@ -142,3 +144,21 @@ def test_every_schema_violation_is_refused(path: tuple, value: object, where: st
     with pytest.raises(JitfluxError) as info:
         loads(json.dumps(data), "t.json")
     assert where in info.value.message
+
+
+def test_meta_reads_the_keys_jitflux_uses_as_types_and_keeps_the_rest(tmp_path: Path) -> None:
+    """The static compiler's skipped callbacks (gifsockets) load back as typed Skips and dump
+    to the same JSON; the other meta keys are kept as written."""
+    from jitflux.static import compile_script
+    from tests.conftest import EXAMPLES
+
+    compiled = compile_script(EXAMPLES / "paper-gifsockets" / "server.js")
+    dump(compiled, tmp_path / "static.json")
+    data = json.loads((tmp_path / "static.json").read_text(encoding="utf-8"))
+    trace = load(tmp_path / "static.json")
+    assert trace.meta.source == "static" and trace.meta.script == "server.js"
+    assert trace.meta.skipped and all(isinstance(s, Skip) for s in trace.meta.skipped)
+    first = trace.meta.skipped[0]
+    assert first.location.file == "server.js" and first.call is not None
+    assert to_dict(trace)["meta"] == data["meta"]
+    assert trace.meta["parser"] == data["meta"]["parser"] != ""
