@@ -12,8 +12,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from jitflux.analysis.findings import NETWORK, UNKNOWN, Finding
+from jitflux.analysis.findings import NETWORK, UNKNOWN, Case, Finding, Rule
 from jitflux.analysis.fluxions import DISPATCHER, MAIN, Fluxions
 from jitflux.analysis.graph import Pipeline
 from jitflux.analysis.placement import in_order
@@ -47,10 +48,9 @@ def merge_rule(
         own_calls = [use for use in calls if use.fluxion == caller]
         merged += [use for use in writes if use not in merged]
         findings.append(
-            Finding(
+            _finding(
                 "merge",
                 "next",
-                "merge",
                 name=", ".join(paths) or "next",
                 fluxions=(caller, DISPATCHER),
                 edges=((caller, DISPATCHER),),
@@ -61,10 +61,9 @@ def merge_rule(
         )
     if callers:
         findings.append(
-            Finding(
+            _finding(
                 "merge",
                 "dispatcher",
-                "merge",
                 name=DISPATCHER,
                 fluxions=(DISPATCHER,),
                 tag=NETWORK,
@@ -92,13 +91,11 @@ def network_rule(
     for use in network:
         network_by_fluxion.setdefault(use.fluxion, []).append(use)
     findings = [
-        Finding(
+        _finding(
             "network",
             "server",
-            "network",
             name="network",
             fluxions=(MAIN,),
-            tag=NETWORK,
             evidence=tuple(u for u in network if u.fluxion == MAIN),
         )
     ]
@@ -111,13 +108,11 @@ def network_rule(
         for root, evidence in roots.items():
             behind = {id(owner_of[id(u)]): owner_of[id(u)] for u in evidence if id(u) in owner_of}
             findings.append(
-                Finding(
+                _finding(
                     "network",
                     "socket",
-                    "network",
                     name=root,
                     fluxions=(fluxion,),
-                    tag=NETWORK,
                     evidence=tuple(evidence),
                     variable=next(iter(behind.values())) if len(behind) == 1 else None,
                 )
@@ -136,13 +131,11 @@ def unknown_rule(fluxions: Fluxions, loose: Iterable[Use]) -> list[Finding]:
         fn = fluxion.function
         if fluxion.external and fn is not None:
             findings.append(
-                Finding(
+                _finding(
                     "unknown",
                     "external",
-                    "unknown",
                     name=fn.name or fluxion.name,
                     fluxions=(fluxion.name,),
-                    tag=UNKNOWN,
                     function=fn,
                 )
             )
@@ -151,18 +144,24 @@ def unknown_rule(fluxions: Fluxions, loose: Iterable[Use]) -> list[Finding]:
             targets.setdefault(use.effect.target, []).append(use)
         for target, evidence in targets.items():
             findings.append(
-                Finding(
+                _finding(
                     "unknown",
                     "effect",
-                    "unknown",
                     name=target,
                     fluxions=(fluxion.name,),
-                    tag=UNKNOWN,
                     evidence=tuple(evidence),
                     detail=next((u.effect.reason for u in evidence if u.effect.reason), None),
                 )
             )
     return findings
+
+
+def _finding(rule: Rule, case: Case, **facts: Any) -> Finding:
+    """A finding of one of these rules: what ties is the rule itself (the network, the merge,
+    an unknown effect), and so is the group for the network and unknown rules."""
+    # The network and unknown rules always tie: their group is the rule's.
+    facts.setdefault("tag", {"network": NETWORK, "unknown": UNKNOWN}.get(rule))
+    return Finding(rule, case, rule, **facts)  # type: ignore[arg-type]
 
 
 def _write_network_uses(

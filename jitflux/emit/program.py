@@ -8,12 +8,14 @@ the dispatcher writes each back into the request of the same chain, then calls `
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import itertools
+from dataclasses import dataclass
 from functools import cached_property
 
 from jitflux.analysis import DISPATCHER, MAIN, NETWORK, Analysis, Finding, Fluxion, Placement
 from jitflux.analysis.findings import SHOWN
 from jitflux.analysis.variables import Use, variable_key
+from jitflux.emit.code import CodeWriter
 from jitflux.trace import Location
 from jitflux.words import help_text, reason
 
@@ -63,6 +65,7 @@ class FluxionSpec:
     fluxion: Fluxion
     reasons: tuple[str, ...] = ()  # why each tag holds it (the ties' reasons)
     ties: tuple[TieSpec, ...] = ()
+    code: tuple[str, ...] = ()  # its code, dedented (left out when not asked for)
 
     @property
     def isolated(self) -> bool:
@@ -85,11 +88,10 @@ class VariableSpec:
 
 @dataclass(frozen=True)
 class Program:
-    """A whole fluxion program, in print order, with the analysis it came from."""
+    """A whole fluxion program, in print order: a plain value, printed as it is."""
 
     fluxions: tuple[FluxionSpec, ...]
     variables: tuple[VariableSpec, ...]
-    analysis: Analysis = field(compare=False, repr=False)
 
     def get(self, name: str) -> FluxionSpec:
         """The fluxion called `name`; KeyError when none."""
@@ -117,8 +119,10 @@ class Program:
         return into
 
 
-def build_program(analysis: Analysis) -> Program:
-    """Lay the findings out as fluxions: tags, contexts and the messages of each stream."""
+def build_program(analysis: Analysis, code: bool = True) -> Program:
+    """Lay the findings out as fluxions: tags, contexts, the messages of each stream, and,
+    with `code`, the code of each fluxion."""
+    writer = CodeWriter(analysis) if code else None
     fluxions = analysis.fluxions
     graph = analysis.graph
     messages: dict[tuple[str, str], list[Finding]] = {}
@@ -132,7 +136,7 @@ def build_program(analysis: Analysis) -> Program:
         for name in finding.context:
             contexts.setdefault(name, []).append(finding)
     specs = []
-    network_group = tuple(f.name for f in fluxions.ordered if NETWORK in analysis.tags(f.name))
+    tier = _Tier(analysis)
     for fluxion in fluxions.ordered:
         name = fluxion.name
         streams = []
@@ -143,7 +147,6 @@ def build_program(analysis: Analysis) -> Program:
         if not streams:
             streams.append(Stream("post", ()))  # sends nothing: `-> null` in the language
         ties = analysis.ties(name)
-        network = network_group if NETWORK in analysis.tags(name) else ()
         specs.append(
             FluxionSpec(
                 name=name,
@@ -152,43 +155,71 @@ def build_program(analysis: Analysis) -> Program:
                 streams=tuple(streams),
                 origin=fluxion.origin,
                 fluxion=fluxion,
-                reasons=tuple(_unique(reason(f, analysis.stream_type) for f in ties)),
-                ties=tuple(_tie(analysis, fluxion, f, network) for f in ties),
+                reasons=tuple(_unique(tier.reason(f) for f in ties)),
+                ties=tuple(tier.tie(fluxion, f) for f in ties),
+                code=writer.code(fluxion) if writer is not None else (),
             )
         )
-    return Program(tuple(specs), tuple(_variables(analysis)), analysis)
+    return Program(tuple(specs), tuple(_variables(analysis)))
 
 
-def _tie(
-    analysis: Analysis, fluxion: Fluxion, finding: Finding, network: tuple[str, ...]
-) -> TieSpec:
-    """A tie from `fluxion`'s side: the others of its group (main for a network tie, which
-    owns the sockets), where it shows in the fluxion, and its own uses that prove it."""
-    name = fluxion.name
-    if finding.tag == NETWORK:
-        members: tuple[str, ...] = network if name == MAIN else (MAIN,)
-    else:
-        members = finding.fluxions
-    others = [n for n in dict.fromkeys(members) if n != name]
-    own = tuple(u for u in finding.evidence if u.fluxion == name)
-    at = next((loc for loc in map(use_location, own) if loc is not None), None)
-    if at is None and finding.variable is not None:
-        at = finding.variable.declared
-    if at is None:
-        at = fluxion.origin
-    return TieSpec(
-        finding=finding.id,
-        rule=finding.rule,
-        case=finding.case,
-        tag=finding.tag or "",
-        variable=None if finding.case in ("server", "external") else finding.name,
-        with_=tuple(others[:SHOWN]),
-        more=max(0, len(others) - SHOWN),
-        at=at,
-        evidence=own,
-        reason=reason(finding, analysis.stream_type),
-        help=help_text(finding),
-    )
+class _Tier:
+    """Makes the ties of each fluxion, with what a finding's members share gathered once for
+    the finding (its words, its evidence by fluxion): a group of n costs n, not n squared."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self.analysis = analysis
+        names = analysis.fluxions.names
+        self.network = tuple(n for n in names if NETWORK in analysis.tags(n))
+        self.words: dict[str, tuple[str, str | None]] = {}
+        self.evidence: dict[str, dict[str, list[Use]]] = {}
+
+    def reason(self, finding: Finding) -> str:
+        """The finding's reason, made once."""
+        return self._words(finding)[0]
+
+    def _words(self, finding: Finding) -> tuple[str, str | None]:
+        said = self.words.get(finding.id)
+        if said is None:
+            said = (reason(finding, self.analysis.stream_type), help_text(finding))
+            self.words[finding.id] = said
+        return said
+
+    def tie(self, fluxion: Fluxion, finding: Finding) -> TieSpec:
+        """A tie from `fluxion`'s side: the others of its group (main for a network tie, which
+        owns the sockets), where it shows in the fluxion, and its own uses that prove it."""
+        name = fluxion.name
+        if finding.tag == NETWORK:
+            members: tuple[str, ...] = self.network if name == MAIN else (MAIN,)
+        else:
+            members = finding.fluxions  # distinct, in print order
+        others = tuple(itertools.islice((n for n in members if n != name), SHOWN))
+        total = len(members) - (name in members)
+        by_fluxion = self.evidence.get(finding.id)
+        if by_fluxion is None:
+            by_fluxion = self.evidence[finding.id] = {}
+            for use in finding.evidence:
+                by_fluxion.setdefault(use.fluxion, []).append(use)
+        own = tuple(by_fluxion.get(name, ()))
+        at = next((loc for loc in map(use_location, own) if loc is not None), None)
+        if at is None and finding.variable is not None:
+            at = finding.variable.declared
+        if at is None:
+            at = fluxion.origin
+        said, help_ = self._words(finding)
+        return TieSpec(
+            finding=finding.id,
+            rule=finding.rule,
+            case=finding.case,
+            tag=finding.tag or "",
+            variable=None if finding.case in ("server", "external") else finding.name,
+            with_=others,
+            more=max(0, total - len(others)),
+            at=at,
+            evidence=own,
+            reason=said,
+            help=help_,
+        )
 
 
 def use_location(use: Use) -> Location | None:

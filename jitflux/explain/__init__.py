@@ -22,7 +22,7 @@ def explain(source: Trace | Analysis, fluxion: str | None = None) -> list[Report
     """The reports of every fluxion, or of `fluxion` only (JitfluxError if there is none),
     from a trace or from its analysis."""
     analysis = source if isinstance(source, Analysis) else analyze(source)
-    program = build_program(analysis)
+    program = build_program(analysis, code=False)
     names = [spec.name for spec in program.fluxions]
     if fluxion is not None and fluxion not in names:
         raise JitfluxError(

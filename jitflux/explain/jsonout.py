@@ -43,10 +43,10 @@ PLACEMENT and EVIDENCE are those of `jitflux emit --format json`.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from jitflux.emit.jsonout import evidence_json, location_json, placement_json
+from jitflux.analysis import Placement, Use
+from jitflux.emit.jsonout import dumps_by_item, evidence_json, location_json, placement_json
 from jitflux.explain.report import Report, Tie
 from jitflux.words import NO_STREAM
 
@@ -55,15 +55,34 @@ FORMAT = "jitflux.explain/1"
 
 def render_json(reports: list[Report]) -> str:
     """The reports as the JSON object documented in this module."""
-    return json.dumps(to_dict(reports), indent=2, ensure_ascii=False) + "\n"
+    return dumps_by_item(to_dict(reports))
 
 
 def to_dict(reports: list[Report]) -> dict[str, Any]:
     """The JSON object of the reports."""
-    return {"format": FORMAT, "fluxions": [_report(r) for r in reports]}
+    own = _OwnEvidence()
+    return {"format": FORMAT, "fluxions": [_report(r, own) for r in reports]}
 
 
-def _report(report: Report) -> dict[str, Any]:
+class _OwnEvidence:
+    """The evidence of each placement by fluxion, grouped once per placement: each member of
+    a shared variable's group shows only its own uses."""
+
+    def __init__(self) -> None:
+        self.groups: dict[int, dict[str, list[Use]]] = {}
+
+    def placement(self, placement: Placement | None, fluxion: str) -> Any:
+        if placement is None:
+            return None
+        groups = self.groups.get(id(placement))
+        if groups is None:
+            groups = self.groups[id(placement)] = {}
+            for use in placement.evidence:
+                groups.setdefault(use.fluxion, []).append(use)
+        return placement_json(placement, groups.get(fluxion, []))
+
+
+def _report(report: Report, own: _OwnEvidence) -> dict[str, Any]:
     return {
         "name": report.name,
         "isolated": report.isolated,
@@ -77,16 +96,16 @@ def _report(report: Report) -> dict[str, Any]:
             {"to": to or NO_STREAM, "type": kind, "message": list(msg)}
             for to, kind, msg in report.sends
         ],
-        "ties": [_tie(report.name, tie) for tie in report.ties],
+        "ties": [_tie(report.name, tie, own) for tie in report.ties],
         "placements": [
-            {"variable": name, "placement": placement_json(placement, report.name)}
+            {"variable": name, "placement": own.placement(placement, report.name)}
             for name, placement in report.placements
         ],
         "notes": list(report.notes),
     }
 
 
-def _tie(name: str, tie: Tie) -> dict[str, Any]:
+def _tie(name: str, tie: Tie, own: _OwnEvidence) -> dict[str, Any]:
     facts = tie.facts
     out = {
         "rule": tie.rule,
@@ -100,7 +119,7 @@ def _tie(name: str, tie: Tie) -> dict[str, Any]:
         "with": list(facts.with_),
         "at": location_json(facts.at),
         "evidence": [evidence_json(use) for use in facts.evidence],
-        "placement": placement_json(tie.placement, name),
+        "placement": own.placement(tie.placement, name),
         "reason": tie.reason,
         "summary": tie.summary,
         "labels": [

@@ -24,7 +24,7 @@ def reason(finding: Finding, edge_type: EdgeType) -> str:
 def help_text(finding: Finding) -> str | None:
     """The change in the app that would free the fluxions a finding ties; None if untied."""
     if finding.rule == "share":
-        return _share_help(finding)
+        return _share_words(finding, 1)
     n = q(finding.name)
     if finding.rule == "network":
         if finding.case == "server":
@@ -111,65 +111,52 @@ def _stream(finding: Finding, edge_type: EdgeType) -> str:
     return f"{text}: it travels in {carried}"
 
 
+# Why a variable is shared, and what would free it, by case: {n} is the variable, {a} the
+# fluxion that creates or changes it, {b} the other one.
+_SHARE = {
+    "writers": (
+        "{n} is changed by {a} and by {b}: two fluxions that may run in parallel cannot both "
+        "change it without a race, so they must share it",
+        "keep {n} in a store owned by one fluxion: the others send it their changes in "
+        "messages instead of writing {n} themselves",
+    ),
+    "upstream": (
+        "{n} is written by {a} and read by {b}, which runs before {a} in the same request: a "
+        "value cannot flow upstream without a race, so both must share it",
+        "pass the value downstream instead of reading it upstream: move the read of {n} into "
+        "{a} or after it, or keep {n} in a store owned by one fluxion",
+    ),
+    "unrelated": (
+        "{n} is written by {a} and read by {b}, which does not run after {a} in the same "
+        "request: {b} needs the latest value, which no message can bring, so both must share "
+        "it",
+        "keep {n} in a store owned by one fluxion and read it only there or downstream of it",
+    ),
+    "outside": (
+        "{n} is created by {a} for each run, but {b} uses it and does not run after {a} in "
+        "the same request: it cannot travel in a message, so they must share it",
+        "pass {n} along the chain of callbacks instead of reaching it through a closure from "
+        "{b}",
+    ),
+    "listener": (
+        "{n} is created by {a} and changed by {b}, a listener that may run many times for one "
+        "run of {a}: its changes must last between runs, so they must share it",
+        "declare {n} inside {b} if it is its own state, or send each change downstream in a "
+        "message",
+    ),
+}
+
+
+def _share_words(finding: Finding, which: int) -> str:
+    """The reason (0) or the help (1) of a share finding."""
+    where = finding.placement
+    assert where is not None and where.writer is not None and where.reader is not None
+    template = _SHARE[finding.case][which]
+    return template.format(n=q(finding.name), a=q(where.writer), b=q(where.reader))
+
+
 def _share(finding: Finding, edge_type: EdgeType) -> str:
-    where = finding.placement
-    assert where is not None and where.writer is not None and where.reader is not None
-    n, a, b = q(finding.name), q(where.writer), q(where.reader)
-    if finding.case == "writers":
-        return (
-            f"{n} is changed by {a} and by {b}: two fluxions that may run in parallel cannot "
-            "both change it without a race, so they must share it"
-        )
-    if finding.case == "upstream":
-        return (
-            f"{n} is written by {a} and read by {b}, which runs before {a} in the same request: "
-            "a value cannot flow upstream without a race, so both must share it"
-        )
-    if finding.case == "unrelated":
-        return (
-            f"{n} is written by {a} and read by {b}, which does not run after {a} in the same "
-            f"request: {b} needs the latest value, which no message can bring, so both must "
-            "share it"
-        )
-    if finding.case == "outside":
-        return (
-            f"{n} is created by {a} for each run, but {b} uses it and does not run after {a} "
-            "in the same request: it cannot travel in a message, so they must share it"
-        )
-    return (
-        f"{n} is created by {a} and changed by {b}, a listener that may run many times for "
-        f"one run of {a}: its changes must last between runs, so they must share it"
-    )
-
-
-def _share_help(finding: Finding) -> str:
-    where = finding.placement
-    assert where is not None and where.writer is not None and where.reader is not None
-    n, a, b = q(finding.name), q(where.writer), q(where.reader)
-    if finding.case == "writers":
-        return (
-            f"keep {n} in a store owned by one fluxion: the others send it their changes in "
-            f"messages instead of writing {n} themselves"
-        )
-    if finding.case == "upstream":
-        return (
-            f"pass the value downstream instead of reading it upstream: move the read of {n} "
-            f"into {a} or after it, or keep {n} in a store owned by one fluxion"
-        )
-    if finding.case == "unrelated":
-        return (
-            f"keep {n} in a store owned by one fluxion and read it only there or downstream "
-            "of it"
-        )
-    if finding.case == "outside":
-        return (
-            f"pass {n} along the chain of callbacks instead of reaching it through a closure "
-            f"from {b}"
-        )
-    return (
-        f"declare {n} inside {b} if it is its own state, or send each change downstream in "
-        "a message"
-    )
+    return _share_words(finding, 0)
 
 
 def _network(finding: Finding, edge_type: EdgeType) -> str:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,8 +58,22 @@ def test_round_trip(tmp_path: Path) -> None:
 
 
 def test_dump_is_deterministic() -> None:
-    """The same trace always gives the same text."""
-    assert dumps(_trace()) == dumps(_trace())
+    """The same trace gives the same text in two processes with different hash seeds."""
+    code = (
+        "import sys; from tests.trace.test_io import _trace; from jitflux.trace import dumps; "
+        "sys.stdout.write(dumps(_trace()))"
+    )
+    texts = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert texts[0] == texts[1] == dumps(_trace())
 
 
 def test_contract_keys_present() -> None:
