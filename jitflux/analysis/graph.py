@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
@@ -36,6 +37,9 @@ class Pipeline:
         self._graph = nx.DiGraph()
         self._graph.add_nodes_from(names)
         self._position = {name: index for index, name in enumerate(self._graph.nodes)}
+        # Reachability, asked again and again for the same fluxions once the graph is built.
+        self._after: dict[str, frozenset[str]] = {}
+        self._before: dict[str, frozenset[str]] = {}
 
     @staticmethod
     def build(trace: Trace, fluxions: Fluxions) -> Pipeline:
@@ -96,18 +100,18 @@ class Pipeline:
         """The edges out of `name`, in a stable order."""
         return [(name, target) for target in self.successors(name)]
 
-    def downstream(self, name: str) -> set[str]:
+    def downstream(self, name: str) -> frozenset[str]:
         """The fluxions that run after `name` in its chain (a cycle makes `name` its own)."""
-        found = set(nx.descendants(self._graph, name))
-        if any(self._graph.has_edge(other, name) for other in found | {name}):
-            found.add(name)
+        found = self._after.get(name)
+        if found is None:
+            found = self._after[name] = _reach(self._graph.succ, name)
         return found
 
-    def upstream(self, name: str) -> set[str]:
+    def upstream(self, name: str) -> frozenset[str]:
         """The fluxions that run before `name` in its chain."""
-        found = set(nx.ancestors(self._graph, name))
-        if any(self._graph.has_edge(name, other) for other in found | {name}):
-            found.add(name)
+        found = self._before.get(name)
+        if found is None:
+            found = self._before[name] = _reach(self._graph.pred, name)
         return found
 
     def edges_between(self, source: str, target: str) -> list[Edge]:
@@ -140,3 +144,15 @@ class Pipeline:
 
     def _edge_key(self, edge: Edge) -> tuple[int, int]:
         return (self.position(edge[0]), self.position(edge[1]))
+
+
+def _reach(neighbours: Any, name: str) -> frozenset[str]:
+    """The nodes reachable from `name` along `neighbours` (itself only through a cycle)."""
+    found: set[str] = set()
+    stack = [name]
+    while stack:
+        for after in neighbours[stack.pop()]:
+            if after not in found:
+                found.add(after)
+                stack.append(after)
+    return frozenset(found)

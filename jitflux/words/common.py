@@ -56,7 +56,10 @@ def function_label(fn: Named) -> str:
     """
     if fn.name:
         return fn.name
-    return f"<anonymous {fn.file}:{fn.line}>" if fn.file else "<anonymous>"
+    if fn.file:
+        return f"<anonymous {fn.file}:{fn.line}>"
+    known = getattr(fn, "id", None)  # a trace's function has an id even with no place
+    return f"<anonymous {known}>" if known else "<anonymous>"
 
 
 def place(location: Location | None) -> str:
