@@ -17,7 +17,7 @@ def render_text(comparison: Comparison) -> str:
     """Three aligned sections with counts for rupture points, then for variables."""
     lines = [say.title(comparison.trace_name, comparison.script)]
     titles = say.SECTION_TITLES
-    lines += ["", "Rupture points"]
+    lines += ["", say.RUPTURE_POINTS]
     for section in SECTIONS:
         entries = comparison.rupture_points[section]
         lines.append(f"  {titles[section]}: {len(entries)}")
@@ -26,7 +26,7 @@ def render_text(comparison: Comparison) -> str:
             notes = _rupture_notes(entry)
             if notes:
                 lines.append(f"    {entry.callback.label} ({entry.callback.where}): {notes}")
-    lines += ["", "Variables that cross a fluxion boundary"]
+    lines += ["", say.VARIABLES]
     for section in SECTIONS:
         variables = comparison.variables[section]
         lines.append(f"  {titles[section]}: {len(variables)}")
@@ -71,7 +71,7 @@ def _variable_row(variable: VariableEntry) -> list[str]:
     declared = (
         f"{variable.declared.file}:{variable.declared.line}:{variable.declared.column}"
         if variable.declared
-        else "(global)"
+        else say.GLOBAL
     )
 
     def side(name: str, seen: dict[str, list[str]] | None) -> str:
@@ -85,7 +85,7 @@ def _variable_row(variable: VariableEntry) -> list[str]:
 def _table(rows: list[list[str]]) -> list[str]:
     """Rows as aligned columns, indented under their section."""
     if not rows:
-        return ["    (none)"]
+        return [f"    {say.NONE}"]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return [
         ("    " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))

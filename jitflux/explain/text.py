@@ -27,7 +27,7 @@ def render_text(reports: list[Report], summary: bool = True) -> str:
 
 
 def _table(reports: list[Report]) -> list[str]:
-    rows = [("fluxion", "isolated", "group", "ties", "first reason")]
+    rows = [say.TABLE_HEADER]
     for r in reports:
         first = r.ties[0].summary if r.ties else "-"
         tags = ", ".join(r.tags) or "-"
@@ -49,7 +49,7 @@ def _details(report: Report) -> list[str]:
     for target, kind, message in report.sends:
         out += _wrap(say.sends(target, kind, message), "  ")
     if report.context:
-        out.append(f"  context: {{{', '.join(report.context)}}}")
+        out.append("  " + say.context(report.context))
     for note in report.notes:
         out += _wrap(f"note: {note}", "  ", "        ")
     for tie in report.ties:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+RUPTURE_POINTS = "Rupture points"
+VARIABLES = "Variables that cross a fluxion boundary"
+GLOBAL = "(global)"  # where an undeclared global is declared
+NONE = "(none)"  # an empty section
 SECTION_TITLES = {
     "both": "found by both",
     "trace_only": "found only by the trace",

@@ -116,6 +116,15 @@ def observed_note(counts: list[tuple[str, int, str | None]], more: int, static: 
     return "observed " + "; ".join(texts)
 
 
+# The columns of explain's summary table.
+TABLE_HEADER = ("fluxion", "isolated", "group", "ties", "first reason")
+
+
+def context(names: tuple[str, ...]) -> str:
+    """The variables a fluxion's context holds."""
+    return f"context: {{{', '.join(names)}}}"
+
+
 def headline(name: str, ties: int, tags: tuple[str, ...]) -> str:
     """Whether a fluxion is isolated, and what holds it."""
     if not ties:
