@@ -10,6 +10,7 @@ from jitflux.drive import Request, parse_request, read_requests
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
 from jitflux.trace import Trace
 from jitflux.tracer import TraceOptions, TraceResult, trace_sync
+from jitflux.words import function_label
 
 DESCRIPTION = """\
 Run a Node.js app under the inspector with the jitflux shim preloaded, drive traffic to it, and
@@ -168,7 +169,7 @@ def _name(trace: Trace, function_id: str) -> str:
         return fn.name
     if fn.kind == "toplevel":
         return f"<top level {fn.file}>"
-    return f"<anonymous {fn.file}:{fn.line}>" if fn.file else f"<anonymous {fn.id}>"
+    return function_label(fn)
 
 
 def summary(result: TraceResult) -> str:

@@ -7,8 +7,10 @@ from jitflux.trace.model import (
     Effect,
     Function,
     Location,
+    Meta,
     RupturePoint,
     Sample,
+    Skip,
     Trace,
 )
 
@@ -18,8 +20,10 @@ __all__ = [
     "Effect",
     "Function",
     "Location",
+    "Meta",
     "RupturePoint",
     "Sample",
+    "Skip",
     "Trace",
     "dump",
     "dumps",

@@ -20,6 +20,7 @@ from jitflux.trace.model import (
     Effect,
     Function,
     Location,
+    Meta,
     RupturePoint,
     Sample,
     Trace,
@@ -58,7 +59,7 @@ def to_dict(trace: Trace) -> dict[str, Any]:
     """The JSON object of a trace, with keys in contract order."""
     return {
         "format": trace.format,
-        "meta": trace.meta,
+        "meta": trace.meta.to_dict(),
         "functions": [_function_dict(fn) for fn in trace.functions],
         "rupture_points": [_drop_none(asdict(rp), keep=("site",)) for rp in trace.rupture_points],
         "effects": [_drop_none(asdict(e), keep=("declared",)) for e in trace.effects],
@@ -135,7 +136,7 @@ def from_dict(data: Any, name: str = "trace.json") -> Trace:
     _check(data, name)
     return Trace(
         format=fmt,
-        meta=dict(data.get("meta") or {}),
+        meta=Meta.from_dict(dict(data.get("meta") or {})),
         functions=[_function(f) for f in data["functions"]],
         rupture_points=[
             RupturePoint(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,11 +17,13 @@ from jitflux.trace import (
     Location,
     RupturePoint,
     Sample,
+    Skip,
     Trace,
     dump,
     dumps,
     load,
     loads,
+    to_dict,
 )
 
 
@@ -53,8 +58,22 @@ def test_round_trip(tmp_path: Path) -> None:
 
 
 def test_dump_is_deterministic() -> None:
-    """The same trace always gives the same text."""
-    assert dumps(_trace()) == dumps(_trace())
+    """The same trace gives the same text in two processes with different hash seeds."""
+    code = (
+        "import sys; from tests.trace.test_io import _trace; from jitflux.trace import dumps; "
+        "sys.stdout.write(dumps(_trace()))"
+    )
+    texts = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert texts[0] == texts[1] == dumps(_trace())
 
 
 def test_contract_keys_present() -> None:
@@ -142,3 +161,21 @@ def test_every_schema_violation_is_refused(path: tuple, value: object, where: st
     with pytest.raises(JitfluxError) as info:
         loads(json.dumps(data), "t.json")
     assert where in info.value.message
+
+
+def test_meta_reads_the_keys_jitflux_uses_as_types_and_keeps_the_rest(tmp_path: Path) -> None:
+    """The static compiler's skipped callbacks (gifsockets) load back as typed Skips and dump
+    to the same JSON; the other meta keys are kept as written."""
+    from jitflux.static import compile_script
+    from tests.conftest import EXAMPLES
+
+    compiled = compile_script(EXAMPLES / "paper-gifsockets" / "server.js")
+    dump(compiled, tmp_path / "static.json")
+    data = json.loads((tmp_path / "static.json").read_text(encoding="utf-8"))
+    trace = load(tmp_path / "static.json")
+    assert trace.meta.source == "static" and trace.meta.script == "server.js"
+    assert trace.meta.skipped and all(isinstance(s, Skip) for s in trace.meta.skipped)
+    first = trace.meta.skipped[0]
+    assert first.location.file == "server.js" and first.call is not None
+    assert to_dict(trace)["meta"] == data["meta"]
+    assert trace.meta["parser"] == data["meta"]["parser"] != ""
