@@ -91,7 +91,7 @@ def analyze(trace: Trace) -> Analysis:
         if where is not None
         for finding in placement.findings(variable, where, graph)
     ]
-    merges = ties.merge_rule(variables, loose, graph)
+    merges = ties.merge_rule(variables, loose, graph, fluxions, sources)
     rank = {"scope": 0, "stream": 1, "share": 2}
     findings = _identified(
         [

@@ -3,10 +3,10 @@
 - *network*: `main` and every fluxion that uses a socket-backed object (`req`, `res`).
 - *unknown*: an effect that cannot be known (eval, with) or a fluxion whose code was not
   instrumented ties its fluxion: it is never assumed independent.
-- *merge*: a fluxion that calls Express's `next` streams the changes it (and its chain) wrote
-  into the request to `express_dispatcher`, which merges them back and calls `next`; the fluxion
-  is then free of the request and of `next`, and the dispatcher joins main's network group
-  (paper, section 4.2.2).
+- *merge* (in `jitflux.analysis.merge`): a fluxion that calls Express's `next` streams the
+  changes it (and its chain) made for the next handler to `express_dispatcher`, which merges
+  them back and calls `next`; the fluxion is then free of the request and of `next`, and the
+  dispatcher joins main's network group (paper, section 4.2.2).
 """
 
 from __future__ import annotations
@@ -15,64 +15,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from jitflux.analysis.findings import NETWORK, UNKNOWN, Case, Finding, Rule
-from jitflux.analysis.fluxions import DISPATCHER, MAIN, Fluxions
-from jitflux.analysis.graph import Pipeline
-from jitflux.analysis.placement import in_order
-from jitflux.analysis.variables import EXPRESS_NEXT, Use, Variable
+from jitflux.analysis.fluxions import MAIN, Fluxions
+from jitflux.analysis.merge import merge_rule
+from jitflux.analysis.variables import Use, Variable
 
-
-def merge_rule(
-    variables: Iterable[Variable], loose: Iterable[Use], graph: Pipeline
-) -> list[Finding]:
-    """Fluxions that call Express's `next` stream their request changes to express_dispatcher."""
-    variables = list(variables)
-    loose = list(loose)
-    calls = [
-        use
-        for use in [u for v in variables for u in v.uses] + loose
-        if use.kind == "call" and use.effect.callee == EXPRESS_NEXT and use.fluxion != MAIN
-    ]
-    callers = in_order({use.fluxion for use in calls}, graph)
-    requests = [v for v in variables if v.request]
-    findings = []
-    merged: list[Use] = []  # the request writes every caller now streams
-    for caller in callers:
-        chain = {caller} | (graph.upstream(caller) - {MAIN})
-        writes = [
-            use
-            for variable in requests
-            for use in variable.uses
-            if use.kind == "mutate" and use.fluxion in chain
-        ]
-        paths = tuple(dict.fromkeys(use.path for use in writes if use.path))
-        own_calls = [use for use in calls if use.fluxion == caller]
-        merged += [use for use in writes if use not in merged]
-        findings.append(
-            _finding(
-                "merge",
-                "next",
-                name=", ".join(paths) or "next",
-                fluxions=(caller, DISPATCHER),
-                edges=((caller, DISPATCHER),),
-                message=paths,
-                evidence=tuple(own_calls + writes),
-                discharged=tuple(_write_network_uses(writes, variables, loose)),
-            )
-        )
-    if callers:
-        findings.append(
-            _finding(
-                "merge",
-                "dispatcher",
-                name=DISPATCHER,
-                fluxions=(DISPATCHER,),
-                tag=NETWORK,
-                peers=tuple(callers),
-                # What it takes over: the writes into the request and the calls of next.
-                evidence=tuple(merged + calls),
-            )
-        )
-    return findings
+__all__ = ["merge_rule", "network_rule", "unknown_rule"]
 
 
 def network_rule(
@@ -162,22 +109,3 @@ def _finding(rule: Rule, case: Case, **facts: Any) -> Finding:
     # The network and unknown rules always tie: their group is the rule's.
     facts.setdefault("tag", {"network": NETWORK, "unknown": UNKNOWN}.get(rule))
     return Finding(rule, case, rule, **facts)  # type: ignore[arg-type]
-
-
-def _write_network_uses(
-    writes: list[Use], variables: list[Variable], loose: list[Use]
-) -> list[Use]:
-    """Network uses that are the merged writes themselves: same fluxion, object and line."""
-    lines: dict[tuple[str, str], set[tuple[str | None, int | None]]] = {}
-    for use in writes:
-        key = (use.fluxion, use.effect.path.root or "")
-        lines.setdefault(key, set()).update((s.file, s.line) for s in use.effect.samples)
-    found = []
-    for use in [u for v in variables for u in v.uses] + loose:
-        key = (use.fluxion, use.effect.path.root or "")
-        if use.kind != "network" or key not in lines:
-            continue
-        samples = {(s.file, s.line) for s in use.effect.samples if s.line is not None}
-        if samples and samples <= lines[key]:
-            found.append(use)
-    return found

@@ -88,6 +88,7 @@ class Variable:
     # function: its value is an argument they pass.
     argument_of: Function | None = None
     request: bool = False  # the request parameter of an Express handler
+    response: bool = False  # the response parameter of an Express handler (`res.locals`)
     uses: list[Use] = field(default_factory=list)
     homes: tuple[str, ...] = ()  # every fluxion whose part creates it
 
@@ -293,7 +294,7 @@ def _new_variable(
         module = source.initialised_with_require(
             name, declared.line, declared.column
         )
-    request = own is not None and own.id in handlers and bool(own.params) and own.params[0] == name
+    role = handler_role(own, name) if own is not None and own.id in handlers else None
     return Variable(
         name=name,
         declared=declared,
@@ -304,5 +305,26 @@ def _new_variable(
         module=module,
         parameter=parameter,
         argument_of=argument_of,
-        request=request,
+        request=role == "request",
+        response=role == "response",
     )
+
+
+def handler_parameters(fn: Function) -> tuple[str | None, str | None, str | None]:
+    """The request, response and `next` parameters of an Express handler: `(req, res, next)`,
+    or `(err, req, res, next)` for an error handler (Express tells them by their length)."""
+    params = list(fn.params)
+    if len(params) >= 4:
+        params = params[1:]
+    params += [None, None, None]  # type: ignore[list-item]
+    return params[0], params[1], params[2]
+
+
+def handler_role(fn: Function, name: str) -> str | None:
+    """"request" or "response" when `name` is that parameter of Express handler `fn`."""
+    request, response, _ = handler_parameters(fn)
+    if name == request:
+        return "request"
+    if name == response:
+        return "response"
+    return None

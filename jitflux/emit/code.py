@@ -12,6 +12,7 @@ import re
 import textwrap
 
 from jitflux.analysis import DISPATCHER, EXPRESS_NEXT, Analysis, Finding, Fluxion, SourceFile
+from jitflux.analysis.merge import DELETED, ERROR_ITEM
 from jitflux.words import arrow
 from jitflux.words import code as comments
 
@@ -129,7 +130,8 @@ class CodeWriter:
         return found
 
     def _dispatcher(self) -> list[str]:
-        """The code jitflux adds for express_dispatcher (paper, section 4.2.2)."""
+        """The code jitflux adds for express_dispatcher (paper, section 4.2.2): each item a
+        message may carry is merged only when it does (the senders carry different ones)."""
         merges = [f for found in self.merges.values() for f in found]
         merges.sort(key=lambda f: self.analysis.fluxions.order(f.fluxions[0]))
         paths: list[str] = []
@@ -138,7 +140,15 @@ class CodeWriter:
         lines = comments.dispatcher([f.fluxions[0] for f in merges])
         lines.append("function express_dispatcher(message) {")
         for path in paths:
-            lines.append(f"  {_assignable(path)} = message[{_js_string(path)}];")
+            if path == ERROR_ITEM:
+                continue
+            key = _js_string(path)
+            merge = path if path.startswith(DELETED) else f"{path} = message[{key}]"
+            # One sender sends every item (the paper's listing); several send their own.
+            lines.append(f"  {merge};" if len(merges) == 1 else f"  if ({key} in message) {merge};")
+        if ERROR_ITEM in paths:
+            key = _js_string(ERROR_ITEM)
+            lines.append(f"  if ({key} in message) return next(message[{key}]);")
         lines += ["  next();", "}"]
         return lines
 
@@ -170,11 +180,6 @@ def _call_span(source: SourceFile, line: int, column: int, name: str) -> tuple[i
                 return (at, index + 1)
         index += 1
     return None
-
-
-def _assignable(path: str) -> str:
-    """A path as an assignment target: `cache[*]` stands for a key the message holds."""
-    return path.replace("[*]", "[message.key]")
 
 
 def _js_string(text: str) -> str:

@@ -14,6 +14,7 @@ from functools import cached_property
 
 from jitflux.analysis import DISPATCHER, MAIN, NETWORK, Analysis, Finding, Fluxion, Placement
 from jitflux.analysis.findings import SHOWN
+from jitflux.analysis.merge import DELETED, carried
 from jitflux.analysis.variables import Use, variable_key
 from jitflux.emit.code import CodeWriter
 from jitflux.trace import Location
@@ -276,8 +277,10 @@ def _variables(analysis: Analysis) -> list[VariableSpec]:
         if finding.rule != "merge" or not finding.message:
             continue
         for path in finding.message:
-            root = next((u for u in finding.evidence if u.path == path and u.effect.declared), None)
-            writes = tuple(u for u in finding.evidence if u.path == path)
+            writes = tuple(u for u in finding.evidence if u.path and _carries(path, u.path))
+            if not writes:
+                continue  # the argument of next(err): no variable
+            root = next((u for u in writes if u.effect.declared), None)
             caller = finding.fluxions[0]
             specs.append(
                 VariableSpec(
@@ -293,6 +296,12 @@ def _variables(analysis: Analysis) -> list[VariableSpec]:
                 )
             )
     return specs
+
+
+def _carries(item: str, path: str) -> bool:
+    """Whether a merge's message item carries the write to `path` (the path, the object a
+    computed key goes into, or the path deleted)."""
+    return item in (path, carried(path), DELETED + path)
 
 
 def _unique(items) -> list:

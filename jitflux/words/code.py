@@ -33,6 +33,7 @@ def dispatcher(senders: list[str]) -> list[str]:
     return [
         f"// added by jitflux (paper, section 4.2.2): receives the changes that "
         f"{', '.join(senders)}",
-        "// made to the Express request, merges them back into the request of the same",
-        "// chain, then calls Express's next() to go on with the next handler",
+        "// made for the next handler (the request, res.locals, deletes, next's error), merges",
+        "// each one a message holds back into the request and response of the same chain,",
+        "// then calls Express's next() (with the error, when one came) to go on",
     ]

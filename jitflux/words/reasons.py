@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 
 from jitflux.analysis import DISPATCHER, Finding
 from jitflux.analysis.graph import Edge
+from jitflux.analysis.merge import ERROR_ITEM
 from jitflux.analysis.placement import own_uses
 from jitflux.trace import Location
 from jitflux.words.common import SHOWN_NAMES, arrow, function_label, names, pick, place, q
@@ -74,6 +75,15 @@ def _scope(finding: Finding, edge_type: EdgeType) -> str:
 
 
 def _stream(finding: Finding, edge_type: EdgeType) -> str:
+    if finding.case == "merge" and finding.variable is None:
+        # A change made upstream of the fluxion that calls `next`, relayed down to it.
+        return (
+            f"{names(finding.message)} {pick(len(finding.message), 'is', 'are')} changed by "
+            f"{q(finding.fluxions[0])} for the next Express handler: "
+            f"{pick(len(finding.message), 'it travels', 'they travel')} in the messages "
+            f"{_edges(finding.edges, edge_type)} to the fluxion that sends them to "
+            f"`{DISPATCHER}`"
+        )
     where = finding.placement
     assert where is not None and finding.variable is not None
     n = q(finding.name)
@@ -179,16 +189,26 @@ def _merge(finding: Finding, edge_type: EdgeType) -> str:
             "socket, so it runs in main's network group"
         )
     caller = q(finding.fluxions[0])
-    if finding.message:
-        paths = names(finding.message)
+    changes = [item for item in finding.message if item != ERROR_ITEM]
+    error = ERROR_ITEM in finding.message
+    calls = "calls `next(err)`" if error else "calls or hands on `next`"
+    if changes:
+        paths = names(changes)
         return (
-            f"{caller} writes {paths} into the Express request and calls `next()`: instead it "
-            f"streams {paths} to `{DISPATCHER}`, which merges the change back into the request "
-            "and calls `next()` (paper, section 4.2.2)"
+            f"{caller} changes {paths} for the next Express handler and {calls}: instead it "
+            f"streams {names(finding.message)} to `{DISPATCHER}`, which merges "
+            f"{pick(len(changes), 'the change', 'the changes')} back into the request and "
+            f"response and calls {'`next(err)`' if error else '`next()`'} "
+            "(paper, section 4.2.2)"
+        )
+    if error:
+        return (
+            f"{caller} calls Express's `next(err)`: instead it streams the error to "
+            f"`{DISPATCHER}`, which calls `next(err)` with it (paper, section 4.2.2)"
         )
     return (
-        f"{caller} calls Express's `next()`: instead it streams to `{DISPATCHER}`, which calls "
-        "`next()` for it (paper, section 4.2.2)"
+        f"{caller} calls or hands on Express's `next`: instead it streams to `{DISPATCHER}`, "
+        "which calls `next()` for it (paper, section 4.2.2)"
     )
 
 
