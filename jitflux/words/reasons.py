@@ -191,14 +191,18 @@ def _merge(finding: Finding, edge_type: EdgeType) -> str:
     caller = q(finding.fluxions[0])
     changes = [item for item in finding.message if item != ERROR_ITEM]
     error = ERROR_ITEM in finding.message
-    calls = "calls `next(err)`" if error else "calls or hands on `next`"
+    called = any(u.kind == "call" and u.fluxion == finding.fluxions[0] for u in finding.evidence)
+    calls = "calls `next(err)`" if error else ("calls `next()`" if called else "hands on `next`")
     if changes:
         paths = names(changes)
+        locals_ = [c for c in changes if ".locals" in c]
+        target = "response" if len(locals_) == len(changes) else "request"
+        target = "request and response" if locals_ and target == "request" else target
+        carried = paths if not error else names(finding.message)
         return (
-            f"{caller} changes {paths} for the next Express handler and {calls}: instead it "
-            f"streams {names(finding.message)} to `{DISPATCHER}`, which merges "
-            f"{pick(len(changes), 'the change', 'the changes')} back into the request and "
-            f"response and calls {'`next(err)`' if error else '`next()`'} "
+            f"{caller} writes {paths} into the Express {target} and {calls}: instead it "
+            f"streams {carried} to `{DISPATCHER}`, which merges the change back into the "
+            f"{target} and calls {'`next(err)`' if error else '`next()`'} "
             "(paper, section 4.2.2)"
         )
     if error:
@@ -207,8 +211,9 @@ def _merge(finding: Finding, edge_type: EdgeType) -> str:
             f"`{DISPATCHER}`, which calls `next(err)` with it (paper, section 4.2.2)"
         )
     return (
-        f"{caller} calls or hands on Express's `next`: instead it streams to `{DISPATCHER}`, "
-        "which calls `next()` for it (paper, section 4.2.2)"
+        f"{caller} {'calls' if called else 'hands on'} Express's "
+        f"{'`next()`' if called else '`next` (to be called later)'}: instead it streams to "
+        f"`{DISPATCHER}`, which calls `next()` for it (paper, section 4.2.2)"
     )
 
 
