@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+from jitflux import tracer
+from jitflux.emit import render
+from jitflux.errors import JitfluxError
+from jitflux.trace import Trace
+from tests.isolation import isolation_leaks
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -36,3 +43,39 @@ def copy_app(source: Path, tmp_path: Path) -> Path:
 def express_version(request: pytest.FixtureRequest) -> int:
     """Run the test once on Express 4 and once on Express 5."""
     return request.param
+
+
+# Every trace the suite makes in this process, with the test that made it: the isolation check
+# (tests/isolation.py) runs over all of them when the session ends.
+TRACES: list[tuple[str, Trace]] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep every real trace made through the library (jitflux.tracer) during the session."""
+    run = tracer._Session.run
+
+    async def keep(self: tracer._Session) -> tracer.TraceResult:
+        result = await run(self)
+        TRACES.append((os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0], result.trace))
+        return result
+
+    tracer._Session.run = keep  # type: ignore[method-assign]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the session when a trace it made has a fluxion called isolated whose writes reach
+    another fluxion outside the messages of the emitted program."""
+    leaks = []
+    for test, trace in TRACES:
+        try:
+            program = json.loads(render(trace, "json"))
+        except JitfluxError:
+            continue  # a trace the tests make invalid on purpose: emit refuses it
+        leaks += [f"{test}: {leak}" for leak in isolation_leaks(trace, program)]
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and TRACES:
+        reporter.write_sep("-", f"isolation check: {len(TRACES)} traces, {len(leaks)} leaks")
+        for leak in leaks:
+            reporter.write_line(f"  {leak}")
+    if leaks:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
