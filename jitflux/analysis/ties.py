@@ -84,6 +84,7 @@ def unknown_rule(fluxions: Fluxions, loose: Iterable[Use]) -> list[Finding]:
                     name=fn.name or fluxion.name,
                     fluxions=(fluxion.name,),
                     function=fn,
+                    detail=HOOKED if hooked_only(fn.file) else None,
                 )
             )
         targets: dict[str, list[Use]] = {}
@@ -101,6 +102,26 @@ def unknown_rule(fluxions: Fluxions, loose: Iterable[Use]) -> list[Finding]:
                 )
             )
     return findings
+
+
+# The detail of an `unknown` external finding whose code is in an Express file the shim hooks
+# and never instruments, even under `--include express`.
+HOOKED = "hooked"
+# The files of Express (and of `router`, Express 5's) that node_shim/lib/express.js hooks.
+_HOOKED_FILES = (
+    "node_modules/express/lib/router/layer.js",
+    "node_modules/router/lib/layer.js",
+    "node_modules/express/lib/router/route.js",
+    "node_modules/router/lib/route.js",
+    "node_modules/express/lib/router/index.js",
+    "node_modules/router/index.js",
+    "node_modules/express/lib/application.js",
+)
+
+
+def hooked_only(file: str) -> bool:
+    """Whether `file` is one the shim hooks rather than instruments (`--include` cannot help)."""
+    return file.replace("\\", "/").endswith(_HOOKED_FILES)
 
 
 def _finding(rule: Rule, case: Case, **facts: Any) -> Finding:

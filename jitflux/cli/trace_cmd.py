@@ -6,11 +6,12 @@ import argparse
 import sys
 from typing import Any
 
+from jitflux.cli.includes import unmatched_includes
 from jitflux.drive import Request, parse_request, read_requests
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
 from jitflux.trace import Trace
 from jitflux.tracer import TraceOptions, TraceResult, trace_sync
-from jitflux.words import function_label
+from jitflux.words import function_label, include_matches_nothing
 
 DESCRIPTION = """\
 Run a Node.js app under the inspector with the jitflux shim preloaded, drive traffic to it, and
@@ -147,6 +148,8 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.quiet:
         options.notice = None
+    for name in unmatched_includes(command, args.include):
+        print(f"jitflux: {include_matches_nothing(name)}", file=sys.stderr)
     result = trace_sync(options)
     if not args.quiet:
         sys.stdout.write(summary(result))

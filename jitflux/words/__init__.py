@@ -4,7 +4,7 @@ The analysis returns facts (placements, findings with cases, fluxions and eviden
 package alone turns them into words, so that the JSON outputs carry both.
 """
 
-from jitflux.words.common import NO_STREAM, arrow, function_label, names, q
+from jitflux.words.common import NO_STREAM, arrow, function_label, include_matches_nothing, names, q
 from jitflux.words.reasons import help_text, package_of, reason
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "arrow",
     "function_label",
     "help_text",
+    "include_matches_nothing",
     "names",
     "package_of",
     "q",

@@ -72,3 +72,11 @@ def place(location: Location | None) -> str:
 def arrow(kind: str) -> str:
     """The paper's arrow of a stream type: `>>` for start, `->` for post."""
     return ">>" if kind == "start" else "->"
+
+
+def include_matches_nothing(name: str) -> str:
+    """The warning of `trace` for an `--include` name that no package answers to."""
+    return (
+        f"warning: --include {name}: no package {name!r} in node_modules next to the script "
+        "or above it, nor in NODE_PATH: nothing will be instrumented for it"
+    )

@@ -44,8 +44,21 @@ def help_text(finding: Finding) -> str | None:
     if finding.rule == "unknown":
         if finding.case == "external":
             package = package_of(finding.function.file if finding.function else "")
+            if finding.detail == "hooked":
+                file = finding.function.file if finding.function else ""
+                return (
+                    f"none from tracing again: {file} is an Express router file that jitflux "
+                    f"hooks and never instruments, even with `--include {package}`; the app's "
+                    "handlers it dispatches to are observed where the app defines them"
+                )
+            if package is None:
+                return (
+                    "none from tracing again: its code is in no package under node_modules "
+                    "(Node's own code, or a function made at run time), which `--include` "
+                    "cannot instrument"
+                )
             return (
-                f"trace again with `jitflux trace --include {package or 'PACKAGE'}` so that its "
+                f"trace again with `jitflux trace --include {package}` so that its "
                 "effects are observed"
             )
         return f"replace {n} by ordinary code, so that jitflux can see what it touches"
