@@ -11,7 +11,7 @@ from jitflux.drive import Request, parse_request, read_requests
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
 from jitflux.trace import Trace
 from jitflux.tracer import TraceOptions, TraceResult, trace_sync
-from jitflux.words import function_label, include_matches_nothing
+from jitflux.words import callee_label, function_label, include_matches_nothing
 
 DESCRIPTION = """\
 Run a Node.js app under the inspector with the jitflux shim preloaded, drive traffic to it, and
@@ -184,7 +184,13 @@ def summary(result: TraceResult) -> str:
         f"{meta.get('requests_received', 0)} received by the app"
     ]
     rows = [
-        (rp.type, rp.callee, _name(trace, rp.caller), _name(trace, rp.callback), str(rp.count))
+        (
+            rp.type,
+            callee_label(rp.callee),
+            _name(trace, rp.caller),
+            _name(trace, rp.callback),
+            str(rp.count),
+        )
         for rp in trace.rupture_points
     ]
     if rows:

@@ -103,6 +103,10 @@ class CodeWriter:
             lines.pop()
         while lines and not lines[0].strip():
             lines.pop(0)
+        main = self.analysis.fluxions.main_function
+        if fluxion.role == "callback" and main is not None and fn.file != main.file:
+            # Its name does not say which file it is in (`anonymous_14` is a line number).
+            lines.insert(0, comments.from_file(fn))
         return tuple(line.rstrip() for line in lines)
 
     def _next_calls(

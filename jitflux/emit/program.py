@@ -15,7 +15,7 @@ from functools import cached_property
 from jitflux.analysis import DISPATCHER, MAIN, NETWORK, Analysis, Finding, Fluxion, Placement
 from jitflux.analysis.findings import SHOWN
 from jitflux.analysis.merge import DELETED, carried
-from jitflux.analysis.variables import Use, variable_key
+from jitflux.analysis.variables import Use, Variable, variable_key
 from jitflux.emit.code import CodeWriter
 from jitflux.trace import Location
 from jitflux.words import help_text, reason
@@ -232,16 +232,34 @@ def use_location(use: Use) -> Location | None:
 
 
 def _items(findings: list[Finding], analysis: Analysis) -> tuple[str, ...]:
-    """Names in declaration order (paths after their variable), each once."""
+    """Names in declaration order (paths after their variable), each once; two variables of
+    one name in the same context or message are each named `name@file:line`."""
     keyed = []
+    declared: dict[str, set[object]] = {}
+    for finding in findings:
+        if finding.variable is not None:
+            declared.setdefault(finding.variable.name, set()).add(
+                (finding.variable.declared, finding.variable.owner)
+            )
     for finding in findings:
         if finding.variable is not None:
             key = variable_key(finding.variable, analysis.fluxions)
-            keyed.extend((key, item) for item in finding.message or (finding.name,))
+            items = finding.message or (finding.name,)
+            if len(declared[finding.variable.name]) > 1:
+                items = tuple(_apart(item, finding.variable) for item in items)
+            keyed.extend((key, item) for item in items)
         else:
             keyed.extend(((2, item, 0, 0, 0, item), item) for item in finding.message)
     ordered = [item for _, item in sorted(keyed)]
     return tuple(_unique(ordered))
+
+
+def _apart(item: str, variable: Variable) -> str:
+    """`cb@server.js:12`: a variable's name with where it is declared (`cb@?` where unknown)."""
+    if item != variable.name:
+        return item
+    where = variable.declared
+    return f"{item}@{where.file}:{where.line}" if where is not None else f"{item}@?"
 
 
 def _variables(analysis: Analysis) -> list[VariableSpec]:

@@ -37,9 +37,18 @@ def _table(reports: list[Report]) -> list[str]:
     for row in rows:
         head = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  "
         room = max(WIDTH - len(head), 12)
-        last = row[4] if len(row[4]) <= room else row[4][: room - 3].rstrip() + "..."
+        last = row[4] if len(row[4]) <= room else _cut(row[4], room)
         lines.append((head + last).rstrip())
     return lines
+
+
+def _cut(text: str, room: int) -> str:
+    """`text` cut to `room` characters at a space, never inside a word, marked `...`."""
+    kept = text[: room - 3]
+    if text[room - 3 : room - 2] not in ("", " "):  # the cut falls inside a word
+        space = kept.rfind(" ")
+        kept = kept[:space] if space > 0 else kept
+    return kept.rstrip(" ,:;") + "..."
 
 
 def _details(report: Report) -> list[str]:

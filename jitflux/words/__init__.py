@@ -4,12 +4,21 @@ The analysis returns facts (placements, findings with cases, fluxions and eviden
 package alone turns them into words, so that the JSON outputs carry both.
 """
 
-from jitflux.words.common import NO_STREAM, arrow, function_label, include_matches_nothing, names, q
+from jitflux.words.common import (
+    NO_STREAM,
+    arrow,
+    callee_label,
+    function_label,
+    include_matches_nothing,
+    names,
+    q,
+)
 from jitflux.words.reasons import help_text, package_of, reason
 
 __all__ = [
     "NO_STREAM",
     "arrow",
+    "callee_label",
     "function_label",
     "help_text",
     "include_matches_nothing",

@@ -28,6 +28,11 @@ def no_range(fn: Function) -> list[str]:
     return [f"// {function_label(fn)} at {where}: its range was not recorded"]
 
 
+def from_file(fn: Function) -> str:
+    """The first line of the code of a fluxion whose function is in another file than main's."""
+    return f"// from {fn.file}:{fn.line}"
+
+
 def dispatcher(senders: list[str]) -> list[str]:
     """The head of the code jitflux adds for express_dispatcher (paper, section 4.2.2)."""
     return [

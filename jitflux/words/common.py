@@ -80,3 +80,33 @@ def include_matches_nothing(name: str) -> str:
         f"warning: --include {name}: no package {name!r} in node_modules next to the script "
         "or above it, nor in NODE_PATH: nothing will be instrumented for it"
     )
+
+
+# Callee names longer than this are shortened (`send(req, path).on('error', onError)...`).
+CALLEE_WIDTH = 60
+
+
+def callee_label(callee: str, width: int = CALLEE_WIDTH) -> str:
+    """A callee as printed: as recorded when short; else each argument list shown `(...)`,
+    then the middle calls of a chain left out (`send(...).on(...) ... .pipe(...)`)."""
+    if len(callee) <= width:
+        return callee
+    out, depth = [], 0
+    for ch in callee:
+        if ch == "(":
+            depth += 1
+            if depth == 1:
+                out.append("(...")
+        elif ch == ")":
+            depth = max(0, depth - 1)
+            if depth == 0:
+                out.append(")")
+        elif depth == 0:
+            out.append(ch)
+    short = "".join(out)
+    if len(short) <= width:
+        return short
+    calls = short.split(").")
+    if len(calls) > 2:
+        short = f"{calls[0]}).{calls[1]}) ... .{calls[-1]}"
+    return short if len(short) <= width else short[: width - 3] + "..."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jitflux.analysis import DISPATCHER, MAIN, Finding, Use
 from jitflux.analysis.findings import SHOWN
-from jitflux.words.common import arrow, names, q
+from jitflux.words.common import arrow, callee_label, names, q
 
 _VERBS = {
     "read": "reads",
@@ -74,7 +74,7 @@ def use_label(use: Use, rule: str) -> str:
 
 def hands_label(target: str, callee: str) -> str:
     """main handing the requests to a fluxion."""
-    return f"`main` hands requests to {q(target)} through {q(callee)}"
+    return f"`main` hands requests to {q(target)} through {q(callee_label(callee))}"
 
 
 def starts_label(name: str) -> str:
@@ -84,7 +84,7 @@ def starts_label(name: str) -> str:
 
 def registered_label(callee: str) -> str:
     """Where the app handed over code that was not observed."""
-    return f"registered here with {q(callee)}"
+    return f"registered here with {q(callee_label(callee))}"
 
 
 def declared_label(variable: str, parameter_of: str | None) -> str:
