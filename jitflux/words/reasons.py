@@ -51,11 +51,18 @@ def help_text(finding: Finding) -> str | None:
                     f"hooks and never instruments, even with `--include {package}`; the app's "
                     "handlers it dispatches to are observed where the app defines them"
                 )
+            file = finding.function.file if finding.function else ""
+            if package is None and (not file or file.startswith("node:")):
+                return (
+                    "none from tracing again: its code is in no file of a package (Node's "
+                    "own code, or a function made at run time), which `--include` cannot "
+                    "instrument"
+                )
             if package is None:
                 return (
-                    "none from tracing again: its code is in no package under node_modules "
-                    "(Node's own code, or a function made at run time), which `--include` "
-                    "cannot instrument"
+                    "trace again with `jitflux trace --include PACKAGE`, PACKAGE being the "
+                    f"name in the package.json nearest to {file}, so that its effects are "
+                    "observed"
                 )
             return (
                 f"trace again with `jitflux trace --include {package}` so that its "
