@@ -12,7 +12,7 @@ import pytest
 from jitflux import tracer
 from jitflux.emit import render
 from jitflux.errors import JitfluxError
-from jitflux.trace import Trace
+from jitflux.trace import Trace, load
 from tests.isolation import isolation_leaks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,16 +66,38 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the session when a trace it made has a fluxion called isolated whose writes reach
     another fluxion outside the messages of the emitted program."""
     leaks = []
-    for test, trace in TRACES:
+    for test, trace in TRACES + _written_traces(session):
         try:
             program = json.loads(render(trace, "json"))
         except JitfluxError:
             continue  # a trace the tests make invalid on purpose: emit refuses it
         leaks += [f"{test}: {leak}" for leak in isolation_leaks(trace, program)]
+    checked = len(TRACES) + len(_written_traces(session))
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and TRACES:
-        reporter.write_sep("-", f"isolation check: {len(TRACES)} traces, {len(leaks)} leaks")
+    if reporter is not None and checked:
+        reporter.write_sep("-", f"isolation check: {checked} traces, {len(leaks)} leaks")
         for leak in leaks:
             reporter.write_line(f"  {leak}")
     if leaks:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _written_traces(session: pytest.Session) -> list[tuple[str, Trace]]:
+    """The traces written into the session's temporary folders by the `jitflux` command run
+    as a child process (trace files, the corpus's runs), each loaded once."""
+    cached = getattr(session, "_jitflux_written", None)
+    if cached is not None:
+        return cached
+    found: list[tuple[str, Trace]] = []
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    base = factory.getbasetemp() if factory is not None else None
+    for path in sorted(base.rglob("*.json")) if base is not None else []:
+        try:
+            with path.open("rb") as file:
+                if b'"jitflux.trace/' not in file.read(200):
+                    continue
+            found.append((str(path.relative_to(base)), load(path)))
+        except (JitfluxError, OSError, ValueError):
+            continue  # a file the tests made unreadable or invalid on purpose
+    session._jitflux_written = found  # type: ignore[attr-defined]
+    return found
