@@ -164,12 +164,29 @@ def _chain_edges(
         after = graph.downstream(home)
         for reader in readers:
             if reader in after:
-                edges += graph.edges_between(home, reader)
+                edges += _own_edges(graph, home, reader, homes)
     if variable.parameter and (readers or own_uses(variable, homes[0])):
         edges = graph.incoming(homes[0]) + edges
     elif _handed(variable):
         edges = [e for home in homes for e in graph.incoming(home)] + edges
     return edges
+
+
+def _own_edges(graph: Pipeline, home: str, target: str, homes: tuple[str, ...]) -> list[Edge]:
+    """The edges on the paths from `home` to `target` that pass through no other home: each
+    home's call makes its own variable, which reaches `target` only along its own paths."""
+    edges = graph.edges_between(home, target)
+    if len(homes) == 1:
+        return edges
+    others = set(homes) - {home}
+    reached, stack = {home}, [home]
+    while stack:
+        at = stack.pop()
+        for u, v in edges:
+            if u == at and v not in others and v not in reached:
+                reached.add(v)
+                stack.append(v)
+    return [(u, v) for u, v in edges if u in reached and v in reached]
 
 
 def _share_case(variable: Variable, graph: Pipeline) -> tuple[ShareCase, str, str] | None:
@@ -200,7 +217,8 @@ def _share_case(variable: Variable, graph: Pipeline) -> tuple[ShareCase, str, st
     for writer in in_order(variable.writers(), graph):
         for home in homes:
             if writer not in homes and writer in after[home]:
-                if graph.through_start(home, writer):
+                edges = _own_edges(graph, home, writer, homes)
+                if any(graph.link(edge).type == "start" for edge in edges):  # type: ignore[union-attr]
                     return ("listener", home, writer)
     return None
 

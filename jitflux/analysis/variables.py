@@ -257,6 +257,13 @@ def _homes(trace: Trace, fluxions: Fluxions) -> dict[str, tuple[tuple[str, ...],
             part = fluxions.part_of(effect.function)
             if part != MAIN:
                 callers.setdefault(effect.callee, set()).add(part)
+    # A part that registers a callback nested in a helper ran the helper (whoever called it,
+    # main included, directly or through a local variable): each such call makes its own
+    # variables. Only for helpers some non-main part runs: a factory main alone calls keeps
+    # its state for the listeners it returns.
+    for helper, parts in _registrars(trace, fluxions).items():
+        if parts - {MAIN}:
+            callers.setdefault(helper, set()).update(parts)
     homes = {}
     for fn in fluxions.functions.values():
         home = fluxions.part_of(fn.id)
@@ -265,6 +272,26 @@ def _homes(trace: Trace, fluxions: Fluxions) -> dict[str, tuple[tuple[str, ...],
         else:
             homes[fn.id] = ((home,), home == MAIN and fn.kind == "toplevel")
     return homes
+
+
+def _registrars(trace: Trace, fluxions: Fluxions) -> dict[str, set[str]]:
+    """For each function that is no fluxion's own and holds the callback of a rupture point:
+    the parts that registered such a callback (they were running it)."""
+    by_file: dict[str, list[Function]] = {}
+    for fn in fluxions.functions.values():
+        if fn.range is not None and fn.kind != "toplevel" and fn.id not in fluxions.by_function:
+            by_file.setdefault(fn.file, []).append(fn)
+    found: dict[str, set[str]] = {}
+    for point in trace.rupture_points:
+        callback = fluxions.functions.get(point.callback)
+        if callback is None or callback.range is None:
+            continue
+        start, end = callback.range
+        for fn in by_file.get(callback.file, []):
+            assert fn.range is not None
+            if fn.range[0] <= start and end <= fn.range[1] and fn.id != callback.id:
+                found.setdefault(fn.id, set()).add(fluxions.part_of(point.caller))
+    return found
 
 
 def _new_variable(
