@@ -36,7 +36,16 @@ ERROR_ITEM = "next(err)"
 # The message item that says a path was deleted: `delete req.query.q`.
 DELETED = "delete "
 _DELETE = re.compile(r"(?<![\w$.])delete\s*\(?\s*$")
-_NAME = re.compile(r"[\w$]+")
+# Comments and string literals, blanked before looking for `next` in a handler's text.
+_CODE_ONLY = re.compile(
+    r"//[^\n]*|/\*.*?\*/"  # comments
+    r"|'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"|`(?:\\.|[^`\\])*`",  # strings
+    re.S,
+)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
 
 
 def carried(path: str) -> str:
@@ -51,8 +60,10 @@ def merge_rule(
     graph: Pipeline,
     fluxions: Fluxions | None = None,
     sources: Sources | None = None,
+    handlers: frozenset[str] = frozenset(),
 ) -> list[Finding]:
-    """Fluxions that call or hand on Express's `next` stream their changes to express_dispatcher."""
+    """Fluxions that call or hand on Express's `next` stream their changes to express_dispatcher
+    (`handlers`: the ids of the functions Express dispatches to, which may hand `next` on)."""
     variables = list(variables)
     loose = list(loose)
     sources = sources if sources is not None else Sources({})
@@ -61,7 +72,11 @@ def merge_rule(
         for use in [u for v in variables for u in v.uses] + loose
         if use.kind == "call" and use.effect.callee == EXPRESS_NEXT and use.fluxion != MAIN
     ]
-    handing = _handing(fluxions, sources, {use.fluxion for use in calls}) if fluxions else set()
+    handing = (
+        _handing(fluxions, sources, {use.fluxion for use in calls}, handlers)
+        if fluxions is not None and handlers
+        else set()
+    )
     callers = graph.in_order({use.fluxion for use in calls} | handing)
     merged_objects = [v for v in variables if v.request or v.response]
     findings = []
@@ -181,7 +196,9 @@ def _passes_argument(use: Use, sources: Sources) -> bool:
     return False
 
 
-def _handing(fluxions: Fluxions, sources: Sources, calling: set[str]) -> set[str]:
+def _handing(
+    fluxions: Fluxions, sources: Sources, calling: set[str], handlers: frozenset[str]
+) -> set[str]:
     """Express handlers that hand their `next` on rather than call it: their source names
     `next` other than in a call (`setTimeout(next, 1)`), and no call of it was seen."""
     found = set()
@@ -189,13 +206,13 @@ def _handing(fluxions: Fluxions, sources: Sources, calling: set[str]) -> set[str
         fn = fluxion.function
         if fluxion.role != "callback" or fn is None or fn.range is None:
             continue
-        if fluxion.name in calling or fluxion.entry != "start" or len(fn.params) < 3:
+        if fluxion.name in calling or fn.id not in handlers or len(fn.params) < 3:
             continue
         source = sources.get(fn.file)
         _, _, next_name = handler_parameters(fn)
         if source is None or not next_name:
             continue
-        text = source.slice(*fn.range)
+        text = _CODE_ONLY.sub(_blank, source.slice(*fn.range))
         body = text.find("{", text.find(")"))
         if body < 0:
             continue

@@ -10,7 +10,7 @@ from jitflux.analysis.findings import Finding, Placement
 from jitflux.analysis.fluxions import DISPATCHER, Fluxion, Fluxions, identify
 from jitflux.analysis.graph import Pipeline
 from jitflux.analysis.sources import Sources
-from jitflux.analysis.variables import Use, Variable, collect
+from jitflux.analysis.variables import Use, Variable, collect, express_handlers
 from jitflux.trace import Trace
 
 
@@ -91,7 +91,9 @@ def analyze(trace: Trace) -> Analysis:
         if where is not None
         for finding in placement.findings(variable, where, graph)
     ]
-    merges = ties.merge_rule(variables, loose, graph, fluxions, sources)
+    merges = ties.merge_rule(
+        variables, loose, graph, fluxions, sources, frozenset(express_handlers(trace))
+    )
     rank = {"scope": 0, "stream": 1, "share": 2}
     findings = _identified(
         [

@@ -15,6 +15,7 @@ REQUESTS = [
     "GET /query?q=1&r=2",
     "GET /seen?a=1&b=2",
     "GET /late",
+    "GET /noted",
     "GET /boom",
     "GET /nothing",
 ]
@@ -89,3 +90,9 @@ def test_merged_variables_listed(traced: Traced) -> None:
     }
     assert ("res.locals.user", traced.line(r"^function loadUser")) in merged
     assert ("req.failedAt", traced.line(r"function annotate\(")) in merged
+
+
+def test_next_named_in_a_comment_is_not_handed_on(program: dict[str, Json]) -> None:
+    """A handler that names `next` only in a comment or a string has no merge stream."""
+    assert _to_dispatcher(program["noted"]) == []
+    assert program["noted"]["tags"] == ["network"]

@@ -51,6 +51,11 @@ app.get('/late', later, function showLate(req, res) {
   res.send(`late ${req.late}`);
 });
 
+app.get('/noted', function noted(req, res, next) {
+  // Answers at once: next is not called, nor handed on ("next" in a string is not a use).
+  res.send('noted, no next');
+});
+
 app.get('/boom', function boom(req, res, next) {
   setImmediate(function failed() {
     next(new Error('boom'));
