@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from jitflux.compare.model import SECTIONS, Comparison, RuptureEntry, VariableEntry
+from jitflux.words import callee_label
 from jitflux.words import compare as say
 
 
@@ -36,12 +37,14 @@ def render_text(comparison: Comparison) -> str:
 
 def _rupture_row(entry: RuptureEntry, section: str) -> list[str]:
     arrow = ">>" if entry.type == "start" else "->"
+    traced = ", ".join(map(callee_label, entry.trace_callees))
+    static = ", ".join(map(callee_label, entry.static_callees))
     if entry.trace_callees == entry.static_callees or not entry.static_callees:
-        callees = ", ".join(entry.trace_callees)
+        callees = traced
     elif not entry.trace_callees:
-        callees = ", ".join(entry.static_callees)
+        callees = static
     else:
-        callees = f"{', '.join(entry.trace_callees)} | static: {', '.join(entry.static_callees)}"
+        callees = f"{traced} | static: {static}"
     count = f"x{entry.count}" if section != "static_only" else ""
     return [
         entry.type,

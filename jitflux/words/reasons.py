@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 from jitflux.analysis import DISPATCHER, Finding
 from jitflux.analysis.graph import Edge
-from jitflux.analysis.merge import ERROR_ITEM
+from jitflux.analysis.merge import DELETED, ERROR_ITEM
 from jitflux.analysis.placement import own_uses
 from jitflux.trace import Location
 from jitflux.words.common import SHOWN_NAMES, arrow, function_label, names, pick, place, q
@@ -219,8 +219,13 @@ def _merge(finding: Finding, edge_type: EdgeType) -> str:
         target = "response" if len(locals_) == len(changes) else "request"
         target = "request and response" if locals_ and target == "request" else target
         carried = paths if not error else names(finding.message)
+        written = [c for c in changes if not c.startswith(DELETED)]
+        deleted = [c[len(DELETED) :] for c in changes if c.startswith(DELETED)]
+        verbs = [f"writes {names(written)}"] if written else []
+        verbs += [f"deletes {names(deleted)}"] if deleted else []
+        where = "in" if deleted else "into"
         return (
-            f"{caller} writes {paths} into the Express {target} and {calls}: instead it "
+            f"{caller} {' and '.join(verbs)} {where} the Express {target} and {calls}: instead it "
             f"streams {carried} to `{DISPATCHER}`, which merges the change back into the "
             f"{target} and calls {'`next(err)`' if error else '`next()`'} "
             "(paper, section 4.2.2)"

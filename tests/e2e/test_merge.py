@@ -53,8 +53,10 @@ def test_next_err_carried(traced: Traced, program: dict[str, Json]) -> None:
 
 
 def test_delete_is_merged_as_delete(traced: Traced, program: dict[str, Json]) -> None:
-    """`delete req.query.q` travels as a delete and is merged back as one."""
+    """`delete req.query.q` travels as a delete, is merged back as one, and is called one."""
     assert _to_dispatcher(program["stripped"]) == [["delete req.query.q"]]
+    (merged,) = [v for v in traced.emit()["variables"] if v["name"] == "delete req.query.q"]
+    assert merged["reason"].startswith("`stripped` deletes `req.query.q` in the Express request")
     code = flx_blocks(traced.flx())[DISPATCHER][1]
     assert "if ('delete req.query.q' in message) delete req.query.q;" in code
     assert not [line for line in code if "undefined" in line or "message.key" in line]
