@@ -130,7 +130,7 @@ class CodeWriter:
                         continue
                     if call in [f[:2] for f in found]:
                         continue
-                    found.append((call[0], call[1], f"-> {DISPATCHER}"))
+                    found.append((call[0], call[1], _to_dispatcher(source.text, call)))
         return found
 
     def _dispatcher(self) -> list[str]:
@@ -155,6 +155,13 @@ class CodeWriter:
             lines.append(f"  if ({key} in message) return next(message[{key}]);")
         lines += ["  next();", "}"]
         return lines
+
+
+def _to_dispatcher(text: str, call: tuple[int, int]) -> str:
+    """The placeholder of a `next(...)` call: the stream, and the error it passes, if any."""
+    inside = text[call[0] : call[1]]
+    argument = inside[inside.index("(") + 1 : -1].strip()
+    return comments.to_dispatcher(DISPATCHER, ERROR_ITEM, argument or None)
 
 
 def _call_span(source: SourceFile, line: int, column: int, name: str) -> tuple[int, int] | None:

@@ -33,6 +33,14 @@ def from_file(fn: Function) -> str:
     return f"// from {fn.file}:{fn.line}"
 
 
+def to_dispatcher(dispatcher: str, item: str, argument: str | None) -> str:
+    """The placeholder of a call of Express's `next` in a fluxion the merge frees; the
+    argument of `next(err)` is what the message item `item` carries."""
+    if argument is None:
+        return f"-> {dispatcher}"
+    return f"-> {dispatcher} /* {item} = {argument} */"
+
+
 def dispatcher(senders: list[str]) -> list[str]:
     """The head of the code jitflux adds for express_dispatcher (paper, section 4.2.2)."""
     return [

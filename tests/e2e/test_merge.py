@@ -47,6 +47,8 @@ def test_res_locals_carried(program: dict[str, Json]) -> None:
 def test_next_err_carried(traced: Traced, program: dict[str, Json]) -> None:
     """next(err) sends the error: the dispatcher calls next(err), the error is not lost."""
     assert _to_dispatcher(program["failed"]) == [["next(err)"]]
+    failed = flx_blocks(traced.flx())["failed"][1]
+    assert "-> express_dispatcher /* next(err) = new Error('boom') */;" in failed
     code = flx_blocks(traced.flx())[DISPATCHER][1]
     assert "if ('next(err)' in message) return next(message['next(err)']);" in code
     assert code[-2:] == ["next();", "}"]
