@@ -152,7 +152,9 @@ def collect(
         if variable is None:
             variable = _new_variable(key, fluxions, sources, handlers, homes)
             variables[key] = variable
-            if variable.home == MAIN and not homes.get(key[2] or "", ((MAIN,), True))[1]:
+            # State of a function only main's part runs: kept across requests when only
+            # listeners use it (a factory's parameter). Run by other parts too, it is per call.
+            if variable.homes == (MAIN,) and not homes.get(key[2] or "", ((MAIN,), True))[1]:
                 locals_of_main.add(key)
         variable.uses.append(use)
     for key in locals_of_main:
@@ -275,11 +277,12 @@ def _homes(trace: Trace, fluxions: Fluxions) -> dict[str, tuple[tuple[str, ...],
 
 
 def _registrars(trace: Trace, fluxions: Fluxions) -> dict[str, set[str]]:
-    """For each function that is no fluxion's own and holds the callback of a rupture point:
-    the parts that registered such a callback (they were running it)."""
+    """For each function that is no fluxion's own and holds the callback of a rupture point
+    with no fluxion's function in between: the parts that registered such a callback (they
+    were running it; a callback in a fluxion nested in the helper says nothing of the helper)."""
     by_file: dict[str, list[Function]] = {}
     for fn in fluxions.functions.values():
-        if fn.range is not None and fn.kind != "toplevel" and fn.id not in fluxions.by_function:
+        if fn.range is not None and fn.kind != "toplevel":
             by_file.setdefault(fn.file, []).append(fn)
     found: dict[str, set[str]] = {}
     for point in trace.rupture_points:
@@ -287,10 +290,19 @@ def _registrars(trace: Trace, fluxions: Fluxions) -> dict[str, set[str]]:
         if callback is None or callback.range is None:
             continue
         start, end = callback.range
-        for fn in by_file.get(callback.file, []):
-            assert fn.range is not None
-            if fn.range[0] <= start and end <= fn.range[1] and fn.id != callback.id:
-                found.setdefault(fn.id, set()).add(fluxions.part_of(point.caller))
+        holders = [
+            fn
+            for fn in by_file.get(callback.file, [])
+            if fn.range is not None
+            and fn.range[0] <= start
+            and end <= fn.range[1]
+            and fn.id != callback.id
+        ]
+        holders.sort(key=lambda fn: fn.range[1] - fn.range[0] if fn.range else 0)
+        for fn in holders:  # innermost first, up to the first fluxion's function
+            if fn.id in fluxions.by_function:
+                break
+            found.setdefault(fn.id, set()).add(fluxions.part_of(point.caller))
     return found
 
 
@@ -312,7 +324,7 @@ def _new_variable(
         and name in own.params
     )
     argument_of = None
-    if home != MAIN and own is not None and own.id not in fluxions.by_function:
+    if where != (MAIN,) and own is not None and own.id not in fluxions.by_function:
         if name in own.params:
             argument_of = own
     module = False

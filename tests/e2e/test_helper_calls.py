@@ -16,7 +16,7 @@ APP = Path(__file__).resolve().parent.parent / "apps" / "helper-calls"
 @pytest.fixture(scope="module", params=[4, 5], ids=["express4", "express5"])
 def traced(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Traced:
     """The app traced once per Express version, both routes sent."""
-    requests = ["GET /direct", "GET /local", "GET /direct?v=2"]
+    requests = ["GET /direct", "GET /local", "GET /direct?v=2", "GET /handed"]
     return trace_app(APP, requests, request.param, tmp_path_factory.mktemp("helper"))
 
 
@@ -48,3 +48,11 @@ def test_no_false_share(traced: Traced, program: dict[str, Json]) -> None:
     rules = {v["name"]: v["rule"] for v in traced.emit()["variables"]}
     assert (rules["callback"], rules["result"]) == ("stream", "stream")
     assert all(tag == "network" for f in program.values() for tag in f["tags"])
+
+
+def test_socket_handed_to_a_helper_main_calls_too(program: dict[str, Json]) -> None:
+    """A handler hands its `res` to a helper that main also calls: `res` still reaches the
+    handler in its message from main, and the helper's callback gets it from both callers."""
+    assert ("start", ["handed"], ["res"]) in streams(program["main"])
+    assert streams(program["handed"]) == [("post", ["sent"], ["res", "text"])]
+    assert ("post", ["sent"], ["res", "text"]) in streams(program["main"])

@@ -11,6 +11,12 @@ function later(value, callback) {
   });
 }
 
+function sendLater(res, text) {
+  setTimeout(function sent() {
+    res.send(text);
+  }, 1);
+}
+
 let ready = false;
 later('start', function started(result) {
   ready = result.value === 'start';
@@ -30,6 +36,12 @@ app.get('/local', function local(req, res) {
     res.send(`local ${result.value} ${result.at}`);
   });
 });
+
+app.get('/handed', function handed(req, res) {
+  sendLater(res, 'handed');
+});
+
+sendLater({ send() {} }, 'at start-up');
 
 const server = app.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
   console.log(`listening on ${server.address().port}`);
