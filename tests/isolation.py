@@ -4,7 +4,8 @@ fluxion by a way other than a message of the emitted program.
 It reads the trace's effects itself (not the analysis's variables or findings), so that a
 wrong placement cannot vouch for itself: a value written by fluxion F (a variable, or a path
 into its object) reaches fluxion G when G uses the same variable (same name, declaration and
-owning function). When F is isolated, G must run after F (downstream in the program's
+owning function; a field of `this` by its path, `this.count`; an undeclared global by its
+name). When F is isolated, G must run after F (downstream in the program's
 streams) and a message on F's way to G must carry the value (the variable, the object it
 writes into, or the path itself). Writes into the request or `res.locals` of an Express handler
 whose chain goes on with `next` reach the next handler: they must be in a message of F's
@@ -14,6 +15,7 @@ streams too (the merge stream to express_dispatcher, or one down the chain).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from jitflux.analysis import MAIN, identify
@@ -34,14 +36,15 @@ def isolation_leaks(trace: Trace, program: Json) -> list[str]:
     writes: list[tuple[str, Key, Effect]] = []
     for effect in trace.effects:
         root = effect.path.root
-        if (
-            root is None
-            or effect.kind == "unknown"
-            or (effect.declared is None and effect.owner is None)
-        ):
+        if root is None or effect.kind == "unknown":
             continue
+        if effect.declared is None and effect.owner is None and effect.kind == "network":
+            continue  # a socket seen by a prototype hook: not a value written
         part = fluxions.part_of(effect.function)
         key = (root, effect.declared, effect.owner)
+        if root == "this":
+            # `this.count`: the instance's field, named by its path (the object is unknown)
+            key = (_field(effect.target), None, None)
         if part != MAIN:
             users.setdefault(key, set()).add(part)
         if effect.kind == "write" and part != MAIN:
@@ -60,6 +63,11 @@ def isolation_leaks(trace: Trace, program: Json) -> list[str]:
         ):
             leaks.append(f"{writer} writes {effect.target} for the next handler, in no message")
     return sorted(set(leaks))
+
+
+def _field(target: str) -> str:
+    """`this.count` of `this.count[*]` or `this.count.total`."""
+    return "this." + re.split(r"[.[]", target[len("this.") :], maxsplit=1)[0]
 
 
 def _out_streams(fluxion: Json) -> list[tuple[str, list[str]]]:
