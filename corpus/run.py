@@ -26,6 +26,8 @@ from corpus import verdicts  # noqa: E402
 from corpus.client import Answer, read_answers, send_all, write_answers  # noqa: E402
 from corpus.compare import first_difference, output_difference  # noqa: E402
 from jitflux.drive import Request, parse_request, read_requests  # noqa: E402
+from jitflux.trace import load  # noqa: E402
+from tests.isolation import isolation_leaks  # noqa: E402
 
 START_LIMIT = 30.0  # seconds for an untraced app to listen
 TRACE_LIMIT = 300.0  # seconds for a whole traced run
@@ -272,6 +274,13 @@ def check_expectations(app: Path, runs: dict[str, Run], jitflux: str, outcome: O
                 f"{len(program['fluxions'])} fluxions, {len(isolated)} isolated"
                 + (f" ({', '.join(isolated)})" if isolated else "")
             )
+    for label, (program, _) in programs.items():
+        trace = runs[label].trace
+        if program is not None and trace is not None:
+            # The suite's isolation check (tests/isolation.py) on every traced run.
+            leaks = isolation_leaks(load(trace), program)
+            name = "isolation-check" + ("" if label == "plain" else " [include]")
+            outcome.add("verdict", name, not leaks, "; ".join(leaks) or "no leak")
     for exp in expected["expectations"]:
         label = exp.get("trace", "plain")
         program, why_not = programs.get(label, (None, f"no {label} run"))
