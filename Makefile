@@ -7,7 +7,10 @@ NPM := npm ci --no-audit --no-fund --loglevel=error
 
 .PHONY: setup demo test lint bench clean
 
-setup: $(VENV)/.installed node_shim/node_modules/.installed examples/node_modules/.installed examples/express4/node_modules/.installed
+APPS := tests/apps/gifsockets-server
+
+setup: $(VENV)/.installed node_shim/node_modules/.installed examples/node_modules/.installed examples/express4/node_modules/.installed \
+	$(APPS:%=%/node_modules/.installed)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +20,13 @@ $(VENV)/.installed: pyproject.toml
 
 %/node_modules/.installed: %/package.json %/package-lock.json
 	cd $* && $(NPM)
+	touch $@
+
+# The paper's gifsockets-server: its middleware is a sibling folder, copied in (not linked) so
+# that it sits under node_modules as the published package would; no install scripts (PhantomJS).
+tests/apps/gifsockets-server/node_modules/.installed: tests/apps/gifsockets-server/package.json \
+		tests/apps/gifsockets-server/package-lock.json tests/apps/gifsockets-middleware/package.json
+	cd tests/apps/gifsockets-server && $(NPM) --install-links --ignore-scripts --omit=dev
 	touch $@
 
 # PORT=0: the examples listen where $PORT says; 0 lets the system pick a free port, and the
@@ -40,4 +50,5 @@ bench: setup bench/node_modules/.installed
 	$(BIN)/python bench/scale.py
 
 clean:
-	rm -rf $(VENV) node_shim/node_modules examples/node_modules examples/express4/node_modules
+	rm -rf $(VENV) node_shim/node_modules examples/node_modules examples/express4/node_modules \
+		$(APPS:%=%/node_modules)
