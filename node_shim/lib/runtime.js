@@ -65,6 +65,8 @@ const rt = {
   XR: null,
   XN: null,
   XL: null,
+  XC: null,
+  XR3: null,
   isExpressNext: null,
   externalId: null,
   functionId: null,

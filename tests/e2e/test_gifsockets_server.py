@@ -107,8 +107,8 @@ def test_handlers_are_start_points_of_their_registration(trace: Trace) -> None:
         ("server/app.js", "function saveConnections"): "app.use",
         ("server/routes/index.js", "exports.index = function"): "app.get",
         ("server/utils/body-parser.js", "function saveBody"): "app.post",
-        (f"{MIDDLEWARE}/write-json-to-images.js", "function writeJsonToImages"): "app.post",
-        (f"{MIDDLEWARE}/write-text-to-images.js", "function writTextToImages"): "app.post",
+        (f"{MIDDLEWARE}/write-json-to-images.js", "function writeJsonToImages ("): "app.post",
+        (f"{MIDDLEWARE}/write-text-to-images.js", "function writTextToImages ("): "app.post",
         ("server/routes/index.js", "exports[404] = function"): "app.all",
     }
     for (file, pattern), callee in expected.items():
@@ -151,10 +151,10 @@ def test_the_routes_share_the_gifsocket(trace: Trace) -> None:
     shared by them (same group, in both contexts), so neither is isolated."""
     program = _program(trace)
     json_route = _fluxion(
-        program, f"{MIDDLEWARE}/write-json-to-images.js", "function writeJsonToImages"
+        program, f"{MIDDLEWARE}/write-json-to-images.js", "function writeJsonToImages ("
     )
     text_route = _fluxion(
-        program, f"{MIDDLEWARE}/write-text-to-images.js", "function writTextToImages"
+        program, f"{MIDDLEWARE}/write-text-to-images.js", "function writTextToImages ("
     )
     shared = [v for v in program["variables"] if v["name"].startswith("gifsocket")]
     assert [v["rule"] for v in shared] == ["share"], shared
