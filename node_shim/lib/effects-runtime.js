@@ -50,6 +50,7 @@ class Cell {
     this.probes = 0; // called functions identified so far
     this.callees = null; // [{callee, d, req}] for CALL
     this.cur = null; // the callee entry later events are counted on
+    this.home = null; // the object's home when another variable names it first (see homeOf)
   }
 }
 
@@ -61,6 +62,32 @@ class Callee {
     this.req = [null, null, null];
   }
 }
+
+/**
+ * The home of shared objects: one object reached through several variables (the gifsocket the
+ * middleware factories each keep as their own parameter, an instance a method reaches as `this`)
+ * is one thing to share. The first free variable an effect reaches an object through becomes its
+ * home; effects on it through other variables or `this` are recorded on the home. Per-request
+ * objects (parameters of the function itself) establish no home.
+ */
+function createHomes() {
+  const map = new WeakMap(); // object -> {root, declared, owner}
+  return {
+    /** The home to record instead of the site's own root, or null. */
+    of(obj, site) {
+      if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return null;
+      const m = site.m;
+      const h = map.get(obj);
+      if (h === undefined) {
+        if (site.v !== null && m.declared !== null) map.set(obj, { root: m.root, declared: m.declared, owner: m.owner });
+        return null;
+      }
+      return h.declared === m.declared ? null : h;
+    },
+  };
+}
+
+const homes = createHomes();
 
 /** Attach the hot-path functions to `rt`, hook Node's network classes, register the drainer. */
 function install(rt) {
@@ -132,7 +159,10 @@ function install(rt) {
       let c = last[s];
       if (c === undefined || c.part !== p) c = cellOf(s, p);
       if (c.on) {
-        if (c.mode === PENDING) c.mode = classify(writeMode, obj, null, WRITE);
+        if (c.mode === PENDING) {
+          c.mode = classify(writeMode, obj, null, WRITE);
+          c.home = homes.of(obj, c.site);
+        }
         if (c.mode === WRITE_NETWORK) {
           netPart = p;
           netObj = obj;
@@ -151,7 +181,10 @@ function install(rt) {
       let c = last[s];
       if (c === undefined || c.part !== p) c = cellOf(s, p);
       if (c.on) {
-        if (c.mode === PENDING) c.mode = classify(methodMode, obj, c.site.m.prop, NONE);
+        if (c.mode === PENDING) {
+          c.mode = classify(methodMode, obj, c.site.m.prop, NONE);
+          if (c.mode === WRITE) c.home = homes.of(obj, c.site);
+        }
         if (c.mode === NETWORK) {
           netPart = p;
           netObj = obj;
@@ -300,10 +333,42 @@ function writeMode(obj) {
 
 function methodMode(obj, prop) {
   if (isNetwork(obj, prop === null ? '*' : prop)) return NETWORK;
-  if (prop !== null && MUTATORS.has(prop) && obj !== null && (typeof obj === 'object' || typeof obj === 'function')) {
-    return WRITE;
-  }
+  if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return prop === null ? NONE : CALL;
+  if (prop !== null && MUTATORS.has(prop) && isBuiltin(obj)) return WRITE;
+  // A method of a library's object (a gifsocket, a pool, an emitter) may change it, and jitflux
+  // did not see inside: a write into the object. Module objects and builtins are not instances.
+  if (isInstance(obj) && (prop === null || external(obj, prop))) return WRITE;
+  if (prop !== null && MUTATORS.has(prop)) return WRITE;
   return prop === null ? NONE : CALL;
+}
+
+/** Whether obj[prop] is a function the shim did not instrument (not Object.prototype's). */
+function external(obj, prop) {
+  if (prop in Object.prototype) return false;
+  const fn = method(obj, prop);
+  return fn !== null && instrumentedNumber(fn) < 0;
+}
+
+// Prototypes of the language's and Node's own value classes: their methods are known (MUTATORS).
+const BUILTIN_PROTOS = new Set([
+  Array.prototype, Map.prototype, Set.prototype, WeakMap.prototype, WeakSet.prototype,
+  Promise.prototype, Date.prototype, RegExp.prototype, Error.prototype, String.prototype,
+  Number.prototype, Boolean.prototype, ArrayBuffer.prototype, Function.prototype,
+  Object.getPrototypeOf(Uint8Array.prototype),
+]);
+
+function isBuiltin(obj) {
+  for (let p = Object.getPrototypeOf(obj); p !== null; p = Object.getPrototypeOf(p)) {
+    if (BUILTIN_PROTOS.has(p)) return true;
+  }
+  return false;
+}
+
+/** An object made by a constructor other than Object and the builtins (a class instance). */
+function isInstance(obj) {
+  if (typeof obj !== 'object') return false;
+  const proto = Object.getPrototypeOf(obj);
+  return proto !== null && proto !== Object.prototype && !isBuiltin(obj);
 }
 
 /** The function `obj[prop]` holds as a data property (a getter is not run twice), or null. */
@@ -335,7 +400,10 @@ function drain(cells) {
         if (v.write) add(out, c, 'write', v.name, v.declared, v.owner, null, null, c);
       }
       const m = site.m;
-      if (c.mode === WRITE || c.mode === WRITE_NETWORK) add(out, c, 'write', m.path, m.declared, m.owner, null, null, c);
+      if (c.home !== null) {
+        const h = c.home;
+        if (c.mode === WRITE || c.mode === WRITE_NETWORK) add(out, c, 'write', h.root + m.path.slice(m.root.length), h.declared, h.owner, null, null, c);
+      } else if (c.mode === WRITE || c.mode === WRITE_NETWORK) add(out, c, 'write', m.path, m.declared, m.owner, null, null, c);
       if (c.mode === NETWORK || c.mode === WRITE_NETWORK) add(out, c, 'network', m.root, m.declared, m.owner, null, null, c);
       else if (c.mode === UNKNOWN) add(out, c, 'unknown', m.root, null, null, null, m.reason, c);
       c.d = 0;

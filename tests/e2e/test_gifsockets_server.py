@@ -2,18 +2,18 @@
 gifsockets-middleware, traced for real. Expectations written from the paper: the handlers are
 start points of app.use/app.get/app.post/app.all, the getRawBody callback is a post point of
 saveBody, its change of req.body and its call of next() are the express_dispatcher merge, and
-the gifsocket the routes write frames to is shared by them."""
+the one gifsocket the image routes draw on is shared by them."""
 
 from __future__ import annotations
 
 import io
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from jitflux.drive import Request
 from jitflux.emit import render
 from jitflux.trace import Trace
 from jitflux.tracer import TraceOptions, trace_sync
@@ -22,14 +22,10 @@ from tests.e2e.apps import streams
 
 APP = ROOT / "tests" / "apps" / "gifsockets-server"
 MIDDLEWARE = "node_modules/gifsockets-middleware/lib/middlewares"
-# The app's README: GET / (200), POST /image/json (204), GET /nope (404); POST /image/text
-# answers 500 (its PhantomJS pixel server cannot run here) after the text route ran.
-REQUESTS = [
-    Request("GET", "/"),
-    Request("POST", "/image/json", "[[0,0,0,255,255,255,255,255]]"),
-    Request("GET", "/nope"),
-    Request("POST", "/image/text", "hello"),
-]
+# The traffic of the app's README: GET /image.gif held open while POST /image/json draws a frame
+# into it, GET /, GET /nope, and POST /image/text (500: its PhantomJS pixel server cannot run here;
+# the text route runs first). The driver checks every answer.
+DRIVER = ROOT / "tests" / "apps" / "gifsockets-driver" / "drive.py"
 
 Json = dict[str, Any]
 
@@ -43,7 +39,7 @@ def trace() -> Iterator[Trace]:
         TraceOptions(
             command=["node", str(APP / "bin" / "gifsockets-server"), "-p", "0"],
             output=None,
-            requests=REQUESTS,
+            drive=f"{sys.executable} {DRIVER}",
             include=["gifsockets-middleware"],
             stdout=io.BytesIO(),
             stderr=io.BytesIO(),
@@ -53,7 +49,6 @@ def trace() -> Iterator[Trace]:
         )
     )
     assert (result.status, result.error) == (0, None)
-    assert (result.requests.sent, result.requests.failed) == (4, 1)
     assert [r for r in reports if "warning" in r] == []
     yield result.trace
 
@@ -106,6 +101,7 @@ def test_handlers_are_start_points_of_their_registration(trace: Trace) -> None:
     expected = {
         ("server/app.js", "function saveConnections"): "app.use",
         ("server/routes/index.js", "exports.index = function"): "app.get",
+        (f"{MIDDLEWARE}/open-image.js", "function openImage ("): "app.get",
         ("server/utils/body-parser.js", "function saveBody"): "app.post",
         (f"{MIDDLEWARE}/write-json-to-images.js", "function writeJsonToImages ("): "app.post",
         (f"{MIDDLEWARE}/write-text-to-images.js", "function writTextToImages ("): "app.post",
@@ -146,19 +142,19 @@ def test_express_dispatcher_merges_req_body(trace: Trace) -> None:
     assert body["fluxions"] == [callback["name"], "express_dispatcher"]
 
 
-def test_the_routes_share_the_gifsocket(trace: Trace) -> None:
-    """The JSON and text routes both draw on the one gifsocket the middleware made: it is
-    shared by them (same group, in both contexts), so neither is isolated."""
+def test_the_image_routes_share_the_gifsocket(trace: Trace) -> None:
+    """The open image and the JSON route both draw on the one gifsocket the middleware made
+    (each factory keeps it as its own parameter): one shared object, in one group, in both
+    contexts, so neither is isolated."""
     program = _program(trace)
+    open_image = _fluxion(program, f"{MIDDLEWARE}/open-image.js", "function openImage (")
     json_route = _fluxion(
         program, f"{MIDDLEWARE}/write-json-to-images.js", "function writeJsonToImages ("
     )
-    text_route = _fluxion(
-        program, f"{MIDDLEWARE}/write-text-to-images.js", "function writTextToImages ("
-    )
-    shared = [v for v in program["variables"] if v["name"].startswith("gifsocket")]
-    assert [v["rule"] for v in shared] == ["share"], shared
-    assert {json_route["name"], text_route["name"]} <= set(shared[0]["fluxions"])
-    for route in (json_route, text_route):
+    [shared] = [v for v in program["variables"] if v["rule"] == "share"]
+    assert shared["name"] == "gifsocket"
+    assert shared["fluxions"] == [open_image["name"], json_route["name"]]
+    for route in (open_image, json_route):
         assert route["isolated"] is False
-        assert any(c.startswith("gifsocket") for c in route["context"]), route["context"]
+        assert "gifsocket" in route["context"]
+        assert "grp_gifsocket" in route["tags"]
