@@ -7,7 +7,7 @@ NPM := npm ci --no-audit --no-fund --loglevel=error
 
 .PHONY: setup demo test lint bench clean
 
-APPS := tests/apps/gifsockets-server
+APPS := tests/apps/gifsockets-server tests/apps/frameworks
 
 setup: $(VENV)/.installed node_shim/node_modules/.installed examples/node_modules/.installed examples/express4/node_modules/.installed \
 	$(APPS:%=%/node_modules/.installed)

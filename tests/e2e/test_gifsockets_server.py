@@ -25,7 +25,7 @@ MIDDLEWARE = "node_modules/gifsockets-middleware/lib/middlewares"
 # The traffic of the app's README: GET /image.gif held open while POST /image/json draws a frame
 # into it, GET /, GET /nope, and POST /image/text (500: its PhantomJS pixel server cannot run here;
 # the text route runs first). The driver checks every answer.
-DRIVER = ROOT / "tests" / "apps" / "gifsockets-driver" / "drive.py"
+DRIVER = ROOT / "tests" / "apps" / "drivers" / "gifsockets.py"
 
 Json = dict[str, Any]
 
