@@ -12,6 +12,8 @@ const events = require('events');
 const dc = require('diagnostics_channel');
 const recorder = require('./recorder');
 const runtime = require('./runtime');
+const identity = require('./identity');
+const stacks = require('./stacks');
 
 const SIGNALS = ['SIGINT', 'SIGTERM'];
 
@@ -29,6 +31,26 @@ function writeFileAtomic(file, text) {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
+}
+
+/**
+ * A server's request listener that is one of the app's functions, however it was named at the
+ * registration (`http.createServer(handlers.serve)`): a start point of the registering part.
+ */
+function requestListener(listener) {
+  try {
+    const n = identity.instrumentedNumber(listener);
+    if (n < 0) return;
+    let callee = "on('request')";
+    let loc = null;
+    for (const callSite of stacks.callSites(requestListener)) {
+      if (callSite.getFunctionName() === 'createServer') callee = 'http.createServer';
+      if (loc === null) loc = stacks.originalLocation(callSite);
+    }
+    runtime.requestListener(n, callee, loc);
+  } catch (e) {
+    recorder.warn(`request listener: ${e && e.message}`);
+  }
 }
 
 function install(options) {
@@ -85,13 +107,15 @@ function install(options) {
     }
   }
   const addListener = function addListener(type, listener) {
-    runtime.listenerRegistered(listener);
+    runtime.listenerRegistered(listener, type);
+    if (type === 'request' && this instanceof net.Server) requestListener(listener);
     const result = originalOn.apply(this, arguments);
     if (this === process) keepExitLast(this, type, listener);
     return result;
   };
   const prependListener = function prependListener(type, listener) {
-    runtime.listenerRegistered(listener);
+    runtime.listenerRegistered(listener, type);
+    if (type === 'request' && this instanceof net.Server) requestListener(listener);
     return originalPrepend.apply(this, arguments);
   };
   proto.on = addListener;

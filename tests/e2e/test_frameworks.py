@@ -109,10 +109,11 @@ def test_handlers_are_start_points(
     traced: Callable[[str, bool], Trace], name: str, keep_alive: bool
 ) -> None:
     """Each handler the framework dispatches is a start point of main, with the registering
-    call as callee, and nothing else starts it."""
+    call as callee, and nothing else starts it (its code after an await resumes its own)."""
     ruptures = named(traced(name, keep_alive))
     for handler, (kind, callee, caller) in HANDLERS[name].items():
-        assert {r[:3] for r in ruptures if r[3] == handler} == {(kind, callee, caller)}, handler
+        entries = {r[:3] for r in ruptures if r[3] == handler and r[1] != "await"}
+        assert entries == {(kind, callee, caller)}, handler
 
 
 @pytest.mark.parametrize("name", sorted(HANDLERS))
