@@ -198,6 +198,25 @@ function install(rt) {
     return obj;
   };
 
+  /** An object handed to a stream (`src.pipe(res)`): a use of the network if socket-backed. */
+  rt.a = function a(s, obj) {
+    const p = rt.part;
+    if (p != null) {
+      let c = last[s];
+      if (c === undefined || c.part !== p) c = cellOf(s, p);
+      if (c.on) {
+        if (c.mode === PENDING) c.mode = classify(sinkMode, obj, null, NONE);
+        if (c.mode === NETWORK) {
+          netPart = p;
+          netObj = obj;
+        }
+        if (c.d < SAMPLES) c.req[c.d] = rt.request;
+        c.d++;
+      }
+    }
+    return obj;
+  };
+
   /** A call of a parameter or a free variable: `RT.c(7,next)()`. */
   rt.c = function c(s, fn) {
     const p = rt.part;
@@ -308,9 +327,31 @@ function owns(part, chain) {
  * (`req.body = buffer`) only changes data that could travel in a message: not network.
  */
 function isNetwork(obj, prop) {
-  if (obj instanceof ServerResponse || isSocket(obj)) return prop === null || !(prop in Object.prototype);
+  if (obj instanceof ServerResponse || isSocket(obj) || isResponder(obj)) {
+    return prop === null || !(prop in Object.prototype);
+  }
   if (obj instanceof IncomingMessage) return prop !== null && isStreamMethod(prop);
   return false;
+}
+
+/**
+ * A framework's object that answers the client through a response it holds: Koa's context and
+ * response (`ctx.body = x`, `ctx.set(...)`; they keep it as `res`), Fastify's reply (`raw`).
+ * Only own or inherited data properties are looked at: a getter is not run.
+ */
+function isResponder(obj) {
+  if (obj === null || typeof obj !== 'object') return false;
+  const res = dataProperty(obj, 'res');
+  if (res instanceof ServerResponse) return dataProperty(obj, 'req') instanceof IncomingMessage;
+  return dataProperty(obj, 'raw') instanceof ServerResponse;
+}
+
+function dataProperty(obj, prop) {
+  for (let o = obj; o !== null && typeof o === 'object'; o = Object.getPrototypeOf(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, prop);
+    if (d !== undefined) return d.value;
+  }
+  return undefined;
 }
 
 /** A net.Socket other than the process's own stdio pipes (console.log writes to one). */
@@ -325,6 +366,10 @@ function isStdio(obj) {
 
 function isStreamMethod(prop) {
   return prop === '*' || (prop in IncomingMessage.prototype && !(prop in Object.prototype));
+}
+
+function sinkMode(obj) {
+  return isNetwork(obj, '*') ? NETWORK : NONE;
 }
 
 function writeMode(obj) {

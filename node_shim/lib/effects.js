@@ -211,6 +211,28 @@ class Instrumenter {
     } else if (callee.type === 'MemberExpression') {
       this.methodCall(node, callee);
     }
+    this.sinkArguments(node);
+  }
+
+  /**
+   * `src.pipe(res)`, `pipeline(src, res, cb)`: a stream handed the response writes to the socket
+   * later, from library code. Each named argument goes through the runtime (`RT.a(7,res)`),
+   * which records a use of the network when the object is socket-backed.
+   */
+  sinkArguments(node) {
+    const callee = node.callee;
+    let name = null;
+    if (callee.type === 'Identifier') name = callee.name;
+    else if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier') name = callee.property.name;
+    if (name !== 'pipe' && name !== 'pipeline') return;
+    for (const arg of node.arguments) {
+      if (arg.type !== 'Identifier' || this.handled.has(arg)) continue;
+      const owner = this.rootOf(arg, false);
+      if (!owner) continue;
+      this.handled.add(arg);
+      const id = this.site('sink', arg, { v: owner.v, m: { op: 'sink', path: owner.name, ...owner.m } });
+      this.edits.wrap(arg, `${this.rt}.a(${id},`, ')');
+    }
   }
 
   /** `cb(err)`, `next()`: a call of a closure from elsewhere, and a read of its variable. */

@@ -1,11 +1,13 @@
 """Handlers dispatched by frameworks jitflux has no hooks for (Koa with @koa/router, Fastify,
 connect 3, a plain http request listener), traced for real with a keep-alive client and with a
 client that closes every connection: each handler is a start point of main, named by the call
-that registered it, and the classification does not depend on the client."""
+that registered it, and the classification does not depend on the client. Koa's ctx and
+Fastify's reply are network objects like Express's res."""
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import shlex
 import sys
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from jitflux.drive import Request
+from jitflux.emit import render
 from jitflux.trace import Trace
 from jitflux.tracer import TraceOptions, trace_sync
 from tests.conftest import ROOT, copy_app
@@ -123,3 +126,22 @@ def test_classification_does_not_depend_on_the_client(
     """The same app gets the same rupture points whether the client keeps its connection
     alive or not."""
     assert named(traced(name, True)) == named(traced(name, False))
+
+
+@pytest.mark.parametrize(
+    ("name", "handler", "network"),
+    [("framework-koa", "home", "ctx"), ("framework-fastify", "direct", "reply")],
+)
+def test_framework_objects_are_network_objects(
+    traced: Callable[[str, bool], Trace], name: str, handler: str, network: str
+) -> None:
+    """Koa's ctx (`ctx.body = ...`) and Fastify's reply (`reply.send(...)`) answer the client
+    like Express's res: the handler is in the network group, not isolated, and main hands it
+    the object."""
+    program = json.loads(render(traced(name, True), "json"))
+    fluxions = {f["name"]: f for f in program["fluxions"]}
+    assert "network" in fluxions[handler]["tags"]
+    assert fluxions[handler]["isolated"] is False
+    assert ("start", [handler], [network]) in [
+        (s["type"], s["to"], s["message"]) for s in fluxions["main"]["streams"]
+    ]
