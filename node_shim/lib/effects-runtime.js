@@ -9,7 +9,7 @@
 
 const http = require('http');
 const net = require('net');
-const { instrumentedNumber } = require('./identity');
+const { instrumentedNumber, targetOf } = require('./identity');
 
 const SAMPLES = 3; // request ids kept per cell per batch
 const PROBES = 3; // events per (part, site) whose called function is identified
@@ -25,6 +25,7 @@ const CALL = 3;
 const UNKNOWN = 4;
 const NONE = 5;
 const WRITE_NETWORK = 6; // a property write on a request, response or socket: both
+const READ = 7; // a read through `this` of an object with a home (see createHomes)
 
 const { IncomingMessage, ServerResponse } = http;
 const { Socket } = net;
@@ -71,7 +72,7 @@ class Callee {
  * objects (parameters of the function itself) establish no home.
  */
 function createHomes() {
-  const map = new WeakMap(); // object -> {root, declared, owner}
+  const map = new WeakMap(); // object -> {root, declared, owner, chain}
   return {
     /** The home to record instead of the site's own root, or null. */
     of(obj, site) {
@@ -79,10 +80,15 @@ function createHomes() {
       const m = site.m;
       const h = map.get(obj);
       if (h === undefined) {
-        if (site.v !== null && m.declared !== null) map.set(obj, { root: m.root, declared: m.declared, owner: m.owner });
+        if (site.v !== null && m.declared !== null) map.set(obj, { root: m.root, declared: m.declared, owner: m.owner, chain: m.chain });
         return null;
       }
       return h.declared === m.declared ? null : h;
+    },
+    /** An object just made and stored in the variable of site `m` (`var counter = new C()`). */
+    birth(obj, m) {
+      if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function') || map.has(obj)) return;
+      map.set(obj, { root: m.root, declared: m.declared, owner: m.owner, chain: m.chain });
     },
   };
 }
@@ -152,16 +158,21 @@ function install(rt) {
     return value;
   };
 
-  /** A property write, delete or update on `obj`: `RT.w(7,req).body = b`. */
-  rt.w = function w(s, obj) {
+  /**
+   * A property write, delete or update on `obj`: `RT.w(7,req).body = b`. Through `this` in a
+   * function that may be a constructor, `nt` is its new.target: an object being built by this
+   * very call is its own (`this.count = 0` in `function Counter()`), not an effect.
+   */
+  rt.w = function w(s, obj, nt) {
     const p = rt.part;
-    if (p != null) {
+    if (p != null && nt === undefined) {
       let c = last[s];
       if (c === undefined || c.part !== p) c = cellOf(s, p);
       if (c.on) {
         if (c.mode === PENDING) {
           c.mode = classify(writeMode, obj, null, WRITE);
           c.home = homes.of(obj, c.site);
+          if (c.home !== null && owns(p, c.home.chain)) c.mode = NONE;
         }
         if (c.mode === WRITE_NETWORK) {
           netPart = p;
@@ -184,6 +195,7 @@ function install(rt) {
         if (c.mode === PENDING) {
           c.mode = classify(methodMode, obj, c.site.m.prop, NONE);
           if (c.mode === WRITE) c.home = homes.of(obj, c.site);
+          if (c.home !== null && owns(p, c.home.chain)) c.mode = NONE;
         }
         if (c.mode === NETWORK) {
           netPart = p;
@@ -193,6 +205,39 @@ function install(rt) {
         }
         if (c.d < SAMPLES) c.req[c.d] = rt.request;
         c.d++;
+      }
+    }
+    return obj;
+  };
+
+  /** An object made by `new` and stored in a variable: its home (`RT.n(7,new Counter())`). */
+  rt.n = function n(s, obj) {
+    try {
+      homes.birth(obj, rt.site(s).m);
+    } catch (e) {
+      rt.warn(`effects: cannot record where an object was made: ${e && e.message}`);
+    }
+    return obj;
+  };
+
+  /**
+   * A read through `this` (`RT.t(7,this).count`): a read of the object's home when it has one
+   * that the running part does not own; `nt` as for `w`.
+   */
+  rt.t = function t(s, obj, nt) {
+    const p = rt.part;
+    if (p != null && nt === undefined) {
+      let c = last[s];
+      if (c === undefined || c.part !== p) c = cellOf(s, p);
+      if (c.on) {
+        if (c.mode === PENDING) {
+          c.home = homes.of(obj, c.site);
+          c.mode = c.home !== null && !owns(p, c.home.chain) ? READ : NONE;
+        }
+        if (c.mode === READ) {
+          if (c.d < SAMPLES) c.req[c.d] = rt.request;
+          c.d++;
+        }
       }
     }
     return obj;
@@ -270,7 +315,7 @@ function install(rt) {
   function identify(fn, member) {
     if (typeof fn !== 'function') return null;
     if (rt.isExpressNext(fn)) return 'express.next';
-    if (member && instrumentedNumber(fn) < 0) return null;
+    if (member && instrumentedNumber(targetOf(fn)) < 0) return null;
     return rt.externalId(fn) || null;
   }
 
@@ -391,7 +436,7 @@ function methodMode(obj, prop) {
 function external(obj, prop) {
   if (prop in Object.prototype) return false;
   const fn = method(obj, prop);
-  return fn !== null && instrumentedNumber(fn) < 0;
+  return fn !== null && instrumentedNumber(targetOf(fn)) < 0;
 }
 
 // Prototypes of the language's and Node's own value classes: their methods are known (MUTATORS).
@@ -448,6 +493,7 @@ function drain(cells) {
       if (c.home !== null) {
         const h = c.home;
         if (c.mode === WRITE || c.mode === WRITE_NETWORK) add(out, c, 'write', h.root + m.path.slice(m.root.length), h.declared, h.owner, null, null, c);
+        else if (c.mode === READ) add(out, c, 'read', h.root, h.declared, h.owner, null, null, c);
       } else if (c.mode === WRITE || c.mode === WRITE_NETWORK) add(out, c, 'write', m.path, m.declared, m.owner, null, null, c);
       if (c.mode === NETWORK || c.mode === WRITE_NETWORK) add(out, c, 'network', m.root, m.declared, m.owner, null, null, c);
       else if (c.mode === UNKNOWN) add(out, c, 'unknown', m.root, null, null, null, m.reason, c);

@@ -78,8 +78,12 @@ class Instrumenter {
         // `new a.B()` read as `new RT.r(7,a).B()` would call RT.r as the constructor.
         const root = chainRoot(node.callee);
         if (root && root.type === 'Identifier') this.newRoots.add(root);
+        this.birth(node, parent);
         break;
       }
+      case 'MemberExpression':
+        if (node.object.type === 'ThisExpression') this.thisRead(node, parent);
+        break;
       default:
     }
     if (FUNCTION_TYPES.has(node.type)) {
@@ -201,7 +205,7 @@ class Instrumenter {
       m: { op: 'write', path, ...owner.m },
     });
     if (root.type === 'Identifier') this.handled.add(root);
-    this.edits.wrap(member.object, `${this.rt}.w(${id},`, ')');
+    this.edits.wrap(member.object, `${this.rt}.w(${id},`, `${root.type === 'ThisExpression' ? this.newTarget() : ''})`);
   }
 
   call(node) {
@@ -285,6 +289,49 @@ class Instrumenter {
     } else {
       this.edits.wrap(object, `${this.rt}.m(${id},`, ')');
     }
+  }
+
+  // --- instances: where an object is made, and `this` ---------------------------------------
+
+  /**
+   * `var counter = new Counter()`, `x = new X()`: the object's birth, named by the variable it
+   * is stored in (`RT.n(7,new Counter())`), so that effects through `this` land on `counter`.
+   */
+  birth(node, parent) {
+    let id = null;
+    if (parent && parent.type === 'VariableDeclarator' && parent.init === node && parent.id.type === 'Identifier') id = parent.id;
+    else if (parent && parent.type === 'AssignmentExpression' && parent.right === node && parent.operator === '=' && parent.left.type === 'Identifier') id = parent.left;
+    if (id === null || this.chainDepth) return;
+    const ref = this.refs.get(id);
+    const v = ref ? this.variable(ref) : null;
+    if (!v || v.undeclared) return;
+    const m = { op: 'new', path: v.name, root: v.name, declared: v.declared, owner: v.owner, chain: this.chain(v.owner) };
+    const site = this.site('new', node, { v: null, m });
+    this.edits.wrap(node, `${this.rt}.n(${site},`, ')');
+  }
+
+  /**
+   * `this.count` read (not written, not called, not the object of a longer path): a read of
+   * the instance, which the runtime resolves to where the object was made (`RT.t(7,this).count`).
+   */
+  thisRead(node, parent) {
+    if (this.freshThis || this.chainDepth || !parent) return;
+    if (parent.type === 'MemberExpression' && parent.object === node) return;
+    if ((parent.type === 'CallExpression' || parent.type === 'NewExpression') && parent.callee === node) return;
+    if (parent.type === 'AssignmentExpression' && parent.left === node) return;
+    if (parent.type === 'UpdateExpression' || (parent.type === 'UnaryExpression' && parent.operator === 'delete')) return;
+    if ((parent.type === 'ForInStatement' || parent.type === 'ForOfStatement') && parent.left === node) return;
+    if (parent.type === 'TaggedTemplateExpression' && parent.tag === node) return;
+    const root = this.rootOf(node.object, false);
+    if (!root) return;
+    const id = this.site('this', node, { v: null, m: { op: 'this', path: pathOf(node, 'this'), ...root.m } });
+    this.edits.wrap(node.object, `${this.rt}.t(${id},`, `${this.newTarget()})`);
+  }
+
+  /** `,new.target` where `this` may be an object being built by this very call, else ''. */
+  newTarget() {
+    const fn = this.current.node;
+    return fn.type === 'FunctionDeclaration' || fn.type === 'FunctionExpression' ? ',new.target' : '';
   }
 
   /** A construct that hides what it touches: recorded as `unknown`, never dropped. */

@@ -1,5 +1,6 @@
 'use strict';
-// What the shim learns from Node itself: listener registrations (EventEmitter), requests
+// What the shim learns from Node itself: bound functions (Function.prototype.bind, see
+// identity.js), listener registrations (EventEmitter), requests
 // (diagnostics_channel 'http.server.request.start'), listening servers (the 'net.server.listen'
 // tracing channel, or a Server#emit hook on Node versions without it), and the end of the process
 // ('exit', SIGINT, SIGTERM), where the last batch and the dump are written.
@@ -39,7 +40,7 @@ function writeFileAtomic(file, text) {
  */
 function requestListener(listener) {
   try {
-    const n = identity.instrumentedNumber(listener);
+    const n = identity.instrumentedNumber(identity.targetOf(listener));
     if (n < 0) return;
     let callee = "on('request')";
     let loc = null;
@@ -55,6 +56,7 @@ function requestListener(listener) {
 
 function install(options) {
   const { dumpPath, portFile } = options;
+  identity.installBind();
   const proto = events.EventEmitter.prototype;
   const originalOn = proto.on;
   const originalPrepend = proto.prependListener;
