@@ -24,6 +24,7 @@
 // two property stores; per call of an instrumented function, E and X are a few variable accesses.
 
 const asyncHooks = require('async_hooks');
+const v8 = require('v8');
 const recorder = require('./recorder');
 const stacks = require('./stacks');
 
@@ -32,6 +33,9 @@ const kCtx = Symbol('jitflux.context');
 const kType = Symbol('jitflux.type');
 const kRan = Symbol('jitflux.ran');
 const kRanCtx = Symbol('jitflux.ranContext');
+const kRanPart = Symbol('jitflux.ranPart'); // the part that last ran on a resource
+const kParent = Symbol('jitflux.parent'); // promise -> the promise it was derived from
+const kSettled = Symbol('jitflux.settled'); // promise -> the part that settled it
 const requestIds = new WeakMap(); // http.IncomingMessage -> request id
 
 // Static tables, indexed by function number n (id `f${n}`) or by core site number s.
@@ -252,6 +256,7 @@ function beginFromLoop(n) {
       const listener = s >= 0 && request !== null && siteInRequest[s] !== true;
       let caller = ctx !== undefined && !listener ? ctx.part : null;
       if (caller === null && s >= 0) caller = sitePart[s];
+      if (!listener) caller = previousStep(res, ctx, caller);
       if (caller !== null && caller !== undefined) {
         const again = res[kRan] === n && res[kRanCtx] === ctx;
         const type = listener || again || isInterval(res) ? 'start' : 'post';
@@ -260,6 +265,7 @@ function beginFromLoop(n) {
       }
       res[kRan] = n;
       res[kRanCtx] = ctx;
+      res[kRanPart] = id;
     }
   } catch (e) {
     recorder.warn(`part of ${id}: ${e && e.message}`);
@@ -321,8 +327,18 @@ function beginAwait(p, s, k) {
   const id = fnId[n];
   let request = null;
   try {
-    const ctx = executionAsyncResource()[kCtx];
+    const res = executionAsyncResource();
+    const ctx = res[kCtx];
     if (ctx !== undefined) request = ctx.request;
+    res[kRanPart] = id;
+    // `await helper()`: the code after it continues from the helper's last part, the one that
+    // settled the promise this part made by calling it.
+    const awaited = res[kParent];
+    if (awaited !== undefined && p !== null && p !== undefined) {
+      const made = awaited[kCtx];
+      const settled = awaited[kSettled];
+      if (made !== undefined && made.part === p && settled !== undefined) p = settled;
+    }
     if (p !== null && p !== undefined) {
       recorder.recordRupture('post', 'await', p, id, siteLoc[s], request);
     }
@@ -342,6 +358,20 @@ function beginDispatch(id, callee, caller, site, request) {
   push(id, request, k);
   depth = k + 1;
   return k;
+}
+
+/**
+ * In `p.then(a).then(b)`, b runs on the promise `.then(b)` made, whose parent is the promise a's
+ * part settled: when the same part made both (one chain), b continues from a, not from the part
+ * that built the chain. Likewise `helper().then(a)` continues from the helper's last part.
+ */
+function previousStep(res, ctx, caller) {
+  const parent = res[kParent];
+  if (parent === undefined || ctx === undefined || parent[kCtx] !== ctx) return caller;
+  const settled = parent[kSettled];
+  if (settled !== undefined) return settled;
+  const ran = parent[kRanPart];
+  return ran !== undefined ? ran : caller;
 }
 
 function isInterval(res) {
@@ -398,10 +428,28 @@ function init(asyncId, type, triggerAsyncId, resource) {
 
 let hook = null;
 
+// Promise hooks: a promise's parent (the promise `then` or `await` was called on) and the part
+// that settled it (the running part, or the part that last ran on the current resource: an
+// async function's promise settles just after its last part has ended).
+function onPromiseInit(promise, parent) {
+  if (parent !== undefined) promise[kParent] = parent;
+}
+
+function onPromiseSettled(promise) {
+  let part = rt.part;
+  if (part === null) part = executionAsyncResource()[kRanPart];
+  if (part !== undefined && part !== null) promise[kSettled] = part;
+}
+
 function enableAsyncHooks() {
   if (hook !== null) return;
   hook = asyncHooks.createHook({ init });
   hook.enable();
+  const promiseHooks = v8.promiseHooks;
+  if (promiseHooks && typeof promiseHooks.onInit === 'function') {
+    promiseHooks.onInit(onPromiseInit);
+    promiseHooks.onSettled(onPromiseSettled);
+  }
 }
 
 /** Make the resource the current code runs in carry a request (called as a request starts). */
