@@ -53,6 +53,7 @@ const siteCtx = []; // s -> the part invocation (its context object) that last p
 const siteInRequest = []; // s -> true once a callback was passed there while serving a request
 const handedOver = []; // n -> true while a call of n may be a dispatch (see dispatched)
 const plainCalls = []; // n -> calls of n found to come from the app's own code
+const libraryCalls = []; // n -> calls of n found to come from a library, none from the app
 
 // The part stack.
 let depth = 0;
@@ -287,11 +288,17 @@ function dispatched(n) {
   if (s < 0 && fnLastSite[n] !== undefined) s = fnLastSite[n];
   if (s < 0 || siteCtx[s] === curCtx || listenerPart[n] !== undefined) return;
   try {
-    if (!calledByLibrary()) {
-      // A helper the app passes around and calls itself: stop looking after a while.
+    // A stack is looked at until the answer is settled: a helper the app passes around and
+    // calls itself stops being checked, and so does a callback only libraries ever call (a
+    // template helper run a thousand times a render pays for a few stacks only).
+    if (plainCalls[n] === undefined && (libraryCalls[n] || 0) >= LIBRARY_LIMIT) {
+      // settled: a dispatch
+    } else if (!calledByLibrary()) {
       plainCalls[n] = (plainCalls[n] || 0) + 1;
       if (plainCalls[n] > PLAIN_LIMIT) handedOver[n] = false;
       return;
+    } else if (plainCalls[n] === undefined) {
+      libraryCalls[n] = (libraryCalls[n] || 0) + 1;
     }
     const request = curCtx !== null ? curCtx.request : null;
     const type = request !== null && siteInRequest[s] !== true ? 'start' : 'post';
@@ -306,6 +313,7 @@ function dispatched(n) {
 }
 
 const PLAIN_LIMIT = 64;
+const LIBRARY_LIMIT = 16;
 
 /** Whether the caller of the function entering now is code the shim does not instrument. */
 function calledByLibrary() {
