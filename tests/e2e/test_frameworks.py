@@ -27,7 +27,7 @@ MODULES = APPS / "frameworks" / "node_modules"
 CLOSING = APPS / "drivers" / "closing.py"
 
 REQUESTS = {
-    "framework-koa": ["GET /", "GET /file", "GET /", "GET /file"],
+    "framework-koa": ["GET /", "GET /file", "GET /about", "GET /visits", "GET /", "GET /visits"],
     "framework-fastify": ["GET /", "GET /direct", "GET /", "GET /direct"],
     "framework-connect": ["GET /hits", "GET /hits", "GET /hits"],
     "framework-http": ["GET /", "GET /", "GET /"],
@@ -39,6 +39,8 @@ HANDLERS = {
         "timing": ("start", "app.use", "main"),
         "home": ("start", "router.get", "main"),
         "file": ("start", "router.get", "main"),
+        "about": ("start", "router.get", "main"),
+        "show": ("start", "router.get", "main"),
     },
     "framework-fastify": {
         "home": ("start", "fastify.get", "main"),

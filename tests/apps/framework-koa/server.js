@@ -2,6 +2,7 @@
 const Koa = require('koa');
 const Router = require('@koa/router');
 const fs = require('fs');
+const routes = require('./routes');
 
 const app = new Koa();
 const router = new Router();
@@ -22,6 +23,9 @@ router.get('/file', async function file(ctx) {
   const text = await fs.promises.readFile(__filename, 'utf8');
   ctx.body = `${text.length} chars\n`;
 });
+
+router.get('/about', routes.about);
+router.get('/visits', routes.visits.show.bind(routes.visits));
 
 app.use(router.routes());
 app.listen(Number(process.env.PORT || 0), '127.0.0.1');
