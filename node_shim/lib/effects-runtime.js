@@ -210,6 +210,42 @@ function install(rt) {
     return obj;
   };
 
+  /**
+   * A function named by a member expression, or bound, handed to a call (`RT.l(7,routes.index)`):
+   * once the runtime knows which function of the app it is, it is handed over like a literal.
+   */
+  rt.l = function l(s, fn) {
+    if (typeof fn === 'function' && rt.part !== null) {
+      try {
+        handOver(s, fn);
+      } catch (e) {
+        rt.warn(`effects: cannot tell which function is handed over: ${e && e.message}`);
+      }
+    }
+    return fn;
+  };
+
+  const numbers = new WeakMap(); // function -> its number, or -1 for a function not the app's
+  const handedSites = []; // effect site -> Map(function number -> runtime site)
+
+  function handOver(s, fn) {
+    let n = numbers.get(fn);
+    if (n === undefined) {
+      n = instrumentedNumber(targetOf(fn));
+      numbers.set(fn, n);
+    }
+    if (n < 0) return;
+    let sites = handedSites[s];
+    if (sites === undefined) sites = handedSites[s] = new Map();
+    let rs = sites.get(n);
+    if (rs === undefined) {
+      const site = rt.site(s);
+      rs = rt.defineSite(n, site.callee, { file: site.file, line: site.line, column: site.column });
+      sites.set(n, rs);
+    }
+    rt.L(fn, rs);
+  }
+
   /** An object made by `new` and stored in a variable: its home (`RT.n(7,new Counter())`). */
   rt.n = function n(s, obj) {
     try {

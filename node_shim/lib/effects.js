@@ -216,6 +216,31 @@ class Instrumenter {
       this.methodCall(node, callee);
     }
     this.sinkArguments(node);
+    this.handedArguments(node);
+  }
+
+  /**
+   * `router.get('/', routes.index)`, `app.use(counter.bump.bind(counter))`: a function named by
+   * a member expression (or bound) is handed over like a literal (runtime.js's L), once the
+   * runtime has told which function it is (`RT.l(7,routes.index)`).
+   */
+  handedArguments(node) {
+    if (this.chainDepth) return;
+    let callee = null;
+    for (const arg of node.arguments) {
+      const member = arg.type === 'MemberExpression' && !hasOptional(arg) && chainRoot(arg) !== null;
+      const bound = arg.type === 'CallExpression' && arg.callee.type === 'MemberExpression' &&
+        !arg.callee.computed && arg.callee.property.type === 'Identifier' && arg.callee.property.name === 'bind' &&
+        !arg.optional && !hasOptional(arg.callee);
+      if (!member && !bound) continue;
+      if (callee === null) callee = calleeText(this.ctx.source, node);
+      const where = this.loc(arg.start);
+      const id = this.ctx.addSite({
+        kind: 'handed', target: callee, declared: null, owner: null, function: this.current.id,
+        file: where.file, line: where.line, column: where.column, v: null, m: null, callee,
+      });
+      this.edits.wrap(arg, `${this.rt}.l(${id},`, ')');
+    }
   }
 
   /**
@@ -470,6 +495,14 @@ class Instrumenter {
     }
     return { file: this.ctx.file, line: lo + 1, column: offset - this.lineStarts[lo] };
   }
+}
+
+/** The callee of a call as the app wrote it, on one line, at most 80 characters. */
+function calleeText(source, call) {
+  let text = source.slice(call.callee.start, call.callee.end);
+  text = text.replace(/\s*\.\s*/g, '.').replace(/\s+/g, ' ').trim();
+  if (call.type === 'NewExpression') text = `new ${text}`;
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function lineStarts(source) {

@@ -490,6 +490,8 @@ function defineSite(n, callee, loc) {
   return s;
 }
 
+rt.defineSite = defineSite;
+
 function markLiteralSite(n, s) {
   fnSite[n] = s;
 }
