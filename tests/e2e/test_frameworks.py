@@ -28,7 +28,7 @@ CLOSING = APPS / "drivers" / "closing.py"
 
 REQUESTS = {
     "framework-koa": ["GET /", "GET /file", "GET /about", "GET /visits", "GET /", "GET /visits"],
-    "framework-fastify": ["GET /", "GET /direct", "GET /", "GET /direct"],
+    "framework-fastify": ["GET /", "GET /direct", "GET /routed", "GET /", "GET /direct"],
     "framework-connect": ["GET /hits", "GET /hits", "GET /hits"],
     "framework-http": ["GET /", "GET /", "GET /"],
 }
@@ -45,6 +45,7 @@ HANDLERS = {
     "framework-fastify": {
         "home": ("start", "fastify.get", "main"),
         "direct": ("start", "fastify.get", "main"),
+        "handler": ("start", "fastify.route", "main"),
     },
     "framework-connect": {
         "count": ("start", "app.use", "main"),
