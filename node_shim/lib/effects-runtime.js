@@ -225,6 +225,21 @@ function install(rt) {
     return fn;
   };
 
+  /** An options object handed to a call (`RT.o(7,{handler() {...}})`): its own functions. */
+  rt.o = function o(s, obj) {
+    if (rt.part !== null && obj !== null && typeof obj === 'object') {
+      try {
+        for (const key of Object.keys(obj)) {
+          const d = Object.getOwnPropertyDescriptor(obj, key);
+          if (d !== undefined && typeof d.value === 'function') handOver(s, d.value);
+        }
+      } catch (e) {
+        rt.warn(`effects: cannot tell which function is handed over: ${e && e.message}`);
+      }
+    }
+    return obj;
+  };
+
   const numbers = new WeakMap(); // function -> its number, or -1 for a function not the app's
   const handedSites = []; // effect site -> Map(function number -> runtime site)
 

@@ -222,7 +222,8 @@ class Instrumenter {
   /**
    * `router.get('/', routes.index)`, `app.use(counter.bump.bind(counter))`: a function named by
    * a member expression (or bound) is handed over like a literal (runtime.js's L), once the
-   * runtime has told which function it is (`RT.l(7,routes.index)`).
+   * runtime has told which function it is (`RT.l(7,routes.index)`); so are the functions of an
+   * options object (`RT.o(7,{url, handler() {...}})`).
    */
   handedArguments(node) {
     if (this.chainDepth) return;
@@ -232,14 +233,17 @@ class Instrumenter {
       const bound = arg.type === 'CallExpression' && arg.callee.type === 'MemberExpression' &&
         !arg.callee.computed && arg.callee.property.type === 'Identifier' && arg.callee.property.name === 'bind' &&
         !arg.optional && !hasOptional(arg.callee);
-      if (!member && !bound) continue;
+      // `fastify.route({url, handler() {...}})`: the functions of an options object.
+      const options = arg.type === 'ObjectExpression' && arg.properties.some((p) => p.type === 'Property' &&
+        (p.method || (!p.computed && FUNCTION_TYPES.has(p.value.type))));
+      if (!member && !bound && !options) continue;
       if (callee === null) callee = calleeText(this.ctx.source, node);
       const where = this.loc(arg.start);
       const id = this.ctx.addSite({
         kind: 'handed', target: callee, declared: null, owner: null, function: this.current.id,
         file: where.file, line: where.line, column: where.column, v: null, m: null, callee,
       });
-      this.edits.wrap(arg, `${this.rt}.l(${id},`, ')');
+      this.edits.wrap(arg, `${this.rt}.${options ? 'o' : 'l'}(${id},`, ')');
     }
   }
 
