@@ -80,7 +80,9 @@ function createHomes() {
       const m = site.m;
       const h = map.get(obj);
       if (h === undefined) {
-        if (site.v !== null && m.declared !== null) map.set(obj, { root: m.root, declared: m.declared, owner: m.owner, chain: m.chain });
+        if (site.v !== null && m.declared !== null) {
+          map.set(obj, { root: m.root, declared: m.declared, owner: m.owner, chain: m.chain });
+        }
         return null;
       }
       return h.declared === m.declared ? null : h;
@@ -541,11 +543,16 @@ function drain(cells) {
         if (v.write) add(out, c, 'write', v.name, v.declared, v.owner, null, null, c);
       }
       const m = site.m;
+      const written = c.mode === WRITE || c.mode === WRITE_NETWORK;
       if (c.home !== null) {
+        // Recorded on the object's home: `gifsocket[*]`, `counter.count` for `this.count`.
         const h = c.home;
-        if (c.mode === WRITE || c.mode === WRITE_NETWORK) add(out, c, 'write', h.root + m.path.slice(m.root.length), h.declared, h.owner, null, null, c);
+        const path = h.root + m.path.slice(m.root.length);
+        if (written) add(out, c, 'write', path, h.declared, h.owner, null, null, c);
         else if (c.mode === READ) add(out, c, 'read', h.root, h.declared, h.owner, null, null, c);
-      } else if (c.mode === WRITE || c.mode === WRITE_NETWORK) add(out, c, 'write', m.path, m.declared, m.owner, null, null, c);
+      } else if (written) {
+        add(out, c, 'write', m.path, m.declared, m.owner, null, null, c);
+      }
       if (c.mode === NETWORK || c.mode === WRITE_NETWORK) add(out, c, 'network', m.root, m.declared, m.owner, null, null, c);
       else if (c.mode === UNKNOWN) add(out, c, 'unknown', m.root, null, null, null, m.reason, c);
       c.d = 0;

@@ -256,7 +256,9 @@ class Instrumenter {
     const callee = node.callee;
     let name = null;
     if (callee.type === 'Identifier') name = callee.name;
-    else if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier') name = callee.property.name;
+    else if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier') {
+      name = callee.property.name;
+    }
     if (name !== 'pipe' && name !== 'pipeline') return;
     for (const arg of node.arguments) {
       if (arg.type !== 'Identifier' || this.handled.has(arg)) continue;
@@ -328,13 +330,20 @@ class Instrumenter {
    */
   birth(node, parent) {
     let id = null;
-    if (parent && parent.type === 'VariableDeclarator' && parent.init === node && parent.id.type === 'Identifier') id = parent.id;
-    else if (parent && parent.type === 'AssignmentExpression' && parent.right === node && parent.operator === '=' && parent.left.type === 'Identifier') id = parent.left;
-    if (id === null || this.chainDepth) return;
+    if (!parent || this.chainDepth) return;
+    if (parent.type === 'VariableDeclarator' && parent.init === node && parent.id.type === 'Identifier') {
+      id = parent.id;
+    } else if (parent.type === 'AssignmentExpression' && parent.right === node && parent.operator === '=' &&
+        parent.left.type === 'Identifier') {
+      id = parent.left;
+    }
+    if (id === null) return;
     const ref = this.refs.get(id);
     const v = ref ? this.variable(ref) : null;
     if (!v || v.undeclared) return;
-    const m = { op: 'new', path: v.name, root: v.name, declared: v.declared, owner: v.owner, chain: this.chain(v.owner) };
+    const m = {
+      op: 'new', path: v.name, root: v.name, declared: v.declared, owner: v.owner, chain: this.chain(v.owner),
+    };
     const site = this.site('new', node, { v: null, m });
     this.edits.wrap(node, `${this.rt}.n(${site},`, ')');
   }
@@ -348,7 +357,8 @@ class Instrumenter {
     if (parent.type === 'MemberExpression' && parent.object === node) return;
     if ((parent.type === 'CallExpression' || parent.type === 'NewExpression') && parent.callee === node) return;
     if (parent.type === 'AssignmentExpression' && parent.left === node) return;
-    if (parent.type === 'UpdateExpression' || (parent.type === 'UnaryExpression' && parent.operator === 'delete')) return;
+    if (parent.type === 'UpdateExpression') return;
+    if (parent.type === 'UnaryExpression' && parent.operator === 'delete') return;
     if ((parent.type === 'ForInStatement' || parent.type === 'ForOfStatement') && parent.left === node) return;
     if (parent.type === 'TaggedTemplateExpression' && parent.tag === node) return;
     const root = this.rootOf(node.object, false);

@@ -85,7 +85,9 @@ function createLoader(options) {
       try {
         const out = express.instrumentExpress(content, kind);
         if (out === null) {
-          if (express.expectsHooks(kind, content)) recorder.warn(`express hooks: ${filename}: not recognized, requests will not be split by handler`);
+          if (express.expectsHooks(kind, content)) {
+            recorder.warn(`express hooks: ${filename}: not recognized, requests will not be split by handler`);
+          }
           return content;
         }
         stacks.registerFile(filename, null, content, out.inserts);
