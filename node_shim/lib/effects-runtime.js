@@ -315,6 +315,11 @@ function install(rt) {
     return obj;
   };
 
+  /** A parameter handed to a call (`RT.h(7,next)`): Express's next handed on is a call of it. */
+  rt.h = function h(s, fn) {
+    return typeof fn === 'function' && rt.isExpressNext(fn) ? rt.c(s, fn) : rt.r(s, fn);
+  };
+
   /** A call of a parameter or a free variable: `RT.c(7,next)()`. */
   rt.c = function c(s, fn) {
     const p = rt.part;

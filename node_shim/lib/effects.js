@@ -229,6 +229,10 @@ class Instrumenter {
     if (this.chainDepth) return;
     let callee = null;
     for (const arg of node.arguments) {
+      if (arg.type === 'Identifier') {
+        this.handedParameter(arg);
+        continue;
+      }
       const member = arg.type === 'MemberExpression' && !hasOptional(arg) && chainRoot(arg) !== null;
       const bound = arg.type === 'CallExpression' && arg.callee.type === 'MemberExpression' &&
         !arg.callee.computed && arg.callee.property.type === 'Identifier' && arg.callee.property.name === 'bind' &&
@@ -245,6 +249,26 @@ class Instrumenter {
       });
       this.edits.wrap(arg, `${this.rt}.${options ? 'o' : 'l'}(${id},`, ')');
     }
+  }
+
+  /**
+   * `setTimeout(next, 5)`, `req.on('end', next)`: a parameter handed to a call may be Express's
+   * `next`, handed on instead of called; the runtime counts it as a call of it
+   * (`RT.h(7,next)`), and as a read of the variable otherwise.
+   */
+  handedParameter(arg) {
+    if (this.handled.has(arg)) return;
+    const ref = this.refs.get(arg);
+    const v = ref ? this.variable(ref) : null;
+    if (!v || v.undeclared || !v.param) return;
+    const owner = this.rootOf(arg, false);
+    if (!owner) return;
+    this.handled.add(arg);
+    const id = this.site('call', arg, {
+      v: owner.v,
+      m: { op: 'call', path: owner.name, call: owner.name, ...owner.m },
+    });
+    this.edits.wrap(arg, `${this.rt}.h(${id},`, ')');
   }
 
   /**
