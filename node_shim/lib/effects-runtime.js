@@ -165,7 +165,7 @@ function install(rt) {
    * function that may be a constructor, `nt` is its new.target: an object being built by this
    * very call is its own (`this.count = 0` in `function Counter()`), not an effect.
    */
-  rt.w = function w(s, obj, nt) {
+  rt.w = function w(s, obj, nt, root) {
     const p = rt.part;
     if (p != null && nt === undefined) {
       let c = last[s];
@@ -173,7 +173,7 @@ function install(rt) {
       if (c.on) {
         if (c.mode === PENDING) {
           c.mode = classify(writeMode, obj, null, WRITE);
-          c.home = homes.of(obj, c.site);
+          c.home = homes.of(root !== undefined ? root : obj, c.site);
           if (c.home !== null && owns(p, c.home.chain)) c.mode = NONE;
         }
         if (c.mode === WRITE_NETWORK) {
@@ -187,8 +187,11 @@ function install(rt) {
     return obj;
   };
 
-  /** A method call on `obj`: `RT.m(7,res).send(x)`. */
-  rt.m = function m(s, obj) {
+  /**
+   * A method call on `obj`: `RT.m(7,res).send(x)`; `root` is the instance a path through `this`
+   * starts from (`RT.m(7,this.items,this).set(k, v)`).
+   */
+  rt.m = function m(s, obj, root) {
     const p = rt.part;
     if (p != null) {
       let c = last[s];
@@ -196,7 +199,7 @@ function install(rt) {
       if (c.on) {
         if (c.mode === PENDING) {
           c.mode = classify(methodMode, obj, c.site.m.prop, NONE);
-          if (c.mode === WRITE) c.home = homes.of(obj, c.site);
+          if (c.mode === WRITE) c.home = homes.of(root !== undefined ? root : obj, c.site);
           if (c.home !== null && owns(p, c.home.chain)) c.mode = NONE;
         }
         if (c.mode === NETWORK) {

@@ -205,7 +205,9 @@ class Instrumenter {
       m: { op: 'write', path, ...owner.m },
     });
     if (root.type === 'Identifier') this.handled.add(root);
-    this.edits.wrap(member.object, `${this.rt}.w(${id},`, `${root.type === 'ThisExpression' ? this.newTarget() : ''})`);
+    const nt = root.type === 'ThisExpression' ? this.newTarget() : '';
+    const tail = this.instanceRoot(owner, root, member.object);
+    this.edits.wrap(member.object, `${this.rt}.w(${id},`, `${tail ? nt || ',undefined' : nt}${tail})`);
   }
 
   call(node) {
@@ -342,7 +344,7 @@ class Instrumenter {
       const text = object.type === 'Identifier' ? object.name : 'this';
       this.edits.wrap(node, `(${this.rt}.m(${id},${text}),`, ')');
     } else {
-      this.edits.wrap(object, `${this.rt}.m(${id},`, ')');
+      this.edits.wrap(object, `${this.rt}.m(${id},`, `${this.instanceRoot(owner, root, object)})`);
     }
   }
 
@@ -389,6 +391,15 @@ class Instrumenter {
     if (!root) return;
     const id = this.site('this', node, { v: null, m: { op: 'this', path: pathOf(node, 'this'), ...root.m } });
     this.edits.wrap(node.object, `${this.rt}.t(${id},`, `${this.newTarget()})`);
+  }
+
+  /**
+   * `,this` (or `,self` for `const self = this`) when a path through `this` goes deeper than
+   * `this` itself (`this.items.set(k, v)`): the runtime finds the instance's home from it.
+   */
+  instanceRoot(owner, root, object) {
+    if (owner.m.root !== 'this' || object === root) return '';
+    return root.type === 'ThisExpression' ? ',this' : `,${root.name}`;
   }
 
   /** `,new.target` where `this` may be an object being built by this very call, else ''. */

@@ -27,9 +27,9 @@ def test_bound_handler_is_its_target(tmp_path: Path, express_version: int) -> No
 
 
 def test_this_is_the_instance(tmp_path: Path, express_version: int) -> None:
-    """`this.count` (and `self.count` through `const self = this`) is a use of `counter`, the
-    instance made at `var counter = new Counter()`: shared by the routes that write and read
-    its count; no variable is named after `this`."""
+    """`this.count`, `this.paths.push(...)` (and `self.count` through `const self = this`) are
+    uses of `counter`, the instance made at `var counter = new Counter()`: shared by the routes
+    that write and read it; no variable is named after `this`."""
     run = trace_app(APP, REQUESTS, express_version, tmp_path)
     program = run.emit()
     [count] = [v for v in program["variables"] if v["name"] == "counter"]

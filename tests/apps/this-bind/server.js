@@ -4,15 +4,17 @@ var express = require('express');
 
 function Counter() {
   this.count = 0;
+  this.paths = [];
 }
 
 Counter.prototype.bump = function bump(req, res) {
   this.count += 1;
+  this.paths.push(req.path);
   res.send('bumped\n');
 };
 
 Counter.prototype.read = function read(req, res) {
-  res.send('count ' + this.count + '\n');
+  res.send('count ' + this.count + ' of ' + this.paths.length + '\n');
 };
 
 Counter.prototype.later = function later(req, res) {
