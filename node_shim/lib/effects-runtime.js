@@ -404,7 +404,9 @@ function install(rt) {
   });
 
   function netUse(obj, k) {
-    const p = rt.part;
+    let p = rt.part;
+    // A framework answering with what an async handler returned uses the socket for it.
+    if (p == null && !isStdio(obj)) p = rt.settler();
     if (p == null || (p === netPart && obj === netObj) || isStdio(obj)) return;
     netPart = p;
     netObj = obj;

@@ -449,6 +449,19 @@ function onPromiseSettled(promise) {
   if (part !== undefined && part !== null) promise[kSettled] = part;
 }
 
+/**
+ * Outside any part, in the reaction to a promise the app settled (a framework sending what an
+ * async handler returned: Fastify, Koa, Express 5), the part that settled it; else null.
+ */
+function settlerOfCurrent() {
+  const parent = executionAsyncResource()[kParent];
+  if (parent === undefined) return null;
+  const settled = parent[kSettled];
+  return settled !== undefined ? settled : null;
+}
+
+rt.settler = settlerOfCurrent;
+
 function enableAsyncHooks() {
   if (hook !== null) return;
   hook = asyncHooks.createHook({ init });

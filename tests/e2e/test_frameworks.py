@@ -148,3 +148,12 @@ def test_framework_objects_are_network_objects(
     assert ("start", [handler], [network]) in [
         (s["type"], s["to"], s["message"]) for s in fluxions["main"]["streams"]
     ]
+
+
+def test_a_returned_answer_uses_the_network(traced: Callable[[str, bool], Trace]) -> None:
+    """Fastify sends what an async handler returns: the socket is used for it, so `home`, which
+    only counts and returns a string, is in the network group, not isolated."""
+    program = json.loads(render(traced("framework-fastify", True), "json"))
+    home = next(f for f in program["fluxions"] if f["name"] == "home")
+    assert "network" in home["tags"]
+    assert home["isolated"] is False
