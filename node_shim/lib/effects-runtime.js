@@ -487,6 +487,8 @@ function writeMode(obj) {
 function methodMode(obj, prop) {
   if (isNetwork(obj, prop === null ? '*' : prop)) return NETWORK;
   if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return prop === null ? NONE : CALL;
+  // A request's other methods (Express's `req.get`, `req.is`) only read it.
+  if (obj instanceof IncomingMessage) return prop === null ? NONE : CALL;
   if (prop !== null && MUTATORS.has(prop) && isBuiltin(obj)) return WRITE;
   // A method of a library's object (a gifsocket, a pool, an emitter) may change it, and jitflux
   // did not see inside: a write into the object. Module objects and builtins are not instances.

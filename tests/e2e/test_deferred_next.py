@@ -1,7 +1,7 @@
 """Middleware that hands Express's `next` on instead of calling it (tests/apps/deferred-next),
 traced for real on Express 4 and 5: `setTimeout(next, 1)` and `req.on('end', next)` continue
 the chain like `next()`, so the writes to req before them are merged back by
-express_dispatcher instead of dropped."""
+express_dispatcher instead of dropped; reading a header (`req.get`) changes nothing."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ var express = require('express');
 var app = express();
 
 app.use(function pause(req, res, next) {
-  req.paused = 'paused';
+  req.paused = req.get('x-paused') || 'paused';
   setTimeout(next, 1);
 });
 
