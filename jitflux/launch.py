@@ -189,6 +189,41 @@ def find_script(script: str) -> Path:
     raise JitfluxError(f"script not found: {script}", EXIT_PROGRAM_FAILED)
 
 
+def app_root(script: Path) -> Path:
+    """The folder the app's own files are under: the script's folder, or the package folder
+    above it when the package declares the script as its entry point (`"bin": "bin/server"`,
+    `"main"`, or the start script), as in packages that keep the executable in `bin/`."""
+    for folder in script.parents:
+        if folder.name == "node_modules":
+            break
+        try:
+            manifest = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if folder != script.parent and _declares(manifest, script.relative_to(folder)):
+            return folder
+        break
+    return script.parent
+
+
+def _declares(manifest: Any, entry: Path) -> bool:
+    """Whether a package.json names `entry` (relative to its folder) as bin, main or start."""
+    if not isinstance(manifest, dict):
+        return False
+    named: list[str] = []
+    for key in ("bin", "main"):
+        value = manifest.get(key)
+        if isinstance(value, str):
+            named.append(value)
+        elif isinstance(value, dict):
+            named.extend(v for v in value.values() if isinstance(v, str))
+    scripts = manifest.get("scripts")
+    if isinstance(scripts, dict) and isinstance(scripts.get("start"), str):
+        named.extend(scripts["start"].split())
+    wanted = {entry.as_posix(), entry.with_suffix("").as_posix()}
+    return any(Path(name).as_posix().removeprefix("./") in wanted for name in named)
+
+
 def is_banner(line: bytes) -> bool:
     """True for a line that Node's inspector wrote, not the app."""
     return line.lstrip().startswith(_BANNERS)
@@ -292,7 +327,7 @@ class NodeApp:
         if not SHIM.is_file():
             raise JitfluxError(f"the node shim is missing: {SHIM}", EXIT_PROGRAM_FAILED)
         child_env = dict(env)
-        child_env["JITFLUX_ROOT"] = str(script.parent)
+        child_env["JITFLUX_ROOT"] = str(app_root(script))
         child_env["JITFLUX_INCLUDE"] = ",".join(include)
         child_env["JITFLUX_EFFECTS"] = "1" if effects else "0"
         process = await asyncio.create_subprocess_exec(

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 from jitflux import __version__
 from jitflux.drive import DriveResult, Request, run_command, send_requests
 from jitflux.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROGRAM_FAILED, JitfluxError
-from jitflux.launch import NodeApp, kill_leftovers, parse_command
+from jitflux.launch import NodeApp, app_root, kill_leftovers, parse_command
 from jitflux.recorder import Recorder
 from jitflux.trace import Trace, dump
 
@@ -160,7 +160,7 @@ class _Session:
                 inspector_timeout=options.inspector_timeout,
             )
             assert app.connection is not None and app.script is not None
-            self.recorder = recorder = Recorder(app.connection, app.script.parent)
+            self.recorder = recorder = Recorder(app.connection, app_root(app.script))
             for message in self.early:
                 recorder.on_exit(message)
             drainer = asyncio.create_task(recorder.run(options.drain_interval))

@@ -16,6 +16,7 @@ from jitflux.errors import JitfluxError
 from jitflux.launch import (
     NodeApp,
     NodeCommand,
+    app_root,
     error_line,
     find_node,
     find_script,
@@ -98,6 +99,29 @@ def test_find_script_like_node(tmp_path: Path) -> None:
     with pytest.raises(JitfluxError, match="script not found") as caught:
         find_script(str(tmp_path / "other.js"))
     assert caught.value.status == 1
+
+
+def test_app_root_is_the_package_of_a_declared_entry_point(tmp_path: Path) -> None:
+    """A script the package declares (bin, main or start) has the package folder as root;
+    any other script, its own folder; node_modules is never crossed."""
+    pkg = tmp_path / "app"
+    (pkg / "bin").mkdir(parents=True)
+    (pkg / "tools").mkdir()
+    (pkg / "bin" / "serve").write_text("", encoding="utf-8")
+    (pkg / "tools" / "x.js").write_text("", encoding="utf-8")
+    (pkg / "package.json").write_text(
+        '{"name": "app", "bin": {"serve": "./bin/serve"}}', encoding="utf-8"
+    )
+    assert app_root(pkg / "bin" / "serve") == pkg
+    assert app_root(pkg / "tools" / "x.js") == pkg / "tools"
+    (pkg / "package.json").write_text('{"scripts": {"start": "node tools/x.js"}}', encoding="utf-8")
+    assert app_root(pkg / "tools" / "x.js") == pkg
+    (pkg / "tools" / "package.json").write_text("{}", encoding="utf-8")
+    assert app_root(pkg / "tools" / "x.js") == pkg / "tools"
+    nested = tmp_path / "node_modules" / "dep"
+    (nested / "lib").mkdir(parents=True)
+    (tmp_path / "node_modules" / "package.json").write_text('{"main": "dep/lib/a.js"}', "utf-8")
+    assert app_root(nested / "lib" / "a.js") == nested / "lib"
 
 
 def test_banner_and_error_lines() -> None:
