@@ -11,7 +11,7 @@ NPM := npm ci --no-audit --no-fund --loglevel=error
 # tests/corpus/ runs are installed by setup; `make corpus` and `make transparency` install all.
 CORPUS_APPS := $(patsubst %/app.json,%,$(wildcard corpus/*/app.json))
 CORPUS_TESTED := corpus/plain-http corpus/koa-router corpus/gifsockets-server corpus/fastify-standard
-APPS := tests/apps/gifsockets-server tests/apps/frameworks
+APPS := tests/apps/frameworks
 
 setup: $(VENV)/.installed node_shim/node_modules/.installed examples/node_modules/.installed examples/express4/node_modules/.installed \
 	jitflux/report/assets/node_modules/.installed $(CORPUS_TESTED:%=%/node_modules/.installed) \
@@ -38,13 +38,6 @@ chromium:
 	else \
 		echo "note: no chromium (as root, make setup installs Debian's): browser tests will skip"; \
 	fi
-
-# The paper's gifsockets-server: its middleware is a sibling folder, copied in (not linked) so
-# that it sits under node_modules as the published package would; no install scripts (PhantomJS).
-tests/apps/gifsockets-server/node_modules/.installed: tests/apps/gifsockets-server/package.json \
-		tests/apps/gifsockets-server/package-lock.json tests/apps/gifsockets-middleware/package.json
-	cd tests/apps/gifsockets-server && $(NPM) --install-links --ignore-scripts --omit=dev
-	touch $@
 
 # PORT=0: the examples listen where $PORT says; 0 lets the system pick a free port, and the
 # shim tells jitflux which one.

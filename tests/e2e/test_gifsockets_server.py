@@ -20,7 +20,7 @@ from jitflux.tracer import TraceOptions, trace_sync
 from tests.conftest import ROOT
 from tests.e2e.apps import streams
 
-APP = ROOT / "tests" / "apps" / "gifsockets-server"
+APP = ROOT / "corpus" / "gifsockets-server"
 MIDDLEWARE = "node_modules/gifsockets-middleware/lib/middlewares"
 # The traffic of the app's README: GET /image.gif held open while POST /image/json draws a frame
 # into it, GET /, GET /nope, and POST /image/text (500: its PhantomJS pixel server cannot run here;
