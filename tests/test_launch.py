@@ -12,16 +12,10 @@ from typing import Any
 
 import pytest
 
+from jitflux.command import NodeCommand, find_node, find_script, parse_command
 from jitflux.errors import JitfluxError
-from jitflux.launch import (
-    NodeApp,
-    NodeCommand,
-    error_line,
-    find_node,
-    find_script,
-    is_banner,
-    parse_command,
-)
+from jitflux.launch import NodeApp
+from jitflux.relay import error_line, is_banner
 from tests.conftest import EXAMPLES, copy_app, express_env
 from tests.node_helpers import leftover_nodes, port_refuses, running
 
@@ -92,12 +86,12 @@ def test_find_node_on_path_or_missing(tmp_path: Path) -> None:
 
 
 def test_find_script_like_node(tmp_path: Path) -> None:
-    """The script may leave out `.js`; a missing one is a status 1 error."""
+    """The script may leave out `.js`; a missing one is a usage error (status 2)."""
     (tmp_path / "server.js").write_text("")
     assert find_script(str(tmp_path / "server")) == (tmp_path / "server.js").resolve()
     with pytest.raises(JitfluxError, match="script not found") as caught:
         find_script(str(tmp_path / "other.js"))
-    assert caught.value.status == 1
+    assert caught.value.status == 2
 
 
 def test_banner_and_error_lines() -> None:

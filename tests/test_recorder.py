@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 import jitflux.launch
-from jitflux.launch import NodeApp, parse_command
+from jitflux.command import parse_command
+from jitflux.launch import NodeApp
 from jitflux.recorder import Recorder, TraceBuilder, id_key, script_file
 from jitflux.trace import MAX_SAMPLES, Location, from_dict, to_dict
 from tests.conftest import EXAMPLES, copy_app, express_env

@@ -163,6 +163,28 @@ def _name(trace: Trace, function_id: str) -> str:
     return f"<anonymous {fn.file}:{fn.line}>" if fn.file else f"<anonymous {fn.id}>"
 
 
+def _processes(meta: dict[str, Any]) -> list[str]:
+    """What was traced and what ran untraced: child processes, worker threads, ES modules."""
+    processes = [p for p in meta.get("processes") or [] if isinstance(p, dict)]
+    traced = [str(p.get("pid")) for p in processes if p.get("traced")]
+    lines = [f"traced: process {', '.join(traced)} (main)"] if traced else []
+    untraced = []
+    children = [str(p.get("pid")) for p in processes if not p.get("traced") and "thread" not in p]
+    threads = [str(p.get("thread")) for p in processes if not p.get("traced") and "thread" in p]
+    if children:
+        untraced.append(f"child process{'es' if len(children) > 1 else ''} {', '.join(children)}")
+    if threads:
+        untraced.append(f"worker thread{'s' if len(threads) > 1 else ''} {', '.join(threads)}")
+    untraced += [
+        f"ES module {w.split(' ', 1)[0]}"
+        for w in meta.get("warnings") or []
+        if isinstance(w, str) and " is an ES module: " in w
+    ]
+    if untraced:
+        lines.append("not traced: " + "; ".join(untraced))
+    return lines
+
+
 def summary(result: TraceResult) -> str:
     """The text printed after tracing: requests, rupture points, where the trace went."""
     trace = result.trace
@@ -184,6 +206,7 @@ def summary(result: TraceResult) -> str:
             lines.append("  " + "  ".join([*cells, row[4].rjust(widths[4])]))
     else:
         lines.append("rupture points: none seen")
+    lines.extend(_processes(meta))
     if result.output is not None:
         complete = "" if meta.get("complete", True) else " (incomplete)"
         lines.append(f"trace written to {result.output}{complete}")

@@ -64,7 +64,7 @@ def test_trace_prints_summary_and_writes_trace(
     counter: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`jitflux trace --requests FILE -o PATH -- node SCRIPT` exits 0, summarises and writes."""
-    output = tmp_path / "out" / "t.json"
+    output = tmp_path / "t.json"
     requests = counter.parent / "requests.txt"
     status = main(["trace", "--requests", str(requests), "-o", str(output), "--",
                    "node", str(counter)])  # fmt: skip
@@ -74,7 +74,11 @@ def test_trace_prints_summary_and_writes_trace(
     assert lines[0] == f"requests: 3 sent, 0 failed, {load(output).meta['requests_received']} " \
                        "received by the app"  # fmt: skip
     assert lines[-1] == f"trace written to {output}"
-    assert load(output).meta["requests_sent"] == 3
+    meta = load(output).meta
+    assert meta["requests_sent"] == 3
+    (main_process,) = meta["processes"]
+    assert main_process["main"] and main_process["traced"]
+    assert lines[-2] == f"traced: process {main_process['pid']} (main)"
 
 
 def test_quiet_and_command_without_double_dash(
@@ -121,9 +125,9 @@ def test_bad_line_in_requests_file(tmp_path: Path, capsys: pytest.CaptureFixture
                                       "(expected 'METHOD /path [BODY]')\n"  # fmt: skip
 
 
-def test_missing_script_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A script that does not exist exits 1 with one line."""
-    assert main(["trace", "node", str(tmp_path / "none.js")]) == 1
+def test_missing_script_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A script that does not exist is bad usage: exit 2 with one line."""
+    assert main(["trace", "node", str(tmp_path / "none.js")]) == 2
     assert capsys.readouterr().err == f"jitflux: script not found: {tmp_path / 'none.js'}\n"
 
 
