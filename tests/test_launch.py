@@ -6,11 +6,15 @@ import asyncio
 import io
 import os
 import signal
+import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidHandshake
 
 from jitflux.command import NodeCommand, find_node, find_script, parse_command
 from jitflux.errors import JitfluxError
@@ -238,3 +242,33 @@ async def test_pause_does_not_stall_the_app(tmp_path: Path) -> None:
         assert body == b"went on"
     finally:
         await app.stop()
+
+
+async def test_inspector_is_never_published(tmp_path: Path) -> None:
+    """While jitflux is attached, the inspector's HTTP endpoints give no websocket URL, a
+    session on any other path is refused, and the port is closed once the app is stopped."""
+    (tmp_path / "server.js").write_text("require('http').createServer().listen(0);\n")
+    app, port = await _start(tmp_path, dict(os.environ))
+    try:
+        await port
+        assert app.inspector_url is not None
+        inspector = app.inspector_url.rsplit("/", 1)[0]  # ws://127.0.0.1:PORT
+        http = inspector.replace("ws://", "http://")
+        for endpoint in ("/json/list", "/json", "/json/version"):
+            body = await asyncio.to_thread(_http_get, http + endpoint)
+            assert b"ws://" not in body and b"webSocketDebuggerUrl" not in body, endpoint
+        for path in ("/", "", "/json", f"/{uuid.uuid4()}"):
+            with pytest.raises(InvalidHandshake):
+                async with connect(inspector + path, open_timeout=5):
+                    pass
+    finally:
+        await app.stop()
+    assert port_refuses(int(inspector.rsplit(":", 1)[1]))
+
+
+def _http_get(url: str) -> bytes:
+    """The body of GET url, whatever the status."""
+    try:
+        return urllib.request.urlopen(url, timeout=5).read()
+    except urllib.error.HTTPError as error:
+        return error.read()
