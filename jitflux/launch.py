@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from jitflux.cdp import BindingCalled, Connection, ContextDestroyed, Paused, WorkerAttached
+from jitflux.cdp import BindingCalled, Connection, Paused, WorkerAttached
 from jitflux.command import NodeCommand, find_node, find_script, inspector_options
 from jitflux.errors import EXIT_BAD_INPUT, EXIT_PROGRAM_FAILED, JitfluxError
 from jitflux.relay import Relay, drain
@@ -79,7 +79,7 @@ class NodeApp:
         self.script: Path | None = None  # the file Node runs
         # Worker threads the app started, as the inspector announced them (not traced).
         self.workers: list[WorkerAttached] = []
-        # Set when the app ends: its JavaScript context is destroyed or the process exits.
+        # Set when the app ends: its JavaScript is over or the process exits.
         self.ended = asyncio.Event()
         self._out, self._err = out, err
         self._tasks: list[asyncio.Task[Any]] = []
@@ -144,6 +144,7 @@ class NodeApp:
             asyncio.create_task(out.run(process.stdout)),
             asyncio.create_task(err.run(process.stderr)),
             asyncio.create_task(app._watch_exit()),
+            asyncio.create_task(app._watch_end()),
         ]
         try:
             await app._attach(inspector_timeout, on_notify)
@@ -267,8 +268,6 @@ class NodeApp:
         conn.on(BindingCalled, on_binding)
         conn.on(Paused, on_paused)
         conn.on(WorkerAttached, on_worker)
-        conn.on(ContextDestroyed, lambda event: self.ended.set())
-        await conn.runtime_enable()
         await conn.add_binding(BINDING)
         await conn.send("NodeWorker.enable", {"waitForDebuggerOnStart": False})
         self.node_version = await conn.evaluate("process.version")
@@ -281,6 +280,13 @@ class NodeApp:
 
     async def _watch_exit(self) -> None:
         await self.process.wait()
+        self.ended.set()
+
+    async def _watch_end(self) -> None:
+        # The app's JavaScript is over: Node waits for the debugger to disconnect before the
+        # process exits (the Runtime domain, which would say so too, is left off: it would send
+        # every console call of the app over the connection, ten times slower).
+        await self._err.app_ended.wait()
         self.ended.set()
 
 

@@ -12,6 +12,8 @@ import re
 from typing import BinaryIO
 
 _LISTENING = re.compile(rb"Debugger listening on (ws://127\.0\.0\.1:\d+/\S+)")
+# Node's line once the app's JavaScript is over and the process waits for jitflux to let go.
+_ENDED = b"Waiting for the debugger to disconnect..."
 # Lines Node's inspector writes on stderr: jitflux's business, not the user's.
 _BANNERS = (
     b"Debugger listening on ",
@@ -54,7 +56,8 @@ class Relay:
     """Copies one of the app's pipes to the user's stream until end of file, counting bytes.
 
     For stderr (`inspector=True`) it leaves out the inspector's banner lines, remembers the
-    inspector URL and the app's last error line.
+    inspector URL and the app's last error line, and sets `app_ended` when Node says that the
+    app's JavaScript is over.
     """
 
     def __init__(self, sink: BinaryIO, inspector: bool = False) -> None:
@@ -65,6 +68,7 @@ class Relay:
         self.last_error: str | None = None
         self.received = 0  # bytes read from the app so far
         self.done = asyncio.Event()  # end of file reached
+        self.app_ended = asyncio.Event()
 
     async def run(self, stream: asyncio.StreamReader) -> None:
         """Copy until end of file."""
@@ -102,6 +106,8 @@ class Relay:
             match = _LISTENING.search(line)
             if match and not self.url.done():
                 self.url.set_result(match.group(1).decode())
+            if line.strip() == _ENDED:
+                self.app_ended.set()
             if is_banner(line):
                 continue
             out.append(line + (b"\n" if newline else b""))

@@ -137,7 +137,7 @@ async def test_app_output_reaches_the_user(tmp_path: Path) -> None:
 async def test_duration_without_driver(tmp_path: Path) -> None:
     """With --duration and no driver, tracing stops by itself and the trace is complete."""
     app = copy_app(EXAMPLES / "figure5", tmp_path)
-    result = await trace(_options(app / "server.js", express_env(5), duration=0.5))
+    result = await trace(_options(app / "server.js", express_env(5), duration=2))
     assert (result.status, result.interrupted) == (0, False)
     assert load(app / "trace.json").meta["complete"] is True
 
@@ -311,3 +311,31 @@ async def test_bad_options_are_usage_errors(
     with pytest.raises(JitfluxError, match=message) as caught:
         await trace(options)
     assert caught.value.status == 2
+
+
+# 150,000 lines of 140 bytes on stderr (21 MB) and 20,000 on stdout, written just before the
+# answer: Node still holds most of it when the last answer arrives.
+LOUD_APP = """
+const pad = 'x'.repeat(120);
+require('http').createServer((req, res) => {
+  for (let i = 0; i < 150000; i++) console.error('err %s %s', String(i).padStart(6, '0'), pad);
+  for (let i = 0; i < 20000; i++) console.log('out %s %s', String(i).padStart(6, '0'), pad);
+  res.end('ok');
+}).listen(0);
+"""
+
+
+async def test_every_byte_of_output_is_relayed(tmp_path: Path) -> None:
+    """All of a very large output (21 MB of stderr, 2.6 MB of stdout) reaches the user, byte for
+    byte, although the app is stopped right after its answer."""
+    script = tmp_path / "server.js"
+    script.write_text(LOUD_APP)
+    options = _options(script, dict(os.environ), requests=[Request("GET", "/")], settle=0)
+    result = await trace(options)
+    assert (result.status, result.requests.failed) == (0, 0)
+    pad = "x" * 120
+    err = "".join(f"err {i:06d} {pad}\n" for i in range(150000)).encode()
+    out = "".join(f"out {i:06d} {pad}\n" for i in range(20000)).encode()
+    assert len(err) == 150000 * 132
+    assert options.stderr.getvalue() == err  # type: ignore[union-attr]
+    assert options.stdout.getvalue() == out  # type: ignore[union-attr]
