@@ -100,6 +100,10 @@ def check_output(path: str | os.PathLike[str]) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".trace-", suffix=".json", dir=folder)
         os.close(fd)
         os.unlink(tmp)
+    except OSError as exc:
+        why = f"cannot create a file in {folder}: {exc.strerror}"
+        raise JitfluxError(f"{where}: {why}", EXIT_BAD_INPUT) from None
+    try:
         if info is not None:
             os.close(os.open(path, os.O_WRONLY))  # does not truncate: nothing changes yet
     except OSError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import signal
@@ -17,7 +18,7 @@ import pytest
 from jitflux.cli import main
 from jitflux.cli.trace_cmd import summary
 from jitflux.drive import DriveResult
-from jitflux.trace import Function, RupturePoint, Trace, load
+from jitflux.trace import Function, RupturePoint, Trace, load, loads
 from jitflux.tracer import TraceResult
 from tests.conftest import EXAMPLES, copy_app, express_env
 from tests.node_helpers import MARKER, leftover_nodes, running, untraced_app
@@ -302,3 +303,36 @@ def test_responses_are_byte_identical_to_untraced(
     assert [p.name for p in traced] == [p.name for p in untraced] != []
     for a, b in zip(untraced, traced, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+@pytest.mark.parametrize("where", ["folder", "missing/t.json", "/proc/jitflux-trace.json"])
+def test_output_that_cannot_be_written_is_refused_before_the_app_starts(
+    tmp_path: Path, where: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """-o naming a directory, a missing folder or an unwritable place: one line, exit 2, and the
+    app never starts."""
+    started = tmp_path / "started"
+    script = tmp_path / "server.js"
+    script.write_text(f"require('fs').writeFileSync({json.dumps(str(started))}, 'x');\n")
+    (tmp_path / "folder").mkdir()
+    output = where if where.startswith("/") else str(tmp_path / where)
+    status = main(["trace", "-o", output, "--request", "GET /", "node", str(script)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith(f"jitflux: cannot write the trace to {output}: ") and err.count("\n") == 1
+    assert not started.exists()
+
+
+def test_output_to_dev_stdout_is_written_through(counter: Path) -> None:
+    """`-o /dev/stdout` writes the trace on jitflux's standard output; /dev/stdout stays what
+    it was (a symlink)."""
+    link = os.readlink("/dev/stdout")
+    process = subprocess.run(
+        [sys.executable, "-m", "jitflux", "trace", "-q", "-o", "/dev/stdout", "--request",
+         "GET /", "node", str(counter)],
+        capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert process.returncode == 0, process.stderr
+    trace = loads(process.stdout.decode())
+    assert trace.meta["requests_sent"] == 1
+    assert os.readlink("/dev/stdout") == link
