@@ -102,6 +102,13 @@ def test_quiet_and_command_without_double_dash(
         (["--requests", "nonexistent.txt", "node", "x.js"], "cannot read the requests"),
         (["--port", "0", "--request", "GET /", "node", "x.js"], "not a TCP port"),
         (["node", "--inspect", "x.js"], "opens the inspector itself"),
+        (["--duration", "nan", "node", "x.js"], "--duration nan: must be a positive number"),
+        (["--duration", "inf", "node", "x.js"], "--duration inf: must be a positive number"),
+        (["--duration", "-3", "node", "x.js"], "--duration -3: must be a positive number"),
+        (["--settle", "inf", "node", "x.js"], "--settle inf: must be a number of seconds"),
+        (["--settle", "nan", "node", "x.js"], "--settle nan: must be a number of seconds"),
+        (["--request", "GET //x", "--request", "G3T /", "node", "x.js"], "not a request: 'G3T /'"),
+        (["--request", "GET x/y", "node", "x.js"], "not a request: 'GET x/y'"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(
@@ -191,11 +198,13 @@ def _read_line(stream: object, process: subprocess.Popen[str], limit: float = 30
     raise AssertionError("no line from jitflux")
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    "signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"]
+)
 def test_ctrl_c_without_driver_writes_trace_and_leaves_no_node(
     counter: Path, tmp_path: Path, signum: int
 ) -> None:
-    """SIGINT/SIGTERM without a driver: exit 0, the trace written, no node left."""
+    """SIGINT/SIGTERM/SIGHUP without a driver: exit 0, the trace written, no node left."""
     marker = uuid.uuid4().hex
     output = tmp_path / "t.json"
     process = subprocess.Popen(
@@ -336,3 +345,57 @@ def test_output_to_dev_stdout_is_written_through(counter: Path) -> None:
     trace = loads(process.stdout.decode())
     assert trace.meta["requests_sent"] == 1
     assert os.readlink("/dev/stdout") == link
+
+
+def test_ctrl_c_during_start_up(tmp_path: Path) -> None:
+    """SIGINT while the app starts (before it listens): one line, exit 130, no traceback, the
+    app stopped, what was recorded written (incomplete)."""
+    marker = uuid.uuid4().hex
+    started = tmp_path / "started"
+    script = tmp_path / "server.js"
+    script.write_text(
+        f"require('fs').writeFileSync({json.dumps(str(started))}, 'x');\n"
+        "setTimeout(() => require('http').createServer().listen(0), 60000);\n"
+    )
+    output = tmp_path / "t.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jitflux", "trace", "-o", str(output), "node", str(script)],
+        env={**os.environ, MARKER: marker}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not started.exists():
+            assert process.poll() is None and time.monotonic() < deadline, "the app never ran"
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        process.wait()
+    assert (process.returncode, err) == (130, "jitflux: interrupted before the app listened\n")
+    assert f"trace written to {output} (incomplete)" in out
+    assert load(output).meta["complete"] is False
+    assert leftover_nodes(marker) == []
+
+
+def test_ctrl_c_while_jitflux_starts_is_one_line() -> None:
+    """SIGINT while jitflux is still importing its subcommands: one line, exit 130, no
+    traceback."""
+    # Ctrl-C comes as KeyboardInterrupt in the middle of importing aiohttp.
+    script = """
+import sys
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == "aiohttp":
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, CtrlC())
+import jitflux.cli
+sys.exit(jitflux.cli.main(["trace", "node", "x.js"]))
+"""
+    process = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert (process.returncode, process.stdout, process.stderr) == (
+        130, "", "jitflux: interrupted\n"
+    )  # fmt: skip
