@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from jitflux.cli.trace_cmd import summary
 from jitflux.drive import Request, read_requests
 from jitflux.errors import JitfluxError
 from jitflux.trace import Trace, load
@@ -339,3 +340,33 @@ async def test_every_byte_of_output_is_relayed(tmp_path: Path) -> None:
     assert len(err) == 150000 * 132
     assert options.stderr.getvalue() == err  # type: ignore[union-attr]
     assert options.stdout.getvalue() == out  # type: ignore[union-attr]
+
+
+ESM_APP = """
+import http from 'node:http';
+function handle(req, res) { res.end('esm'); }
+http.createServer(handle).listen(0);
+"""
+
+
+@pytest.mark.parametrize("layout", ["mjs", "type-module"])
+async def test_es_module_entry_is_never_a_silent_empty_trace(tmp_path: Path, layout: str) -> None:
+    """An ES module entry (`.mjs`, or `"type": "module"` in the nearest package.json) still
+    answers, and the trace says in one warning that its functions were not traced."""
+    if layout == "mjs":
+        script = tmp_path / "server.mjs"
+    else:
+        (tmp_path / "package.json").write_text('{"type": "module"}\n')
+        script = tmp_path / "app" / "server.js"
+        script.parent.mkdir()
+    script.write_text(ESM_APP)
+    options = _options(script, dict(os.environ), requests=[Request("GET", "/")])
+    result = await trace(options)
+    assert (result.status, result.requests.failed) == (0, 0)
+    warning = (
+        f"{script.name} is an ES module: jitflux instruments CommonJS files only, so its "
+        "functions are not in the trace"
+    )
+    assert load(script.parent / "trace.json").meta["warnings"] == [warning]
+    assert options.report.__self__ == [f"warning: {warning}"]  # type: ignore[attr-defined]
+    assert "not traced: ES module " + script.name in summary(result)
