@@ -15,9 +15,11 @@ DESCRIPTION = """\
 Run a Node.js app under the inspector with the jitflux shim preloaded, drive traffic to it, and
 write what really happened (rupture points, side effects) to a trace file.
 
-The app's port is the first one it listens on (or --port). Requests go to http://127.0.0.1:PORT.
-Without --request, --requests, --drive or --duration, tracing goes on until Ctrl-C; the trace is
-written then too.
+The app's port is the first one it listens on (or --port). Requests go to http://127.0.0.1:PORT,
+the path sent exactly as written (`//host/x` is a path of the app, never another host).
+Without --request, --requests, --drive or --duration, tracing goes on until Ctrl-C (or SIGTERM,
+SIGHUP); the trace is written then too. Everything the app writes on stdout and stderr is
+relayed, to the last byte.
 
 examples:
   jitflux trace --request 'GET /' --request 'GET /' -- node server.js
@@ -25,13 +27,23 @@ examples:
   jitflux trace --requests requests.txt node --max-old-space-size=512 server.js --verbose
   jitflux trace --drive 'autocannon -a 200 "$JITFLUX_URL"' node server.js
   jitflux trace --duration 60 --include gifsockets-middleware node server.js
+  jitflux trace -q -o /dev/stdout --request 'GET /' node server.js | jq .meta
 
 A requests file holds one 'METHOD /path [BODY]' a line; blank lines and '#' comments are skipped.
 A body that is a JSON object or array is sent as application/json, any other as text/plain. A
 request that gets no answer or a 5xx answer is reported and counted as failed; tracing goes on.
 
-exit status: 0 traced; 1 the app or the driver failed (the trace is still written once the app
-ran); 2 bad usage; 130 interrupted while a driver ran.
+-o is checked before the app starts. A regular file is replaced atomically and keeps its mode; a
+symlink is written through to its target; a device or a pipe (/dev/stdout, a FIFO) is written to.
+
+Only the main process is traced: child processes (child_process, cluster workers) and worker
+threads run untraced, without an inspector; the summary and the trace's meta.processes list
+them. ES modules are not instrumented: an ES module entry gets a warning.
+
+exit status: 0 traced; 1 the app or the driver failed, or the app exited before listening or
+never listened (the trace is still written once the app ran); 2 bad usage (a missing script, an
+output that cannot be written, a bad option: nothing is started); 128+N interrupted by signal N
+while a driver ran or before the app listened (130 for Ctrl-C).
 """
 
 
@@ -56,7 +68,7 @@ def register(subparsers: Any) -> None:
         "--output",
         default="trace.json",
         metavar="PATH",
-        help="where to write the trace (default: trace.json)",
+        help="where to write the trace (default: trace.json); checked before the app starts",
     )
     traffic = parser.add_argument_group("traffic")
     traffic.add_argument(
@@ -84,7 +96,7 @@ def register(subparsers: Any) -> None:
         "--duration",
         type=float,
         metavar="SECONDS",
-        help="stop tracing after this long",
+        help="stop tracing after this long (a positive number)",
     )
     traffic.add_argument(
         "--settle",
