@@ -287,6 +287,12 @@ class NodeApp:
         # process exits (the Runtime domain, which would say so too, is left off: it would send
         # every console call of the app over the connection, ten times slower).
         await self._err.app_ended.wait()
+        conn = self.connection
+        if conn is not None:
+            # That line comes through another channel than the inspector's messages: one round
+            # trip makes sure the messages sent before it (the shim's last batch) were handled.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(conn.evaluate("0"), 2.0)
         self.ended.set()
 
 
