@@ -302,18 +302,47 @@ async def _ignore_errors(awaitable: Any) -> None:
 
 
 async def stop_process_group(process: asyncio.subprocess.Process, grace: float) -> None:
-    """Stop the process group that `process` leads: SIGTERM, then SIGKILL once `grace` seconds
-    have passed without the whole group ending."""
+    """Stop the process group that `process` leads, and the groups of its descendants that left
+    it (`detached` children): SIGTERM, then SIGKILL once `grace` seconds have passed without the
+    whole group ending."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + grace
-    _signal_group(process.pid, signal.SIGTERM)
+    groups = {process.pid, *_escaped_groups(process.pid)}
+    for group in groups:
+        _signal_group(group, signal.SIGTERM)
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.shield(process.wait()), grace)
     # The leader's children get what is left of the grace period.
-    while _group_alive(process.pid) and loop.time() < deadline:
+    while any(_group_alive(g) for g in groups) and loop.time() < deadline:
         await asyncio.sleep(0.02)
-    _signal_group(process.pid, signal.SIGKILL)
+    for group in groups:
+        _signal_group(group, signal.SIGKILL)
     await asyncio.shield(process.wait())
+
+
+def _escaped_groups(pid: int) -> set[int]:
+    """The process groups, other than `pid`'s own, of the living descendants of `pid` (Linux:
+    read from /proc; empty elsewhere)."""
+    parents: dict[int, list[tuple[int, int]]] = {}
+    with contextlib.suppress(OSError):
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            # "pid (comm) state ppid pgrp ...": comm may hold anything, so split after the ')'.
+            fields = stat[stat.rindex(b")") + 2 :].split()
+            parents.setdefault(int(fields[1]), []).append((int(entry), int(fields[2])))
+    groups, todo = set(), [pid]
+    while todo:
+        for child, group in parents.get(todo.pop(), []):
+            todo.append(child)
+            if group != pid:
+                groups.add(group)
+    return groups
 
 
 def _signal_group(pgid: int, signum: int) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import io
 import os
 import signal
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -186,6 +187,27 @@ async def test_stop_kills_the_apps_children(tmp_path: Path) -> None:
         os.kill(child, 0)  # alive while the app runs
     finally:
         await app.stop()
+    assert not running(child)
+
+
+async def test_stop_kills_detached_children(tmp_path: Path) -> None:
+    """A child started `detached` (its own process group and session) is stopped too."""
+    (tmp_path / "server.js").write_text(
+        "const { spawn } = require('child_process');\n"
+        "const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'],\n"
+        "                    { stdio: 'ignore', detached: true });\n"
+        "require('http').createServer((q, s) => s.end(String(child.pid))).listen(0);\n"
+    )
+    app, port = await _start(tmp_path, dict(os.environ))
+    try:
+        url = f"http://127.0.0.1:{await port}/"
+        child = int(await asyncio.to_thread(lambda: urllib.request.urlopen(url).read()))
+        assert os.getpgid(child) == child != app.pgid
+    finally:
+        await app.stop()
+    deadline = time.monotonic() + 10  # init reaps it once it is killed: only a guard
+    while running(child) and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
     assert not running(child)
 
 
