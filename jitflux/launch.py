@@ -99,11 +99,14 @@ class NodeApp:
         stdout: BinaryIO | None = None,
         stderr: BinaryIO | None = None,
         inspector_timeout: float = 10.0,
+        children_dir: str | os.PathLike[str] | None = None,
     ) -> NodeApp:
         """Launch the app, connect to its inspector and let it run.
 
         `on_notify` receives each notification the shim sends through the `__jitfluxNotify`
         binding (`listening`, `child`, `exit`); it is in place before the app's first line runs.
+        With `children_dir`, node child processes are traced too: each writes its dump there
+        (`node_shim/lib/children.js`).
         """
         node = find_node(command.node, env)
         script = find_script(command.script)
@@ -119,6 +122,10 @@ class NodeApp:
         child_env["JITFLUX_ROOT"] = str(script.parent)
         child_env["JITFLUX_INCLUDE"] = ",".join(include)
         child_env["JITFLUX_EFFECTS"] = "1" if effects else "0"
+        for key in ("CHILDREN", "DUMP", "NODE_OPTIONS", "PORT_FILE"):
+            child_env.pop(f"JITFLUX_{key}", None)  # from an outer run: they would mislead the shim
+        if children_dir is not None:
+            child_env["JITFLUX_CHILDREN"] = os.fspath(children_dir)
         process = await asyncio.create_subprocess_exec(
             node,
             *INSPECT_FLAGS,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import math
 import os
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -135,6 +137,7 @@ class _Session:
         self.port: int | None = None
         self.children: list[dict[str, Any]] = []  # child processes the app started
         self.failure: str | None = None  # why the app could not be traced as asked
+        self.children_dir: Path | None = None  # where traced child processes leave their dumps
 
     @property
     def has_driver(self) -> bool:
@@ -165,6 +168,11 @@ class _Session:
                 self.recorder.on_exit(message)
 
     async def run(self) -> TraceResult:
+        with tempfile.TemporaryDirectory(prefix="jitflux-children-") as children_dir:
+            self.children_dir = Path(children_dir)
+            return await self._run()
+
+    async def _run(self) -> TraceResult:
         options = self.options
         drainer: asyncio.Task[None] | None = None
         try:
@@ -177,6 +185,7 @@ class _Session:
                 stdout=options.stdout,
                 stderr=options.stderr,
                 inspector_timeout=options.inspector_timeout,
+                children_dir=self.children_dir,
             )
             assert app.connection is not None and app.script is not None
             self.recorder = recorder = Recorder(app.connection, app.script.parent)
@@ -310,6 +319,7 @@ class _Session:
         elif cut_short:
             status = 128 + (self.stop_signal or signal.SIGINT)
             error = "interrupted" + ("" if self.port is not None else " before the app listened")
+        processes = self._processes()  # merges the traced children's records first
         if es_module(app.script) and not any(
             fn.file == app.script.name for fn in builder.functions.values()
         ):
@@ -332,7 +342,7 @@ class _Session:
             "complete": not (crashed or cut_short or self.failure is not None),
             "exit_status": exit_status,
             "error": error,
-            "processes": self._processes(),
+            "processes": processes,
         }
         if builder.warnings:
             meta["warnings"] = list(builder.warnings)
@@ -359,17 +369,40 @@ class _Session:
             inspector_url=app.inspector_url,
         )
 
+    def _merge_children(self) -> dict[int, dict[str, Any]]:
+        """Merge the dumps of the traced child processes into the trace; returns them by pid."""
+        assert self.recorder is not None and self.children_dir is not None
+        traced: dict[int, dict[str, Any]] = {}
+        for card in sorted(self.children_dir.glob("*.json.pid")):
+            try:
+                who = json.loads(card.read_text(encoding="utf-8"))
+                dump = json.loads(card.with_suffix("").read_text(encoding="utf-8"))
+                pid = int(who["pid"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # killed before it could write its dump: not traced
+            if not isinstance(dump, dict):
+                continue
+            prefix = f"p{pid}."
+            self.recorder.builder.add_process(dump, prefix)
+            command = [str(c) for c in who.get("command") or []]
+            traced[pid] = {"pid": pid, "command": command, "id_prefix": prefix}
+        return traced
+
     def _processes(self) -> list[dict[str, Any]]:
-        """The processes and threads of the run: the app's main process is traced; the child
-        processes and worker threads it started ran untraced."""
+        """The processes and threads of the run: the app's main process and the node child
+        processes whose dump came are traced; other children and worker threads are not."""
         app = self.app
         assert app is not None
         pid = app.process.pid
         processes: list[dict[str, Any]] = [
             {"pid": pid, "main": True, "traced": True, "command": self.command.argv}
         ]
+        traced = self._merge_children()
         for child in self.children:
-            processes.append({"pid": child["pid"], "main": False, "traced": False, **child})
+            if child["pid"] not in traced:
+                processes.append({"pid": child["pid"], "main": False, "traced": False, **child})
+        for child in traced.values():
+            processes.append({**child, "main": False, "traced": True})
         for worker in app.workers:
             thread = int(worker.worker_id) if worker.worker_id.isdigit() else 0
             entry = {"pid": pid, "thread": thread, "main": False, "traced": False}

@@ -1,4 +1,5 @@
-"""Child processes and worker threads of the traced app: they run, untraced, with no inspector."""
+"""Child processes and worker threads of the traced app: they run with no inspector; node child
+processes are traced into the same trace."""
 
 from __future__ import annotations
 
@@ -97,10 +98,10 @@ async def _wait_file(path: Path, limit: float = 30.0) -> str:
 
 
 @pytest.mark.parametrize("name", sorted(APPS))
-async def test_children_answer_untraced_with_no_inspector(tmp_path: Path, name: str) -> None:
+async def test_children_answer_as_untraced_with_no_inspector(tmp_path: Path, name: str) -> None:
     """fork, cluster and worker_threads apps answer traced exactly as untraced; no child opens
-    an inspector; the trace lists the main process as traced and each child as not traced;
-    nothing is left running or listening afterwards."""
+    an inspector; node child processes are traced into the same trace (ids prefixed by process),
+    worker threads are listed as not traced; nothing is left running or listening afterwards."""
     script = tmp_path / f"{name}.js"
     script.write_text(APPS[name])
     with untraced_app(script, dict(os.environ)) as port:
@@ -130,13 +131,26 @@ async def test_children_answer_untraced_with_no_inspector(tmp_path: Path, name: 
     assert result.status == 0, result.error
     assert traced == untraced
     assert listening == {port, _inspector_port(result)}
-    main, *others = load(tmp_path / "trace.json").meta["processes"]
+    written = load(tmp_path / "trace.json")
+    main, *others = written.meta["processes"]
     assert main["main"] and main["traced"] and main["pid"] in nodes
     children, thread = CHILDREN[name]
-    forked = sorted(p["pid"] for p in others if "thread" not in p)
-    assert forked == sorted(set(nodes) - {main["pid"]})
+    forked = [p for p in others if "thread" not in p]
+    assert sorted(p["pid"] for p in forked) == sorted(set(nodes) - {main["pid"]})
     assert [p["pid"] for p in others if "thread" in p] == ([main["pid"]] if thread else [])
-    assert not any(p["traced"] or p["main"] for p in others)
+    assert not any(p["main"] for p in others)
+    # Child processes are traced into the same trace, their ids prefixed; threads are not.
+    assert all(p["traced"] and p["id_prefix"] == f"p{p['pid']}." for p in forked)
+    assert not any(p["traced"] for p in others if "thread" in p)
+    served = {(rp.callee, rp.callback.split(".")[0]) for rp in written.rupture_points
+              if rp.count == len(PATHS) or name == "cluster"}  # fmt: skip
+    if name == "fork":
+        assert ("process.on", f"p{forked[0]['pid']}") in served
+    if name == "cluster":
+        assert {callback for callee, callback in served if callee == "http.createServer"} <= {
+            f"p{p['pid']}" for p in forked
+        }
+        assert written.meta["requests_received"] == len(PATHS)
     assert len(nodes) == 1 + children
     assert marked_nodes(marker) == []
     assert port_refuses(_inspector_port(result))

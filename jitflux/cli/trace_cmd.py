@@ -36,9 +36,10 @@ request that gets no answer or a 5xx answer is reported and counted as failed; t
 -o is checked before the app starts. A regular file is replaced atomically and keeps its mode; a
 symlink is written through to its target; a device or a pipe (/dev/stdout, a FIFO) is written to.
 
-Only the main process is traced: child processes (child_process, cluster workers) and worker
-threads run untraced, without an inspector; the summary and the trace's meta.processes list
-them. ES modules are not instrumented: an ES module entry gets a warning.
+Node child processes (fork, cluster workers) are traced into the same trace, their function ids
+prefixed with p<pid>.; other programs and worker threads run untraced. None gets an inspector.
+The summary and the trace's meta.processes list them all. ES modules are not instrumented: an
+ES module entry gets a warning.
 
 exit status: 0 traced; 1 the app or the driver failed, or the app exited before listening or
 never listened (the trace is still written once the app ran); 2 bad usage (a missing script, an
@@ -178,8 +179,10 @@ def _name(trace: Trace, function_id: str) -> str:
 def _processes(meta: dict[str, Any]) -> list[str]:
     """What was traced and what ran untraced: child processes, worker threads, ES modules."""
     processes = [p for p in meta.get("processes") or [] if isinstance(p, dict)]
-    traced = [str(p.get("pid")) for p in processes if p.get("traced")]
-    lines = [f"traced: process {', '.join(traced)} (main)"] if traced else []
+    traced = [f"{p.get('pid')}{' (main)' if p.get('main') else ''}" for p in processes
+              if p.get("traced")]  # fmt: skip
+    lines = [f"traced: process{'es' if len(traced) > 1 else ''} {', '.join(traced)}"]
+    lines = lines if traced else []
     untraced = []
     children = [str(p.get("pid")) for p in processes if not p.get("traced") and "thread" not in p]
     threads = [str(p.get("thread")) for p in processes if not p.get("traced") and "thread" in p]
