@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import math
 import os
 import signal
@@ -21,6 +20,7 @@ from jitflux.command import es_module, parse_command
 from jitflux.drive import DriveResult, Request, run_command, send_requests
 from jitflux.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROGRAM_FAILED, JitfluxError
 from jitflux.launch import NodeApp, kill_leftovers
+from jitflux.processes import merge_children, process_list
 from jitflux.recorder import Recorder
 from jitflux.trace import Trace, check_output, dump
 
@@ -369,45 +369,12 @@ class _Session:
             inspector_url=app.inspector_url,
         )
 
-    def _merge_children(self) -> dict[int, dict[str, Any]]:
-        """Merge the dumps of the traced child processes into the trace; returns them by pid."""
-        assert self.recorder is not None and self.children_dir is not None
-        traced: dict[int, dict[str, Any]] = {}
-        for card in sorted(self.children_dir.glob("*.json.pid")):
-            try:
-                who = json.loads(card.read_text(encoding="utf-8"))
-                dump = json.loads(card.with_suffix("").read_text(encoding="utf-8"))
-                pid = int(who["pid"])
-            except (OSError, ValueError, KeyError, TypeError):
-                continue  # killed before it could write its dump: not traced
-            if not isinstance(dump, dict):
-                continue
-            prefix = f"p{pid}."
-            self.recorder.builder.add_process(dump, prefix)
-            command = [str(c) for c in who.get("command") or []]
-            traced[pid] = {"pid": pid, "command": command, "id_prefix": prefix}
-        return traced
-
     def _processes(self) -> list[dict[str, Any]]:
-        """The processes and threads of the run: the app's main process and the node child
-        processes whose dump came are traced; other children and worker threads are not."""
-        app = self.app
-        assert app is not None
-        pid = app.process.pid
-        processes: list[dict[str, Any]] = [
-            {"pid": pid, "main": True, "traced": True, "command": self.command.argv}
-        ]
-        traced = self._merge_children()
-        for child in self.children:
-            if child["pid"] not in traced:
-                processes.append({"pid": child["pid"], "main": False, "traced": False, **child})
-        for child in traced.values():
-            processes.append({**child, "main": False, "traced": True})
-        for worker in app.workers:
-            thread = int(worker.worker_id) if worker.worker_id.isdigit() else 0
-            entry = {"pid": pid, "thread": thread, "main": False, "traced": False}
-            processes.append({**entry, "command": [worker.url] if worker.url else []})
-        return processes
+        """The processes and threads of the run; merges the traced children's records."""
+        app, recorder = self.app, self.recorder
+        assert app is not None and recorder is not None and self.children_dir is not None
+        traced = merge_children(recorder.builder, self.children_dir)
+        return process_list(app.process.pid, self.command.argv, self.children, traced, app.workers)
 
 
 async def trace(options: TraceOptions) -> TraceResult:
