@@ -66,7 +66,6 @@ def _die_with_parent() -> Callable[[], None] | None:
 DIE_WITH_PARENT = _die_with_parent()
 
 
-
 class NodeApp:
     """A running traced app: its process, its inspector connection, and how it ended."""
 
