@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -27,7 +28,7 @@ examples:
   jitflux trace --requests requests.txt node --max-old-space-size=512 server.js --verbose
   jitflux trace --drive 'autocannon -a 200 "$JITFLUX_URL"' node server.js
   jitflux trace --duration 60 --include gifsockets-middleware node server.js
-  jitflux trace -q -o /dev/stdout --request 'GET /' node server.js | jq .meta
+  jitflux trace -o /dev/stdout --request 'GET /' node server.js | jq .meta
 
 A requests file holds one 'METHOD /path [BODY]' a line; blank lines and '#' comments are skipped.
 A body that is a JSON object or array is sent as application/json, any other as text/plain. A
@@ -35,6 +36,7 @@ request that gets no answer or a 5xx answer is reported and counted as failed; t
 
 -o is checked before the app starts. A regular file is replaced atomically and keeps its mode; a
 symlink is written through to its target; a device or a pipe (/dev/stdout, a FIFO) is written to.
+With -o /dev/stdout the trace has stdout to itself: the app's output and the summary go to stderr.
 
 Node child processes (fork, cluster workers) are traced into the same trace, their function ids
 prefixed with p<pid>.; other programs and worker threads run untraced. None gets an inspector.
@@ -155,13 +157,28 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.quiet:
         options.notice = None
+    # When the trace goes to jitflux's own stdout (`-o /dev/stdout`), it has stdout to itself:
+    # the app's output and the summary go to stderr.
+    to_stdout = _is_stdout(args.output)
+    if to_stdout:
+        options.stdout = sys.stderr.buffer
     result = trace_sync(options)
     if not args.quiet:
-        sys.stdout.write(summary(result))
-        sys.stdout.flush()
+        out = sys.stderr if to_stdout else sys.stdout
+        out.write(summary(result))
+        out.flush()
     if result.error:
         print(f"jitflux: {result.error}", file=sys.stderr)
     return result.status
+
+
+def _is_stdout(path: str) -> bool:
+    """True when `path` is the file, pipe or terminal that jitflux's stdout writes to."""
+    try:
+        target, stdout = os.stat(path), os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (target.st_dev, target.st_ino) == (stdout.st_dev, stdout.st_ino)
 
 
 def _name(trace: Trace, function_id: str) -> str:

@@ -332,18 +332,25 @@ def test_output_that_cannot_be_written_is_refused_before_the_app_starts(
     assert not started.exists()
 
 
-def test_output_to_dev_stdout_is_written_through(counter: Path) -> None:
-    """`-o /dev/stdout` writes the trace on jitflux's standard output; /dev/stdout stays what
-    it was (a symlink)."""
+def test_output_to_dev_stdout_is_written_through(tmp_path: Path) -> None:
+    """`-o /dev/stdout` writes the trace, alone, on jitflux's standard output (the app's output
+    and the summary go to stderr); /dev/stdout stays what it was (a symlink)."""
+    script = tmp_path / "server.js"
+    script.write_text(
+        "console.log('the app says hello');\n"
+        "require('http').createServer((q, s) => s.end('x')).listen(0);\n"
+    )
     link = os.readlink("/dev/stdout")
     process = subprocess.run(
-        [sys.executable, "-m", "jitflux", "trace", "-q", "-o", "/dev/stdout", "--request",
-         "GET /", "node", str(counter)],
+        [sys.executable, "-m", "jitflux", "trace", "-o", "/dev/stdout", "--request", "GET /",
+         "node", str(script)],
         capture_output=True, timeout=60,
     )  # fmt: skip
     assert process.returncode == 0, process.stderr
     trace = loads(process.stdout.decode())
     assert trace.meta["requests_sent"] == 1
+    err = process.stderr.decode()
+    assert err.startswith("the app says hello\nrequests: 1 sent, 0 failed")
     assert os.readlink("/dev/stdout") == link
 
 
