@@ -113,7 +113,11 @@ function install() {
 
   const env = process.env;
   const folder = env.JITFLUX_CHILDREN || null;
-  announceChild(env, folder);
+  try {
+    announceChild(env, folder);
+  } catch (e) {
+    // Without its card the child is listed as not traced; it must run all the same.
+  }
   const passed = [];
   for (const key of PASSED) if (env[key] !== undefined) passed.push(`${key}=${env[key]}`);
 
