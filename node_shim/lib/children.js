@@ -90,13 +90,13 @@ function tracedEnvPairs(pairs, passed, folder) {
 function announceChild(env, folder) {
   const dump = env.JITFLUX_DUMP;
   if (!folder || !dump || path.dirname(path.resolve(dump)) !== path.resolve(folder)) return;
-  fs.writeFileSync(`${dump}.pid`, JSON.stringify({ pid: process.pid, command: process.argv }));
   if (OWN in env) {
     env.NODE_OPTIONS = env[OWN];
     delete env[OWN];
   } else {
     delete env.NODE_OPTIONS;
   }
+  fs.writeFileSync(`${dump}.pid`, JSON.stringify({ pid: process.pid, command: process.argv }));
 }
 
 /** True when ChildProcess#spawn `options` start node itself (fork, cluster, spawn of node). */
