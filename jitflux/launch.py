@@ -20,7 +20,15 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from jitflux.cdp import BindingCalled, Connection, Paused, WorkerAttached
+from jitflux.cdp import (
+    BindingCalled,
+    Connection,
+    ConnectionClosed,
+    EvaluationError,
+    Paused,
+    ProtocolError,
+    WorkerAttached,
+)
 from jitflux.command import NodeCommand, find_node, find_script, inspector_options
 from jitflux.errors import EXIT_BAD_INPUT, EXIT_PROGRAM_FAILED, JitfluxError
 from jitflux.relay import Relay, drain
@@ -289,16 +297,24 @@ class NodeApp:
         self.ended.set()
 
     async def _watch_end(self) -> None:
-        # The app's JavaScript is over: Node waits for the debugger to disconnect before the
-        # process exits (the Runtime domain, which would say so too, is left off: it would send
-        # every console call of the app over the connection, ten times slower).
-        await self._err.app_ended.wait()
-        conn = self.connection
-        if conn is not None:
-            # That line comes through another channel than the inspector's messages: one round
-            # trip makes sure the messages sent before it (the shim's last batch) were handled.
-            with contextlib.suppress(Exception):
+        # The app's JavaScript is over when Node says it waits for the debugger to disconnect
+        # (the Runtime domain, which would say so too, is left off: it would send every console
+        # call of the app over the connection, ten times slower). That line comes on stderr, not
+        # with the inspector's messages: one round trip makes sure the messages sent before it
+        # (the shim's last batch) were handled, and tells Node's line from the app's own (the
+        # app's context answers; after the end it is gone).
+        while True:
+            await self._err.app_ended.wait()
+            self._err.app_ended.clear()
+            conn = self.connection
+            if conn is None:
+                break
+            try:
                 await asyncio.wait_for(conn.evaluate("0"), 2.0)
+            except (ProtocolError, ConnectionClosed):
+                break
+            except (TimeoutError, EvaluationError):
+                continue  # busy, or not Node's line: the process's exit will tell
         self.ended.set()
 
 

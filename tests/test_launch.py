@@ -294,3 +294,20 @@ def _http_get(url: str) -> bytes:
         return urllib.request.urlopen(url, timeout=5).read()
     except urllib.error.HTTPError as error:
         return error.read()
+
+
+async def test_app_printing_nodes_end_line_goes_on(tmp_path: Path) -> None:
+    """An app that prints Node's own "Waiting for the debugger to disconnect..." line is not
+    taken for ended; it ends when it really exits."""
+    (tmp_path / "server.js").write_text(
+        "console.error('Waiting for the debugger to disconnect...');\n"
+        "setTimeout(() => process.exit(5), 1000);\n"
+    )
+    app, _ = await _start(tmp_path, dict(os.environ))
+    try:
+        await asyncio.sleep(0.5)
+        assert not app.ended.is_set()
+        await asyncio.wait_for(app.ended.wait(), 30)  # a guard against hanging
+    finally:
+        await app.stop()
+    assert (app.ended_alone, app.returncode) == (True, 5)
