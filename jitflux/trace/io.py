@@ -78,6 +78,8 @@ def check_output(path: str | os.PathLike[str]) -> None:
     directory, a socket, a missing folder, a folder or file that cannot be written. Checked
     before the app starts, so that a run is never lost for a typo."""
     where = f"cannot write the trace to {os.fspath(path)}"
+    if not os.fspath(path):
+        raise JitfluxError("cannot write the trace to '': no file named", EXIT_BAD_INPUT)
     try:
         info: os.stat_result | None = os.stat(path)  # through symlinks, like `dump`
     except FileNotFoundError:

@@ -185,6 +185,8 @@ def test_output_that_cannot_be_written_is_refused(
         check_output(path)
     assert e.value.status == EXIT_BAD_INPUT
     assert not (tmp_path / "missing").exists()
+    with pytest.raises(JitfluxError, match="^cannot write the trace to '': no file named"):
+        check_output("")
 
 
 def test_dump_mode_follows_umask(tmp_path: Path) -> None:
