@@ -7,8 +7,9 @@
 //
 // Inserted code keeps evaluation order and values: every runtime call passes its last argument
 // through (`count` -> `RT.r(7,count)`, `count += 1` -> `RT.r(8,count += 1)`), a call keeps its
-// `this` (`res.send(x)` -> `RT.m(9,res).send(x)`), and no insertion puts a `(` where a statement
-// may start, so automatic semicolon insertion sees the same code.
+// `this` (`res.send(x)` -> `RT.m(9,res).send(x)`). A wrapped call may start a statement with `(`
+// (`(RT.m(9,res),res.send(x))`): instrument.js then puts a `;` before that statement, so that it
+// is never joined to a previous line written without one.
 
 const { KEYS } = require('eslint-visitor-keys');
 
