@@ -10,10 +10,17 @@
 const http = require('http');
 const net = require('net');
 const { instrumentedNumber } = require('./identity');
+const P = require('./primordials');
+
+const {
+  ArrayPrototypePush, ArrayPrototypeIncludes, MapPrototypeGet, MapPrototypeSet, SetPrototypeHas,
+  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ReflectApply,
+  MathMin, SafeMap, SafeSet,
+} = P;
 
 const SAMPLES = 3; // request ids kept per cell per batch
 const PROBES = 3; // events per (part, site) whose called function is identified
-const MUTATORS = new Set([
+const MUTATORS = new SafeSet([
   'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin',
   'set', 'add', 'delete', 'clear',
 ]);
@@ -27,6 +34,7 @@ const NONE = 5;
 const WRITE_NETWORK = 6; // a property write on a request, response or socket: both
 
 const { IncomingMessage, ServerResponse } = http;
+const ObjectPrototype = Object.prototype;
 const { Socket } = net;
 
 // Methods of Node's own classes that use the socket; library code calls them too. Express's
@@ -67,7 +75,7 @@ function install(rt) {
   const last = []; // site id -> the cell used last there
   const bySite = []; // site id -> every cell of that site, one per part
   const cells = []; // every cell, for the drainer
-  const hookCells = HOOKS.map(() => new Map()); // per hooked class: part -> cell
+  const hookCells = HOOKS.map(() => new SafeMap()); // per hooked class: part -> cell
   // Pseudo-sites of the hooks: no source location, no declaration.
   const hookSites = HOOKS.map(([, target]) => ({
     kind: 'network', target, file: null, line: null, column: null, v: null,
@@ -93,8 +101,8 @@ function install(rt) {
     let mode = NONE;
     if (mOn) mode = m.op === 'call' ? CALL : m.op === 'unknown' ? UNKNOWN : PENDING;
     const c = new Cell(part, site, vOn, mOn, mode);
-    list.push(c);
-    cells.push(c);
+    ArrayPrototypePush(list, c);
+    ArrayPrototypePush(cells, c);
     return (last[s] = c);
   }
 
@@ -200,7 +208,7 @@ function install(rt) {
         if (c.callees === null) c.callees = [];
         let e = null;
         for (let i = 0; i < c.callees.length; i++) if (c.callees[i].callee === id) e = c.callees[i];
-        if (e === null) c.callees.push((e = new Callee(id)));
+        if (e === null) ArrayPrototypePush(c.callees, (e = new Callee(id)));
         c.cur = e;
       }
     }
@@ -230,18 +238,18 @@ function install(rt) {
       if (!desc || typeof desc.value !== 'function') continue;
       const original = desc.value;
       const hooked = function () {
-        if (inHook) return original.apply(this, arguments);
+        if (inHook) return ReflectApply(original, this, arguments);
         netUse(this, k);
         inHook = true;
         try {
-          return original.apply(this, arguments);
+          return ReflectApply(original, this, arguments);
         } finally {
           inHook = false;
         }
       };
-      Object.defineProperty(hooked, 'name', { value: original.name });
-      Object.defineProperty(hooked, 'length', { value: original.length });
-      Object.defineProperty(proto, name, { ...desc, value: hooked });
+      ObjectDefineProperty(hooked, 'name', { value: original.name });
+      ObjectDefineProperty(hooked, 'length', { value: original.length });
+      ObjectDefineProperty(proto, name, { ...desc, value: hooked });
     }
   });
 
@@ -250,11 +258,11 @@ function install(rt) {
     if (p == null || (p === netPart && obj === netObj) || isStdio(obj)) return;
     netPart = p;
     netObj = obj;
-    let c = hookCells[k].get(p);
+    let c = MapPrototypeGet(hookCells[k], p);
     if (c === undefined) {
       c = new Cell(p, hookSites[k], false, true, NETWORK);
-      hookCells[k].set(p, c);
-      cells.push(c);
+      MapPrototypeSet(hookCells[k], p, c);
+      ArrayPrototypePush(cells, c);
     }
     if (c.d < SAMPLES) c.req[c.d] = rt.request;
     c.d++;
@@ -265,7 +273,7 @@ function install(rt) {
 
 /** Whether a function whose own chain of owners is `chain` belongs to `part`. */
 function owns(part, chain) {
-  return chain !== null && chain.includes(part);
+  return chain !== null && ArrayPrototypeIncludes(chain, part);
 }
 
 /**
@@ -275,7 +283,7 @@ function owns(part, chain) {
  * (`req.body = buffer`) only changes data that could travel in a message: not network.
  */
 function isNetwork(obj, prop) {
-  if (obj instanceof ServerResponse || isSocket(obj)) return prop === null || !(prop in Object.prototype);
+  if (obj instanceof ServerResponse || isSocket(obj)) return prop === null || !(prop in ObjectPrototype);
   if (obj instanceof IncomingMessage) return prop !== null && isStreamMethod(prop);
   return false;
 }
@@ -291,7 +299,7 @@ function isStdio(obj) {
 }
 
 function isStreamMethod(prop) {
-  return prop === '*' || (prop in IncomingMessage.prototype && !(prop in Object.prototype));
+  return prop === '*' || (prop in IncomingMessage.prototype && !(prop in ObjectPrototype));
 }
 
 function writeMode(obj) {
@@ -300,7 +308,7 @@ function writeMode(obj) {
 
 function methodMode(obj, prop) {
   if (isNetwork(obj, prop === null ? '*' : prop)) return NETWORK;
-  if (prop !== null && MUTATORS.has(prop) && obj !== null && (typeof obj === 'object' || typeof obj === 'function')) {
+  if (prop !== null && SetPrototypeHas(MUTATORS, prop) && obj !== null && (typeof obj === 'object' || typeof obj === 'function')) {
     return WRITE;
   }
   return prop === null ? NONE : CALL;
@@ -308,16 +316,16 @@ function methodMode(obj, prop) {
 
 /** The function `obj[prop]` holds as a data property (a getter is not run twice), or null. */
 function method(obj, prop) {
-  for (let o = obj; o !== null && (typeof o === 'object' || typeof o === 'function'); o = Object.getPrototypeOf(o)) {
-    const d = Object.getOwnPropertyDescriptor(o, prop);
+  for (let o = obj; o !== null && (typeof o === 'object' || typeof o === 'function'); o = ObjectGetPrototypeOf(o)) {
+    const d = ObjectGetOwnPropertyDescriptor(o, prop);
     if (d !== undefined) return typeof d.value === 'function' ? d.value : null;
   }
   return null;
 }
 
 function findDescriptor(proto, name) {
-  for (let o = proto; o !== null; o = Object.getPrototypeOf(o)) {
-    const d = Object.getOwnPropertyDescriptor(o, name);
+  for (let o = proto; o !== null; o = ObjectGetPrototypeOf(o)) {
+    const d = ObjectGetOwnPropertyDescriptor(o, name);
     if (d) return d;
   }
   return null;
@@ -325,8 +333,9 @@ function findDescriptor(proto, name) {
 
 /** The effects counted since the last drain, one per (part, kind, target, declared, callee). */
 function drain(cells) {
-  const out = new Map();
-  for (const c of cells) {
+  const out = new SafeMap();
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i];
     const site = c.site;
     if (c.d > 0) {
       const v = site.v;
@@ -342,26 +351,27 @@ function drain(cells) {
     }
     if (c.callees !== null) {
       const m = site.m;
-      for (const e of c.callees) {
+      for (let j = 0; j < c.callees.length; j++) {
+        const e = c.callees[j];
         if (e.d > 0) add(out, c, 'call', m.call, m.declared, m.owner, e.callee, null, e);
         e.d = 0;
       }
     }
   }
-  return [...out.values()];
+  return P.mapValues(out);
 }
 
 function add(out, c, kind, target, declared, owner, callee, reason, counter) {
   const key = `${c.part}\0${kind}\0${target}\0${declared ? `${declared.file}:${declared.line}:${declared.column}` : ''}\0${callee}`;
-  let e = out.get(key);
+  let e = MapPrototypeGet(out, key);
   if (e === undefined) {
     e = { function: c.part, kind, target, declared, owner, callee, reason, count: 0, samples: [] };
-    out.set(key, e);
+    MapPrototypeSet(out, key, e);
   }
   e.count += counter.d;
   const site = c.site;
-  for (let i = 0; i < Math.min(counter.d, SAMPLES) && e.samples.length < SAMPLES; i++) {
-    e.samples.push({ request: counter.req[i], file: site.file, line: site.line, column: site.column });
+  for (let i = 0; i < MathMin(counter.d, SAMPLES) && e.samples.length < SAMPLES; i++) {
+    ArrayPrototypePush(e.samples, { request: counter.req[i], file: site.file, line: site.line, column: site.column });
   }
 }
 

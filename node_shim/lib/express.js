@@ -14,6 +14,10 @@ const recorder = require('./recorder');
 const runtime = require('./runtime');
 const identity = require('./identity');
 const stacks = require('./stacks');
+const {
+  ArrayIsArray, RegExpPrototypeExec, WeakMapPrototypeGet, WeakMapPrototypeSet, WeakMapPrototypeHas,
+  WeakSetPrototypeAdd, WeakSetPrototypeHas, SafeWeakMap, SafeWeakSet,
+} = require('./primordials');
 
 const RT = instrument.RT;
 
@@ -102,8 +106,8 @@ function instrumentExpress(source, kind) {
 }
 
 // Run time.
-const layerInfo = new WeakMap(); // layer -> {id, callee, caller, site}
-const nextFns = new WeakSet();
+const layerInfo = new SafeWeakMap(); // layer -> {id, callee, caller, site}
+const nextFns = new SafeWeakSet();
 let lazy = 0;
 
 function dispatch(layer, req, next, variant) {
@@ -111,10 +115,10 @@ function dispatch(layer, req, next, variant) {
     const fn = layer.handle;
     if (typeof fn !== 'function') return runtime.rt.depth;
     if (variant === 1 ? fn.length !== 4 : fn.length > 3) return runtime.rt.depth;
-    const info = layerInfo.get(layer);
+    const info = WeakMapPrototypeGet(layerInfo, layer);
     if (info === undefined) return runtime.rt.depth;
-    if (typeof next === 'function') nextFns.add(next);
-    let request = req !== null && typeof req === 'object' ? runtime.requestIds.get(req) : undefined;
+    if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
+    let request = req !== null && typeof req === 'object' ? WeakMapPrototypeGet(runtime.requestIds, req) : undefined;
     if (request === undefined) request = runtime.currentRequest();
     return runtime.beginDispatch(info.id, info.callee, info.caller, info.site, request);
   } catch (e) {
@@ -126,7 +130,7 @@ function dispatch(layer, req, next, variant) {
 function stackLength(self) {
   try {
     return self !== null && typeof self === 'object' || typeof self === 'function'
-      ? (Array.isArray(self.stack) ? self.stack.length : -1)
+      ? (ArrayIsArray(self.stack) ? self.stack.length : -1)
       : -1;
   } catch (e) {
     return -1;
@@ -141,9 +145,11 @@ function registrationPlace() {
   let owner = 'router';
   let site = null;
   let all = false;
-  for (const callSite of stacks.callSites(registrationPlace)) {
+  const sites = stacks.callSites(registrationPlace);
+  for (let i = 0; i < sites.length; i++) {
+    const callSite = sites[i];
     const filename = callSite.getFileName() || '';
-    if (APPLICATION.test(filename)) {
+    if (RegExpPrototypeExec(APPLICATION, filename) !== null) {
       owner = 'app';
       if (callSite.getFunctionName() === 'all') all = true;
     }
@@ -159,16 +165,16 @@ function registered(self, before, variant) {
   try {
     if (before < 0 || lazy > 0) return;
     const stack = self.stack;
-    if (!Array.isArray(stack) || stack.length <= before) return;
+    if (!ArrayIsArray(stack) || stack.length <= before) return;
     const place = registrationPlace();
     for (let i = before; i < stack.length; i++) {
       const layer = stack[i];
-      if (!layer || typeof layer.handle !== 'function' || layerInfo.has(layer)) continue;
+      if (!layer || typeof layer.handle !== 'function' || WeakMapPrototypeHas(layerInfo, layer)) continue;
       let method = 'use';
       if (variant === 0) method = !place.all && typeof layer.method === 'string' ? layer.method : 'all';
       const id = identity.functionId(layer.handle);
       const site = runtime.siteOfFunction(identity.numberOf(id)) || place.site;
-      layerInfo.set(layer, { id, callee: `${place.owner}.${method}`, caller: runtime.rt.part, site });
+      WeakMapPrototypeSet(layerInfo, layer, { id, callee: `${place.owner}.${method}`, caller: runtime.rt.part, site });
     }
   } catch (e) {
     recorder.warn(`express registration: ${e && e.message}`);
@@ -182,7 +188,7 @@ function install(rt) {
   rt.XL = (d) => {
     lazy += d;
   };
-  rt.isExpressNext = (fn) => typeof fn === 'function' && nextFns.has(fn);
+  rt.isExpressNext = (fn) => typeof fn === 'function' && WeakSetPrototypeHas(nextFns, fn);
 }
 
 module.exports = { expressFile, instrumentExpress, install };

@@ -6,24 +6,27 @@
 // Computed on registration (rare), cached per function object.
 
 const recorder = require('./recorder');
+const {
+  FunctionPrototypeToString, StringPrototypeIndexOf, StringPrototypeSlice, RegExpPrototypeExec,
+  WeakMapPrototypeGet, WeakMapPrototypeSet, SafeWeakMap,
+} = require('./primordials');
 
-const ids = new WeakMap();
+const ids = new SafeWeakMap();
 const MARK = /__jf\.E\((\d+)\)/g;
-const toString = Function.prototype.toString;
 
 function instrumentedNumber(fn) {
   let text;
   try {
-    text = toString.call(fn);
+    text = FunctionPrototypeToString(fn);
   } catch (e) {
     return -1;
   }
-  if (text.indexOf('__jf.E(') < 0) return -1;
+  if (StringPrototypeIndexOf(text, '__jf.E(') < 0) return -1;
   let min = -1;
   MARK.lastIndex = 0;
   let m;
-  while ((m = MARK.exec(text)) !== null) {
-    const n = Number(m[1]);
+  while ((m = RegExpPrototypeExec(MARK, text)) !== null) {
+    const n = +m[1];
     if (min < 0 || n < min) min = n;
   }
   return min;
@@ -32,7 +35,7 @@ function instrumentedNumber(fn) {
 /** The id of any function object ('fN'). */
 function functionId(fn) {
   if (typeof fn !== 'function') return null;
-  let id = ids.get(fn);
+  let id = WeakMapPrototypeGet(ids, fn);
   if (id !== undefined) return id;
   const n = instrumentedNumber(fn);
   if (n >= 0) {
@@ -41,13 +44,13 @@ function functionId(fn) {
     id = `f${recorder.allocateFunctions(1)}`;
     recorder.addExternal(fn, id);
   }
-  ids.set(fn, id);
+  WeakMapPrototypeSet(ids, fn, id);
   return id;
 }
 
 /** The number n of an id 'fn'. */
 function numberOf(id) {
-  return Number(id.slice(1));
+  return +StringPrototypeSlice(id, 1);
 }
 
 module.exports = { functionId, numberOf, instrumentedNumber };
