@@ -8,7 +8,7 @@ const path = require('path');
 const {
   ArrayPrototypePush, ArrayPrototypeJoin, ArrayIsArray, MapPrototypeGet, MapPrototypeSet,
   MapPrototypeHas, SetPrototypeAdd, SetPrototypeHas, StringPrototypeSlice, StringPrototypeStartsWith,
-  StringPrototypeLastIndexOf, StringPrototypeCharCodeAt, RegExpPrototypeExec, NumberIsFinite,
+  StringPrototypeLastIndexOf, StringPrototypeCharCodeAt, StringPrototypeIndexOf, RegExpPrototypeExec, NumberIsFinite,
   ObjectPrototypeHasOwnProperty, ErrorPrototypeToString, ErrorCaptureStackTrace, ObjectDefineProperty,
   MathMax, SafeMap, SafeSet, ObjectGetOwnPropertyDescriptor, ReflectDeleteProperty,
 } = require('./primordials');
@@ -169,6 +169,51 @@ function isTrampoline(callSite, f) {
   return f === TRAMPOLINE_FILE && callSite.getFunctionName() === TRAMPOLINE;
 }
 
+// `(file:line:column)` in an eval origin: "eval at run (/app/server.js:2:45)", nested as
+// "eval at <anonymous> (eval at run (/app/server.js:2:45))".
+const ORIGIN_PLACE = /\(([^()]+):(\d+):(\d+)\)/g;
+
+/** An eval origin with the columns of instrumented files mapped back, or null when unchanged. */
+function originalEvalOrigin(origin) {
+  if (typeof origin !== 'string') return null;
+  let out = '';
+  let last = 0;
+  let changed = false;
+  ORIGIN_PLACE.lastIndex = 0;
+  let m;
+  while ((m = RegExpPrototypeExec(ORIGIN_PLACE, origin)) !== null) {
+    const entry = MapPrototypeGet(files, m[1]);
+    if (entry === undefined) continue;
+    const line = +m[2];
+    const column = +m[3];
+    const mapped = originalColumn(entry, line, column - 1) + 1;
+    if (mapped === column) continue;
+    out += `${StringPrototypeSlice(origin, last, m.index)}(${m[1]}:${line}:${mapped})`;
+    last = m.index + m[0].length;
+    changed = true;
+  }
+  return changed ? out + StringPrototypeSlice(origin, last) : null;
+}
+
+/** A frame of code run by eval or new Function called from an instrumented file, or null. */
+function evalFrame(callSite) {
+  if (typeof callSite.isEval !== 'function' || !callSite.isEval()) return null;
+  const origin = callSite.getEvalOrigin();
+  const mapped = originalEvalOrigin(origin);
+  if (mapped === null) return null;
+  const text = `${callSite}`;
+  const at = StringPrototypeIndexOf(text, origin);
+  if (at < 0) return null;
+  const fixed = `${StringPrototypeSlice(text, 0, at)}${mapped}${StringPrototypeSlice(text, at + origin.length)}`;
+  const frame = { toString: () => fixed, getEvalOrigin: () => mapped };
+  for (let i = 0; i < CALLSITE_METHODS.length; i++) {
+    const name = CALLSITE_METHODS[i];
+    if (frame[name] === undefined && typeof callSite[name] === 'function') frame[name] = () => callSite[name]();
+  }
+  if (typeof callSite.getColumnNumber === 'function') frame.getColumnNumber = () => callSite.getColumnNumber();
+  return frame;
+}
+
 function isShim(f) {
   return StringPrototypeStartsWith(f, SHIM_DIR);
 }
@@ -177,7 +222,7 @@ function fixTrace(trace) {
   let touched = false;
   for (let i = 0; i < trace.length; i++) {
     const f = trace[i].getFileName();
-    if (f && (isShim(f) || MapPrototypeHas(files, f) || isTrampoline(trace[i], f))) {
+    if (f ? isShim(f) || MapPrototypeHas(files, f) || isTrampoline(trace[i], f) : evalFrame(trace[i]) !== null) {
       touched = true;
       break;
     }
@@ -189,7 +234,8 @@ function fixTrace(trace) {
     const f = callSite.getFileName();
     if (f && (isShim(f) || isTrampoline(callSite, f))) continue;
     const entry = f ? MapPrototypeGet(files, f) : undefined;
-    ArrayPrototypePush(out, entry === undefined ? callSite : remappedFrame(callSite, entry));
+    if (entry !== undefined) ArrayPrototypePush(out, remappedFrame(callSite, entry));
+    else ArrayPrototypePush(out, (f ? null : evalFrame(callSite)) || callSite);
   }
   const limit = ErrorCtor.stackTraceLimit;
   if (typeof limit === 'number' && NumberIsFinite(limit) && out.length > limit - widened) {
