@@ -33,6 +33,7 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check jitflux tests bench
+	node --test node_shim/test/
 	$(BIN)/pytest
 
 bench: setup bench/node_modules/.installed
