@@ -15,7 +15,7 @@ const P = require('./primordials');
 const {
   ArrayPrototypePush, ArrayPrototypeIncludes, MapPrototypeGet, MapPrototypeSet, SetPrototypeHas,
   ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ReflectApply,
-  MathMin, SafeMap, SafeSet,
+  MathMin, SafeMap, SafeSet, ObjectPrototypeHasOwnProperty,
 } = P;
 
 const SAMPLES = 3; // request ids kept per cell per batch
@@ -44,6 +44,15 @@ const HOOKS = [
   [ServerResponse.prototype, 'res', ['writeHead', 'write', 'end', 'setHeader', 'appendHeader', 'removeHeader', 'flushHeaders', 'writeContinue', 'addTrailers']],
   [Socket.prototype, 'socket', ['write', 'end', 'destroy', 'pipe', 'pause', 'resume']],
 ];
+
+// An empty iterable of the shim's own: spreading it runs no built-in the app may have replaced
+// (an array would go through Array.prototype[Symbol.iterator]).
+const DONE = Object.freeze({ done: true, value: undefined });
+const NO_ITERATOR = Object.freeze({ next: () => DONE });
+const NO_ARGS = Object.freeze({ [Symbol.iterator]: () => NO_ITERATOR });
+// A receiver the runtime could not find again without running code of the app.
+const UNRESOLVED = Object.freeze({});
+const { isProxy } = require('util').types;
 
 /** A counter of one (part, site): how many events since the last drain, and samples of them. */
 class Cell {
@@ -152,26 +161,37 @@ function install(rt) {
     return obj;
   };
 
-  /** A method call on `obj`: `RT.m(7,res).send(x)`. */
+  /** A method call on `obj`: `(RT.m(7,res),res.send(x))`, `RT.m(7,a[k]).send(x)`. */
   rt.m = function m(s, obj) {
+    methodUse(s, obj, null);
+    return obj;
+  };
+
+  /** A method call on a member chain from `root`: `(RT.mp(7,res),res.locals.f(x))`. */
+  rt.mp = function mp(s, root) {
+    methodUse(s, root, rt.site(s).m.keys);
+    return root;
+  };
+
+  /** Count a method call at site s; the receiver is `obj`, or at `keys` from it. */
+  function methodUse(s, obj, keys) {
     const p = rt.part;
     if (p != null) {
       let c = last[s];
       if (c === undefined || c.part !== p) c = cellOf(s, p);
       if (c.on) {
-        if (c.mode === PENDING) c.mode = classify(methodMode, obj, c.site.m.prop, NONE);
+        if (c.mode === PENDING) c.mode = classify(methodMode, receiver(obj, keys), c.site.m.prop, NONE);
         if (c.mode === NETWORK) {
           netPart = p;
-          netObj = obj;
+          netObj = receiver(obj, keys);
         } else if (c.mode === CALL) {
-          callee(c, c.probes < PROBES ? method(obj, c.site.m.prop) : null, true);
+          callee(c, c.probes < PROBES ? method(receiver(obj, keys), c.site.m.prop) : null, true);
         }
         if (c.d < SAMPLES) c.req[c.d] = rt.request;
         c.d++;
       }
     }
-    return obj;
-  };
+  }
 
   /** A call of a parameter or a free variable: `RT.c(7,next)()`. */
   rt.c = function c(s, fn) {
@@ -186,6 +206,42 @@ function install(rt) {
       }
     }
     return fn;
+  };
+
+  // The same hooks, placed in the arguments of the call they record (see effects.js's
+  // argumentHook): on its first argument, which they return (`f(RT.Ca(7,f,x))`), or as the
+  // spread of an empty iterable when it has none (`f(...RT.C(7,f))`).
+  rt.C = function C(s, fn) {
+    rt.c(s, fn);
+    return NO_ARGS;
+  };
+  rt.Ca = function Ca(s, fn, arg) {
+    rt.c(s, fn);
+    return arg;
+  };
+  rt.M = function M(s, obj) {
+    methodUse(s, obj, null);
+    return NO_ARGS;
+  };
+  rt.Ma = function Ma(s, obj, arg) {
+    methodUse(s, obj, null);
+    return arg;
+  };
+  rt.MP = function MP(s, root) {
+    methodUse(s, root, rt.site(s).m.keys);
+    return NO_ARGS;
+  };
+  rt.MPa = function MPa(s, root, arg) {
+    methodUse(s, root, rt.site(s).m.keys);
+    return arg;
+  };
+  rt.RS = function RS(s) {
+    rt.r(s);
+    return NO_ARGS;
+  };
+  rt.RSa = function RSa(s, arg) {
+    rt.r(s);
+    return arg;
   };
 
   /**
@@ -307,6 +363,7 @@ function writeMode(obj) {
 }
 
 function methodMode(obj, prop) {
+  if (obj === UNRESOLVED) return NONE;
   if (isNetwork(obj, prop === null ? '*' : prop)) return NETWORK;
   if (prop !== null && SetPrototypeHas(MUTATORS, prop) && obj !== null && (typeof obj === 'object' || typeof obj === 'function')) {
     return WRITE;
@@ -314,8 +371,35 @@ function methodMode(obj, prop) {
   return prop === null ? NONE : CALL;
 }
 
+/**
+ * The object at `keys` from `obj`, through data properties only; UNRESOLVED when the way goes
+ * through a getter or a Proxy (which would run code of the app), or `obj` itself when `keys` is
+ * null.
+ */
+function receiver(obj, keys) {
+  if (keys === null) return obj;
+  let o = obj;
+  for (let i = 0; i < keys.length; i++) {
+    if (o === null || o === undefined) return UNRESOLVED;
+    const d = dataProperty(o, keys[i]);
+    if (d === UNRESOLVED) return UNRESOLVED;
+    o = d;
+  }
+  return o;
+}
+
+function dataProperty(obj, key) {
+  for (let o = obj; o !== null && o !== undefined; o = ObjectGetPrototypeOf(o)) {
+    if ((typeof o === 'object' || typeof o === 'function') && isProxy(o)) return UNRESOLVED;
+    const d = ObjectGetOwnPropertyDescriptor(o, key);
+    if (d !== undefined) return ObjectPrototypeHasOwnProperty(d, 'value') ? d.value : UNRESOLVED;
+  }
+  return undefined;
+}
+
 /** The function `obj[prop]` holds as a data property (a getter is not run twice), or null. */
 function method(obj, prop) {
+  if (obj === UNRESOLVED) return null;
   for (let o = obj; o !== null && (typeof o === 'object' || typeof o === 'function'); o = ObjectGetPrototypeOf(o)) {
     const d = ObjectGetOwnPropertyDescriptor(o, prop);
     if (d !== undefined) return typeof d.value === 'function' ? d.value : null;

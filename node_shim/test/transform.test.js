@@ -211,6 +211,27 @@ const ORDER = {
       try { g.sendd(1) } catch (e) { log(e.message) }
     }
     f({})`,
+  'error messages print the callee as written': `
+    const o = { a: { b: {} }, f () { return {} }, n: 1 }
+    function g () { return 1 }
+    const tries = [
+      () => o.a.b.c(),
+      () => o.a['b'].c(1),
+      () => o.f().g(),
+      () => g(1)(2),
+      () => g()(),
+      () => o.f(1)(),
+      () => { for (const z of g(1)) log(z) },
+      () => [...g(2)],
+      () => new (g(3))(),
+      () => new o.a.b(),
+      () => new o.n,
+      () => { const [q] = g(4); log(q) },
+    ]
+    function run () {
+      for (const t of tries) { try { t() } catch (e) { log(e.message) } }
+    }
+    run()`,
   'async functions and awaits in expressions': `
     const out = []
     async function f (p) {
