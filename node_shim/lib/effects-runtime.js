@@ -209,37 +209,37 @@ function install(rt) {
   };
 
   // The same hooks, placed in the arguments of the call they record (see effects.js's
-  // argumentHook): on its first argument, which they return (`f(RT.Ca(7,f,x))`), or as the
-  // spread of an empty iterable when it has none (`f(...RT.C(7,f))`).
-  rt.C = function C(s, fn) {
+  // argumentHook): on its first argument, which they return (`f(RT.ca(7,f,x))`), or as the
+  // spread of an empty iterable when it has none (`f(...RT.cn(7,f))`).
+  rt.cn = function cn(s, fn) {
     rt.c(s, fn);
     return NO_ARGS;
   };
-  rt.Ca = function Ca(s, fn, arg) {
+  rt.ca = function ca(s, fn, arg) {
     rt.c(s, fn);
     return arg;
   };
-  rt.M = function M(s, obj) {
+  rt.mn = function mn(s, obj) {
     methodUse(s, obj, null);
     return NO_ARGS;
   };
-  rt.Ma = function Ma(s, obj, arg) {
+  rt.ma = function ma(s, obj, arg) {
     methodUse(s, obj, null);
     return arg;
   };
-  rt.MP = function MP(s, root) {
+  rt.mpn = function mpn(s, root) {
     methodUse(s, root, rt.site(s).m.keys);
     return NO_ARGS;
   };
-  rt.MPa = function MPa(s, root, arg) {
+  rt.mpa = function mpa(s, root, arg) {
     methodUse(s, root, rt.site(s).m.keys);
     return arg;
   };
-  rt.RS = function RS(s) {
+  rt.rn = function rn(s) {
     rt.r(s);
     return NO_ARGS;
   };
-  rt.RSa = function RSa(s, arg) {
+  rt.ra = function ra(s, arg) {
     rt.r(s);
     return arg;
   };

@@ -146,8 +146,8 @@ class Instrumenter {
     } else if (this.newRoots.has(node)) {
       // `new a.B()` read as `new RT.r(7,a).B()` would call RT.r as the constructor, and
       // `new (RT.r(7,a)).B()` would say "RT.r(...).B is not a constructor": the read is
-      // recorded in the arguments instead, `new a.B(RT.RSa(7,x))` or `new a.B(...RT.RS(7))`.
-      this.argumentHook(this.newRoots.get(node), 'RS', `${id}`);
+      // recorded in the arguments instead, `new a.B(RT.ra(7,x))` or `new a.B(...RT.rn(7))`.
+      this.argumentHook(this.newRoots.get(node), 'r', `${id}`);
     } else {
       this.edits.wrap(node, `${this.rt}.r(${id},`, ')');
     }
@@ -239,7 +239,7 @@ class Instrumenter {
     // Record before the call, leaving the call as written: V8 prints the callee's text in
     // "x is not a function", and a wrapped callee would change that message.
     if (this.chainDepth) this.edits.wrap(callee, `${this.rt}.c(${id},`, ')');
-    else if (this.printed.has(node)) this.argumentHook(node, 'C', `${id},${callee.name}`);
+    else if (this.printed.has(node)) this.argumentHook(node, 'c', `${id},${callee.name}`);
     else this.edits.wrap(node, `(${this.rt}.c(${id},${callee.name}),`, ')');
   }
 
@@ -272,7 +272,7 @@ class Instrumenter {
       // call and leave the call as written, so that "res.sendd is not a function" and
       // "res.locals.x is not a function" name the code as the app wrote it.
       const hook = plain ? 'm' : 'mp';
-      if (this.printed.has(node)) this.argumentHook(node, hook.toUpperCase(), `${id},${rootText}`);
+      if (this.printed.has(node)) this.argumentHook(node, hook, `${id},${rootText}`);
       else this.edits.wrap(node, `(${this.rt}.${hook}(${id},${rootText}),`, ')');
     } else {
       this.edits.wrap(object, `${this.rt}.m(${id},`, ')');
@@ -281,9 +281,9 @@ class Instrumenter {
 
   /**
    * Record a call or `new` in its own arguments, so that the text V8 prints for its callee in an
-   * error message is unchanged: the first argument goes through the hook (`f(RT.Ca(7,f,x), y)`,
+   * error message is unchanged: the first argument goes through the hook (`f(RT.ca(7,f,x), y)`,
    * the hook returns it), or, without arguments, a spread of an empty iterable is its only
-   * argument (`f(...RT.C(7,f))`; a spread among other arguments would change V8's message).
+   * argument (`f(...RT.cn(7,f))`; a spread among other arguments would change V8's message).
    * `new X` without parentheses gets them.
    */
   argumentHook(node, name, args) {
@@ -303,7 +303,7 @@ class Instrumenter {
       }
       if (token.type !== acorn.tokTypes.questionDot) break;
     }
-    const hook = `...${this.rt}.${name}(${args})`;
+    const hook = `...${this.rt}.${name}n(${args})`;
     const span = node.end - node.start + 1;
     if (open < 0) this.edits.after(node.end, `(${hook})`, span);
     else this.edits.before(open, hook, span);
