@@ -16,7 +16,8 @@ const identity = require('./identity');
 const stacks = require('./stacks');
 const {
   ArrayIsArray, RegExpPrototypeExec, WeakMapPrototypeGet, WeakMapPrototypeSet, WeakMapPrototypeHas,
-  WeakSetPrototypeAdd, WeakSetPrototypeHas, SafeWeakMap, SafeWeakSet,
+  WeakSetPrototypeAdd, WeakSetPrototypeHas, SafeWeakMap, SafeWeakSet, ArrayPrototypeJoin,
+  StringPrototypeSplit, StringPrototypeEndsWith,
 } = require('./primordials');
 
 const RT = instrument.RT;
@@ -54,8 +55,8 @@ const APPLICATION = /[\\/]express[\\/]lib[\\/]application\.js$/;
 
 /** Which Express file this is ('layer', 'route', 'router', 'application'), or null. */
 function expressFile(filename) {
-  const norm = filename.replace(/\\/g, '/');
-  for (const [suffix, kind] of FILES) if (norm.endsWith(suffix)) return kind;
+  const norm = ArrayPrototypeJoin(StringPrototypeSplit(filename, '\\'), '/');
+  for (let i = 0; i < FILES.length; i++) if (StringPrototypeEndsWith(norm, FILES[i][0])) return FILES[i][1];
   return null;
 }
 

@@ -93,7 +93,7 @@ function createLoader(options) {
     const kind = express.expressFile(filename);
     if (kind !== null) {
       try {
-        const out = express.instrumentExpress(content, kind);
+        const out = pristine(() => express.instrumentExpress(content, kind));
         if (out === null) {
           // Express 5's application.js has nothing to hook; the others must be recognized.
           if (kind !== 'application') recorder.warn(`express hooks: ${filename}: not recognized, requests will not be split by handler`);
@@ -110,7 +110,9 @@ function createLoader(options) {
     if (file === null) return content;
     let out;
     try {
-      out = instrument.instrumentSource(content, ObjectAssign({}, env, { file }));
+      // Parsing runs acorn and eslint-scope: with the built-ins as they were, whatever the app
+      // has replaced by now (path.relative and the like, above, use Node's own primordials).
+      out = pristine(() => instrument.instrumentSource(content, ObjectAssign({}, env, { file })));
     } catch (e) {
       const why = e instanceof SyntaxError ? e.message : `shim failure: ${e && e.message}`;
       recorder.warn(`${file}: not instrumented: ${why}`);
@@ -135,9 +137,7 @@ function install(options) {
   Module.prototype._compile = function _compile(content, filename) {
     let code = content;
     try {
-      // Parsing runs acorn and eslint-scope: with the built-ins as they were, whatever the app
-      // has replaced by now.
-      code = pristine(() => loader.transform(content, filename));
+      code = loader.transform(content, filename);
     } catch (e) {
       recorder.warn(`${filename}: not instrumented: shim failure: ${e && e.message}`);
       code = content;

@@ -68,6 +68,7 @@ const P = {
   ArrayPrototypeIndexOf: uncurryThis(Array.prototype.indexOf),
   StringPrototypeSlice: uncurryThis(String.prototype.slice),
   StringPrototypeStartsWith: uncurryThis(String.prototype.startsWith),
+  StringPrototypeEndsWith: uncurryThis(String.prototype.endsWith),
   StringPrototypeIndexOf: uncurryThis(String.prototype.indexOf),
   StringPrototypeLastIndexOf: uncurryThis(String.prototype.lastIndexOf),
   StringPrototypeSplit: uncurryThis(String.prototype.split),
