@@ -160,9 +160,11 @@ class Program:
     # --- statements ---------------------------------------------------------------------------
 
     def block(self, indent: int, scope: Scope, count: int) -> None:
-        """`count` random statements."""
+        """`count` random statements, in a block of their own: what they declare stays there."""
+        inner = Scope(scope.in_async, scope.in_loop, scope.in_switch, scope.in_function,
+                      list(scope.labels), list(scope.locals))  # fmt: skip
         for _ in range(count):
-            self.stmt(indent, scope, 0)
+            self.stmt(indent, inner, 0)
 
     def stmt(self, indent: int, scope: Scope, depth: int) -> None:
         """One random statement (compound ones nest up to depth 2)."""
