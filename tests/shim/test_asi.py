@@ -63,3 +63,47 @@ def test_server_without_semicolons_answers_as_untraced(tmp_path: Path, effects: 
         (200, "42 4 /1,/2,/41\n"),
     ]
     assert traced == plain
+
+
+# Express 5's body parser and the packages it uses (body-parser 2, http-errors, depd, ...) are
+# written without semicolons.
+INCLUDE = (
+    "body-parser,router,raw-body,type-is,content-type,on-finished,finalhandler,http-errors,depd,"
+    "qs,bytes,media-typer,mime-types,accepts,negotiator,iconv-lite,statuses,unpipe,ee-first"
+)
+EXPRESS_REQUESTS: list[tuple[str, str, bytes | None]] = [
+    ("POST", "/api/json", b'{"name":"ada"}'),
+    ("POST", "/api/form", b"a=1&b[c]=2"),
+    ("POST", "/api/text", b"hello"),
+    ("GET", "/api/fail", None),
+    ("GET", "/nope", None),
+    ("POST", "/api/json", b"{bad"),
+    ("POST", "/api/json", b'{"name":"bob"}'),
+]
+
+
+def express_answers(app: Path, work: Path, traced: bool, effects: bool = True) -> list[Response]:
+    """The answers of shim-asi's Express app, its packages instrumented when traced."""
+    env = {"JITFLUX_INCLUDE": INCLUDE}
+    with NodeApp(
+        app, work, 5, traced=traced, effects=effects, env=env, script="express-app.js"
+    ) as node:
+        answers = [node.request(*request) for request in EXPRESS_REQUESTS]
+    if traced:
+        # Instrumented, all without semicolons (the router's files get Express's hooks instead).
+        files = {name.split("node_modules/")[-1] for name in node.dump()["sources"]}
+        assert {"body-parser/lib/read.js", "body-parser/lib/types/json.js", "depd/index.js",
+                "http-errors/index.js"} <= files  # fmt: skip
+    return answers
+
+
+@pytest.mark.parametrize("effects", [True, False], ids=["effects", "ruptures-only"])
+def test_semicolon_free_packages_under_include(tmp_path: Path, effects: bool) -> None:
+    """An Express 5 app whose body parser and its helpers (semicolon-free packages) are
+    instrumented with --include answers the same bytes traced and untraced, errors included."""
+    app = copy_app(app_dir("shim-asi"), tmp_path)
+    plain = express_answers(app, tmp_path / "plain", traced=False)
+    traced = express_answers(app, tmp_path / "traced", traced=True, effects=effects)
+    assert [r.status for r in plain] == [200, 200, 200, 500, 404, 500, 200]
+    assert plain[0].text == '{"got":{"name":"ada"},"seen":["ada"]}'
+    assert traced == plain
