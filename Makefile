@@ -53,6 +53,7 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check jitflux tests bench corpus
+	node --test node_shim/test/
 	$(BIN)/pytest
 
 # Every corpus app untraced and traced (with and without --include), answers compared byte for

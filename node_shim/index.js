@@ -11,6 +11,8 @@ function main() {
   if (!require('worker_threads').isMainThread) return;
   const fs = require('fs');
   const path = require('path');
+  // First: it saves the built-ins before anything else of the shim runs.
+  const { toJSON } = require('./lib/primordials');
   const recorder = require('./lib/recorder');
   const runtime = require('./lib/runtime');
   const identity = require('./lib/identity');
@@ -28,9 +30,9 @@ function main() {
     /** One batch of what is new since the last call, as a JSON string. */
     drain() {
       try {
-        return JSON.stringify(recorder.drain());
+        return toJSON(recorder.drain());
       } catch (e) {
-        return JSON.stringify({ functions: [], external: [], sources: {}, rupture_points: [],
+        return toJSON({ functions: [], external: [], sources: {}, rupture_points: [],
           effects: [], listening: [], requests: 0, warnings: [`drain failed: ${e && e.message}`] });
       }
     },

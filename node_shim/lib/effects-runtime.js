@@ -10,10 +10,17 @@
 const http = require('http');
 const net = require('net');
 const { instrumentedNumber, targetOf } = require('./identity');
+const P = require('./primordials');
+
+const {
+  ArrayPrototypePush, ArrayPrototypeIncludes, MapPrototypeGet, MapPrototypeSet, SetPrototypeHas,
+  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ReflectApply,
+  MathMin, SafeMap, SafeSet, ObjectPrototypeHasOwnProperty,
+} = P;
 
 const SAMPLES = 3; // request ids kept per cell per batch
 const PROBES = 3; // events per (part, site) whose called function is identified
-const MUTATORS = new Set([
+const MUTATORS = new SafeSet([
   'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin',
   'set', 'add', 'delete', 'clear',
 ]);
@@ -28,6 +35,7 @@ const WRITE_NETWORK = 6; // a property write on a request, response or socket: b
 const READ = 7; // a read through `this` of an object with a home (see createHomes)
 
 const { IncomingMessage, ServerResponse } = http;
+const ObjectPrototype = Object.prototype;
 const { Socket } = net;
 
 // Methods of Node's own classes that use the socket; library code calls them too. Express's
@@ -37,6 +45,15 @@ const HOOKS = [
   [ServerResponse.prototype, 'res', ['writeHead', 'write', 'end', 'setHeader', 'appendHeader', 'removeHeader', 'flushHeaders', 'writeContinue', 'addTrailers']],
   [Socket.prototype, 'socket', ['write', 'end', 'destroy', 'pipe', 'pause', 'resume']],
 ];
+
+// An empty iterable of the shim's own: spreading it runs no built-in the app may have replaced
+// (an array would go through Array.prototype[Symbol.iterator]).
+const DONE = Object.freeze({ done: true, value: undefined });
+const NO_ITERATOR = Object.freeze({ next: () => DONE });
+const NO_ARGS = Object.freeze({ [Symbol.iterator]: () => NO_ITERATOR });
+// A receiver the runtime could not find again without running code of the app.
+const UNRESOLVED = Object.freeze({});
+const { isProxy } = require('util').types;
 
 /** A counter of one (part, site): how many events since the last drain, and samples of them. */
 class Cell {
@@ -72,16 +89,16 @@ class Callee {
  * objects (parameters of the function itself) establish no home.
  */
 function createHomes() {
-  const map = new WeakMap(); // object -> {root, declared, owner, chain}
+  const map = new P.SafeWeakMap(); // object -> {root, declared, owner, chain}
   return {
     /** The home to record instead of the site's own root, or null. */
     of(obj, site) {
       if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return null;
       const m = site.m;
-      const h = map.get(obj);
+      const h = P.WeakMapPrototypeGet(map, obj);
       if (h === undefined) {
         if (site.v !== null && m.declared !== null) {
-          map.set(obj, { root: m.root, declared: m.declared, owner: m.owner, chain: m.chain });
+          P.WeakMapPrototypeSet(map, obj, { root: m.root, declared: m.declared, owner: m.owner, chain: m.chain });
         }
         return null;
       }
@@ -89,8 +106,8 @@ function createHomes() {
     },
     /** An object just made and stored in the variable of site `m` (`var counter = new C()`). */
     birth(obj, m) {
-      if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function') || map.has(obj)) return;
-      map.set(obj, { root: m.root, declared: m.declared, owner: m.owner, chain: m.chain });
+      if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function') || P.WeakMapPrototypeHas(map, obj)) return;
+      P.WeakMapPrototypeSet(map, obj, { root: m.root, declared: m.declared, owner: m.owner, chain: m.chain });
     },
   };
 }
@@ -102,7 +119,7 @@ function install(rt) {
   const last = []; // site id -> the cell used last there
   const bySite = []; // site id -> every cell of that site, one per part
   const cells = []; // every cell, for the drainer
-  const hookCells = HOOKS.map(() => new Map()); // per hooked class: part -> cell
+  const hookCells = HOOKS.map(() => new SafeMap()); // per hooked class: part -> cell
   // Pseudo-sites of the hooks: no source location, no declaration.
   const hookSites = HOOKS.map(([, target]) => ({
     kind: 'network', target, file: null, line: null, column: null, v: null,
@@ -128,8 +145,8 @@ function install(rt) {
     let mode = NONE;
     if (mOn) mode = m.op === 'call' ? CALL : m.op === 'unknown' ? UNKNOWN : PENDING;
     const c = new Cell(part, site, vOn, mOn, mode);
-    list.push(c);
-    cells.push(c);
+    ArrayPrototypePush(list, c);
+    ArrayPrototypePush(cells, c);
     return (last[s] = c);
   }
 
@@ -188,32 +205,48 @@ function install(rt) {
   };
 
   /**
-   * A method call on `obj`: `RT.m(7,res).send(x)`; `root` is the instance a path through `this`
-   * starts from (`RT.m(7,this.items,this).set(k, v)`).
+   * A method call on `obj`: `(RT.m(7,res),res.send(x))`, `RT.m(7,a[k]).send(x)`; `root` is the
+   * instance a path through `this` starts from (`RT.m(7,this.items[k],this).set(k, v)`).
    */
   rt.m = function m(s, obj, root) {
+    methodUse(s, obj, null, root);
+    return obj;
+  };
+
+  /**
+   * A method call on a member chain from `root`: `(RT.mp(7,res),res.locals.f(x))`; a chain
+   * through `this` (or `self = this`) starts from the instance.
+   */
+  rt.mp = function mp(s, root) {
+    const m = rt.site(s).m;
+    methodUse(s, root, m.keys, m.root === 'this' ? root : undefined);
+    return root;
+  };
+
+  /** Count a method call at site s; the receiver is `obj`, or at `keys` from it. */
+  function methodUse(s, obj, keys, root) {
     const p = rt.part;
     if (p != null) {
       let c = last[s];
       if (c === undefined || c.part !== p) c = cellOf(s, p);
       if (c.on) {
         if (c.mode === PENDING) {
-          c.mode = classify(methodMode, obj, c.site.m.prop, NONE);
-          if (c.mode === WRITE) c.home = homes.of(root !== undefined ? root : obj, c.site);
+          const target = receiver(obj, keys);
+          c.mode = classify(methodMode, target, c.site.m.prop, NONE);
+          if (c.mode === WRITE) c.home = homes.of(root !== undefined ? root : target, c.site);
           if (c.home !== null && owns(p, c.home.chain)) c.mode = NONE;
         }
         if (c.mode === NETWORK) {
           netPart = p;
-          netObj = obj;
+          netObj = receiver(obj, keys);
         } else if (c.mode === CALL) {
-          callee(c, c.probes < PROBES ? method(obj, c.site.m.prop) : null, true);
+          callee(c, c.probes < PROBES ? method(receiver(obj, keys), c.site.m.prop) : null, true);
         }
         if (c.d < SAMPLES) c.req[c.d] = rt.request;
         c.d++;
       }
     }
-    return obj;
-  };
+  }
 
   /**
    * A function named by a member expression, or bound, handed to a call (`RT.l(7,routes.index)`):
@@ -234,8 +267,9 @@ function install(rt) {
   rt.o = function o(s, obj) {
     if (rt.part !== null && obj !== null && typeof obj === 'object') {
       try {
-        for (const key of Object.keys(obj)) {
-          const d = Object.getOwnPropertyDescriptor(obj, key);
+        const keys = P.ObjectKeys(obj);
+        for (let i = 0; i < keys.length; i++) {
+          const d = ObjectGetOwnPropertyDescriptor(obj, keys[i]);
           if (d !== undefined && typeof d.value === 'function') handOver(s, d.value);
         }
       } catch (e) {
@@ -245,23 +279,23 @@ function install(rt) {
     return obj;
   };
 
-  const numbers = new WeakMap(); // function -> its number, or -1 for a function not the app's
+  const numbers = new P.SafeWeakMap(); // function -> its number, or -1 for a function not the app's
   const handedSites = []; // effect site -> Map(function number -> runtime site)
 
   function handOver(s, fn) {
-    let n = numbers.get(fn);
+    let n = P.WeakMapPrototypeGet(numbers, fn);
     if (n === undefined) {
       n = instrumentedNumber(targetOf(fn));
-      numbers.set(fn, n);
+      P.WeakMapPrototypeSet(numbers, fn, n);
     }
     if (n < 0) return;
     let sites = handedSites[s];
-    if (sites === undefined) sites = handedSites[s] = new Map();
-    let rs = sites.get(n);
+    if (sites === undefined) sites = handedSites[s] = new SafeMap();
+    let rs = MapPrototypeGet(sites, n);
     if (rs === undefined) {
       const site = rt.site(s);
       rs = rt.defineSite(n, site.callee, { file: site.file, line: site.line, column: site.column });
-      sites.set(n, rs);
+      MapPrototypeSet(sites, n, rs);
     }
     rt.L(fn, rs);
   }
@@ -338,6 +372,42 @@ function install(rt) {
     return fn;
   };
 
+  // The same hooks, placed in the arguments of the call they record (see effects.js's
+  // argumentHook): on its first argument, which they return (`f(RT.ca(7,f,x))`), or as the
+  // spread of an empty iterable when it has none (`f(...RT.cn(7,f))`).
+  rt.cn = function cn(s, fn) {
+    rt.c(s, fn);
+    return NO_ARGS;
+  };
+  rt.ca = function ca(s, fn, arg) {
+    rt.c(s, fn);
+    return arg;
+  };
+  rt.mn = function mn(s, obj) {
+    methodUse(s, obj, null);
+    return NO_ARGS;
+  };
+  rt.ma = function ma(s, obj, arg) {
+    methodUse(s, obj, null);
+    return arg;
+  };
+  rt.mpn = function mpn(s, root) {
+    methodUse(s, root, rt.site(s).m.keys);
+    return NO_ARGS;
+  };
+  rt.mpa = function mpa(s, root, arg) {
+    methodUse(s, root, rt.site(s).m.keys);
+    return arg;
+  };
+  rt.rn = function rn(s) {
+    rt.r(s);
+    return NO_ARGS;
+  };
+  rt.ra = function ra(s, arg) {
+    rt.r(s);
+    return arg;
+  };
+
   /**
    * Count a call at cell `c` on the function it reaches. The first PROBES events identify `fn`;
    * later ones are counted on the callee seen last. A member chain (`store.bump()`) counts only
@@ -358,7 +428,7 @@ function install(rt) {
         if (c.callees === null) c.callees = [];
         let e = null;
         for (let i = 0; i < c.callees.length; i++) if (c.callees[i].callee === id) e = c.callees[i];
-        if (e === null) c.callees.push((e = new Callee(id)));
+        if (e === null) ArrayPrototypePush(c.callees, (e = new Callee(id)));
         c.cur = e;
       }
     }
@@ -388,18 +458,18 @@ function install(rt) {
       if (!desc || typeof desc.value !== 'function') continue;
       const original = desc.value;
       const hooked = function () {
-        if (inHook) return original.apply(this, arguments);
+        if (inHook) return ReflectApply(original, this, arguments);
         netUse(this, k);
         inHook = true;
         try {
-          return original.apply(this, arguments);
+          return ReflectApply(original, this, arguments);
         } finally {
           inHook = false;
         }
       };
-      Object.defineProperty(hooked, 'name', { value: original.name });
-      Object.defineProperty(hooked, 'length', { value: original.length });
-      Object.defineProperty(proto, name, { ...desc, value: hooked });
+      ObjectDefineProperty(hooked, 'name', { value: original.name });
+      ObjectDefineProperty(hooked, 'length', { value: original.length });
+      ObjectDefineProperty(proto, name, { ...desc, value: hooked });
     }
   });
 
@@ -410,11 +480,11 @@ function install(rt) {
     if (p == null || (p === netPart && obj === netObj) || isStdio(obj)) return;
     netPart = p;
     netObj = obj;
-    let c = hookCells[k].get(p);
+    let c = MapPrototypeGet(hookCells[k], p);
     if (c === undefined) {
       c = new Cell(p, hookSites[k], false, true, NETWORK);
-      hookCells[k].set(p, c);
-      cells.push(c);
+      MapPrototypeSet(hookCells[k], p, c);
+      ArrayPrototypePush(cells, c);
     }
     if (c.d < SAMPLES) c.req[c.d] = rt.request;
     c.d++;
@@ -425,7 +495,7 @@ function install(rt) {
 
 /** Whether a function whose own chain of owners is `chain` belongs to `part`. */
 function owns(part, chain) {
-  return chain !== null && chain.includes(part);
+  return chain !== null && ArrayPrototypeIncludes(chain, part);
 }
 
 /**
@@ -436,7 +506,7 @@ function owns(part, chain) {
  */
 function isNetwork(obj, prop) {
   if (obj instanceof ServerResponse || isSocket(obj) || isResponder(obj)) {
-    return prop === null || !(prop in Object.prototype);
+    return prop === null || !(prop in ObjectPrototype);
   }
   if (obj instanceof IncomingMessage) return prop !== null && isStreamMethod(prop);
   return false;
@@ -454,14 +524,6 @@ function isResponder(obj) {
   return dataProperty(obj, 'raw') instanceof ServerResponse;
 }
 
-function dataProperty(obj, prop) {
-  for (let o = obj; o !== null && typeof o === 'object'; o = Object.getPrototypeOf(o)) {
-    const d = Object.getOwnPropertyDescriptor(o, prop);
-    if (d !== undefined) return d.value;
-  }
-  return undefined;
-}
-
 /** A net.Socket other than the process's own stdio pipes (console.log writes to one). */
 function isSocket(obj) {
   return obj instanceof Socket && !isStdio(obj);
@@ -473,7 +535,7 @@ function isStdio(obj) {
 }
 
 function isStreamMethod(prop) {
-  return prop === '*' || (prop in IncomingMessage.prototype && !(prop in Object.prototype));
+  return prop === '*' || (prop in IncomingMessage.prototype && !(prop in ObjectPrototype));
 }
 
 function sinkMode(obj) {
@@ -485,36 +547,37 @@ function writeMode(obj) {
 }
 
 function methodMode(obj, prop) {
+  if (obj === UNRESOLVED) return NONE;
   if (isNetwork(obj, prop === null ? '*' : prop)) return NETWORK;
   if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return prop === null ? NONE : CALL;
   // A request's other methods (Express's `req.get`, `req.is`) only read it.
   if (obj instanceof IncomingMessage) return prop === null ? NONE : CALL;
-  if (prop !== null && MUTATORS.has(prop) && isBuiltin(obj)) return WRITE;
+  if (prop !== null && SetPrototypeHas(MUTATORS, prop) && isBuiltin(obj)) return WRITE;
   // A method of a library's object (a gifsocket, a pool, an emitter) may change it, and jitflux
   // did not see inside: a write into the object. Module objects and builtins are not instances.
   if (isInstance(obj) && (prop === null || external(obj, prop))) return WRITE;
-  if (prop !== null && MUTATORS.has(prop)) return WRITE;
+  if (prop !== null && SetPrototypeHas(MUTATORS, prop)) return WRITE;
   return prop === null ? NONE : CALL;
 }
 
 /** Whether obj[prop] is a function the shim did not instrument (not Object.prototype's). */
 function external(obj, prop) {
-  if (prop in Object.prototype) return false;
+  if (prop in ObjectPrototype) return false;
   const fn = method(obj, prop);
   return fn !== null && instrumentedNumber(targetOf(fn)) < 0;
 }
 
 // Prototypes of the language's and Node's own value classes: their methods are known (MUTATORS).
-const BUILTIN_PROTOS = new Set([
+const BUILTIN_PROTOS = new SafeSet([
   Array.prototype, Map.prototype, Set.prototype, WeakMap.prototype, WeakSet.prototype,
   Promise.prototype, Date.prototype, RegExp.prototype, Error.prototype, String.prototype,
   Number.prototype, Boolean.prototype, ArrayBuffer.prototype, Function.prototype,
-  Object.getPrototypeOf(Uint8Array.prototype),
+  ObjectGetPrototypeOf(Uint8Array.prototype),
 ]);
 
 function isBuiltin(obj) {
-  for (let p = Object.getPrototypeOf(obj); p !== null; p = Object.getPrototypeOf(p)) {
-    if (BUILTIN_PROTOS.has(p)) return true;
+  for (let p = ObjectGetPrototypeOf(obj); p !== null; p = ObjectGetPrototypeOf(p)) {
+    if (SetPrototypeHas(BUILTIN_PROTOS, p)) return true;
   }
   return false;
 }
@@ -522,22 +585,49 @@ function isBuiltin(obj) {
 /** An object made by a constructor other than Object and the builtins (a class instance). */
 function isInstance(obj) {
   if (typeof obj !== 'object') return false;
-  const proto = Object.getPrototypeOf(obj);
-  return proto !== null && proto !== Object.prototype && !isBuiltin(obj);
+  const proto = ObjectGetPrototypeOf(obj);
+  return proto !== null && proto !== ObjectPrototype && !isBuiltin(obj);
+}
+
+/**
+ * The object at `keys` from `obj`, through data properties only; UNRESOLVED when the way goes
+ * through a getter or a Proxy (which would run code of the app), or `obj` itself when `keys` is
+ * null.
+ */
+function receiver(obj, keys) {
+  if (keys === null) return obj;
+  let o = obj;
+  for (let i = 0; i < keys.length; i++) {
+    if (o === null || o === undefined) return UNRESOLVED;
+    const d = dataProperty(o, keys[i]);
+    if (d === UNRESOLVED) return UNRESOLVED;
+    o = d;
+  }
+  return o;
+}
+
+function dataProperty(obj, key) {
+  for (let o = obj; o !== null && o !== undefined; o = ObjectGetPrototypeOf(o)) {
+    if ((typeof o === 'object' || typeof o === 'function') && isProxy(o)) return UNRESOLVED;
+    const d = ObjectGetOwnPropertyDescriptor(o, key);
+    if (d !== undefined) return ObjectPrototypeHasOwnProperty(d, 'value') ? d.value : UNRESOLVED;
+  }
+  return undefined;
 }
 
 /** The function `obj[prop]` holds as a data property (a getter is not run twice), or null. */
 function method(obj, prop) {
-  for (let o = obj; o !== null && (typeof o === 'object' || typeof o === 'function'); o = Object.getPrototypeOf(o)) {
-    const d = Object.getOwnPropertyDescriptor(o, prop);
+  if (obj === UNRESOLVED) return null;
+  for (let o = obj; o !== null && (typeof o === 'object' || typeof o === 'function'); o = ObjectGetPrototypeOf(o)) {
+    const d = ObjectGetOwnPropertyDescriptor(o, prop);
     if (d !== undefined) return typeof d.value === 'function' ? d.value : null;
   }
   return null;
 }
 
 function findDescriptor(proto, name) {
-  for (let o = proto; o !== null; o = Object.getPrototypeOf(o)) {
-    const d = Object.getOwnPropertyDescriptor(o, name);
+  for (let o = proto; o !== null; o = ObjectGetPrototypeOf(o)) {
+    const d = ObjectGetOwnPropertyDescriptor(o, name);
     if (d) return d;
   }
   return null;
@@ -545,8 +635,9 @@ function findDescriptor(proto, name) {
 
 /** The effects counted since the last drain, one per (part, kind, target, declared, callee). */
 function drain(cells) {
-  const out = new Map();
-  for (const c of cells) {
+  const out = new SafeMap();
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i];
     const site = c.site;
     if (c.d > 0) {
       const v = site.v;
@@ -559,7 +650,7 @@ function drain(cells) {
       if (c.home !== null) {
         // Recorded on the object's home: `gifsocket[*]`, `counter.count` for `this.count`.
         const h = c.home;
-        const path = h.root + m.path.slice(m.root.length);
+        const path = h.root + P.StringPrototypeSlice(m.path, m.root.length);
         if (written) add(out, c, 'write', path, h.declared, h.owner, null, null, c);
         else if (c.mode === READ) add(out, c, 'read', h.root, h.declared, h.owner, null, null, c);
       } else if (written) {
@@ -571,26 +662,27 @@ function drain(cells) {
     }
     if (c.callees !== null) {
       const m = site.m;
-      for (const e of c.callees) {
+      for (let j = 0; j < c.callees.length; j++) {
+        const e = c.callees[j];
         if (e.d > 0) add(out, c, 'call', m.call, m.declared, m.owner, e.callee, null, e);
         e.d = 0;
       }
     }
   }
-  return [...out.values()];
+  return P.mapValues(out);
 }
 
 function add(out, c, kind, target, declared, owner, callee, reason, counter) {
   const key = `${c.part}\0${kind}\0${target}\0${declared ? `${declared.file}:${declared.line}:${declared.column}` : ''}\0${callee}`;
-  let e = out.get(key);
+  let e = MapPrototypeGet(out, key);
   if (e === undefined) {
     e = { function: c.part, kind, target, declared, owner, callee, reason, count: 0, samples: [] };
-    out.set(key, e);
+    MapPrototypeSet(out, key, e);
   }
   e.count += counter.d;
   const site = c.site;
-  for (let i = 0; i < Math.min(counter.d, SAMPLES) && e.samples.length < SAMPLES; i++) {
-    e.samples.push({ request: counter.req[i], file: site.file, line: site.line, column: site.column });
+  for (let i = 0; i < MathMin(counter.d, SAMPLES) && e.samples.length < SAMPLES; i++) {
+    ArrayPrototypePush(e.samples, { request: counter.req[i], file: site.file, line: site.line, column: site.column });
   }
 }
 

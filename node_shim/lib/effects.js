@@ -7,9 +7,11 @@
 //
 // Inserted code keeps evaluation order and values: every runtime call passes its last argument
 // through (`count` -> `RT.r(7,count)`, `count += 1` -> `RT.r(8,count += 1)`), a call keeps its
-// `this` (`res.send(x)` -> `RT.m(9,res).send(x)`), and no insertion puts a `(` where a statement
-// may start, so automatic semicolon insertion sees the same code.
+// `this` (`res.send(x)` -> `RT.m(9,res).send(x)`). A wrapped call may start a statement with `(`
+// (`(RT.m(9,res),res.send(x))`): instrument.js then puts a `;` before that statement, so that it
+// is never joined to a previous line written without one.
 
+const acorn = require('acorn');
 const { KEYS } = require('eslint-visitor-keys');
 
 // The CommonJS wrapper's parameters: module plumbing, not shared state.
@@ -37,7 +39,8 @@ class Instrumenter {
     this.stack = []; // enclosing functions, innermost last: {node, id}
     this.chains = new Map(); // function id -> [id, parent id, ..., toplevel id]
     this.freshThis = false; // `this` is an object being built here (constructor, class field)
-    this.newRoots = new Set(); // Identifiers a `new` callee starts with: wrapped in parentheses
+    this.newRoots = new Map(); // Identifier a `new` callee starts with -> the NewExpression
+    this.printed = printedCalls(ctx.ast);
   }
 
   run() {
@@ -77,7 +80,7 @@ class Instrumenter {
       case 'NewExpression': {
         // `new a.B()` read as `new RT.r(7,a).B()` would call RT.r as the constructor.
         const root = chainRoot(node.callee);
-        if (root && root.type === 'Identifier') this.newRoots.add(root);
+        if (root && root.type === 'Identifier') this.newRoots.set(root, node);
         this.birth(node, parent);
         break;
       }
@@ -145,7 +148,10 @@ class Instrumenter {
     if (parent && parent.type === 'Property' && parent.shorthand && parent.value === node) {
       this.edits.wrap(node, `${node.name}: ${this.rt}.r(${id},`, ')');
     } else if (this.newRoots.has(node)) {
-      this.edits.wrap(node, `(${this.rt}.r(${id},`, '))');
+      // `new a.B()` read as `new RT.r(7,a).B()` would call RT.r as the constructor, and
+      // `new (RT.r(7,a)).B()` would say "RT.r(...).B is not a constructor": the read is
+      // recorded in the arguments instead, `new a.B(RT.ra(7,x))` or `new a.B(...RT.rn(7))`.
+      this.argumentHook(this.newRoots.get(node), 'r', `${id}`);
     } else {
       this.edits.wrap(node, `${this.rt}.r(${id},`, ')');
     }
@@ -316,6 +322,7 @@ class Instrumenter {
     // Record before the call, leaving the call as written: V8 prints the callee's text in
     // "x is not a function", and a wrapped callee would change that message.
     if (this.chainDepth) this.edits.wrap(callee, `${this.rt}.c(${id},`, ')');
+    else if (this.printed.has(node)) this.argumentHook(node, 'c', `${id},${callee.name}`);
     else this.edits.wrap(node, `(${this.rt}.c(${id},${callee.name}),`, ')');
   }
 
@@ -331,18 +338,25 @@ class Instrumenter {
       prop = callee.property.type === 'PrivateIdentifier' ? `#${callee.property.name}` : callee.property.name;
     }
     const path = pathOf(object, owner.name);
+    const plain = object.type === 'Identifier' || object.type === 'ThisExpression';
+    // `a.b.c(x)`: the receiver `a.b` is found again from `a` by the runtime, through data
+    // properties only (keys), so that the call stays as written.
+    const keys = this.chainDepth || plain ? null : staticKeys(object);
     const id = this.site('method', callee, {
       v: owner.v,
       // What it counts as depends on the receiver: `log[*]` written by `log.push(x)`, a call of
       // `store.bump`, or a use of the network through `res`.
-      m: { op: 'method', path: `${path}[*]`, call: `${path}.${prop === null ? '[*]' : prop}`, prop, ...owner.m },
+      m: { op: 'method', path: `${path}[*]`, call: `${path}.${prop === null ? '[*]' : prop}`, prop, keys, ...owner.m },
     });
     if (root.type === 'Identifier') this.handled.add(root);
-    if (!this.chainDepth && (object.type === 'Identifier' || object.type === 'ThisExpression')) {
-      // A plain receiver can be read twice safely: record it before the call and leave the call
-      // as written, so that "res.sendd is not a function" names the code as the app wrote it.
-      const text = object.type === 'Identifier' ? object.name : 'this';
-      this.edits.wrap(node, `(${this.rt}.m(${id},${text}),`, ')');
+    const rootText = root.type === 'Identifier' ? root.name : 'this';
+    if (!this.chainDepth && (plain || keys !== null)) {
+      // A plain receiver (or the root of a chain) can be read twice safely: record it before the
+      // call and leave the call as written, so that "res.sendd is not a function" and
+      // "res.locals.x is not a function" name the code as the app wrote it.
+      const hook = plain ? 'm' : 'mp';
+      if (this.printed.has(node)) this.argumentHook(node, hook, `${id},${rootText}`);
+      else this.edits.wrap(node, `(${this.rt}.${hook}(${id},${rootText}),`, ')');
     } else {
       this.edits.wrap(object, `${this.rt}.m(${id},`, `${this.instanceRoot(owner, root, object)})`);
     }
@@ -406,6 +420,36 @@ class Instrumenter {
   newTarget() {
     const fn = this.current.node;
     return fn.type === 'FunctionDeclaration' || fn.type === 'FunctionExpression' ? ',new.target' : '';
+  }
+
+  /**
+   * Record a call or `new` in its own arguments, so that the text V8 prints for its callee in an
+   * error message is unchanged: the first argument goes through the hook (`f(RT.ca(7,f,x), y)`,
+   * the hook returns it), or, without arguments, a spread of an empty iterable is its only
+   * argument (`f(...RT.cn(7,f))`; a spread among other arguments would change V8's message).
+   * `new X` without parentheses gets them.
+   */
+  argumentHook(node, name, args) {
+    const first = node.arguments[0];
+    if (first !== undefined) {
+      const target = first.type === 'SpreadElement' ? first.argument : first;
+      this.edits.wrap(target, `${this.rt}.${name}a(${args},`, ')');
+      return;
+    }
+    const src = this.ctx.source;
+    const from = node.callee.end;
+    let open = -1;
+    for (const token of acorn.tokenizer(src.slice(from, node.end), { ecmaVersion: 'latest' })) {
+      if (token.type === acorn.tokTypes.parenL) {
+        open = from + token.end;
+        break;
+      }
+      if (token.type !== acorn.tokTypes.questionDot) break;
+    }
+    const hook = `...${this.rt}.${name}n(${args})`;
+    const span = node.end - node.start + 1;
+    if (open < 0) this.edits.after(node.end, `(${hook})`, span);
+    else this.edits.before(open, hook, span);
   }
 
   /** A construct that hides what it touches: recorded as `unknown`, never dropped. */
@@ -554,6 +598,39 @@ function calleeText(source, call) {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/**
+ * The calls and `new` expressions whose text V8 may print in an error message: inside the callee
+ * of another call, `new` or tag (`f(x)(y)`: "f(...) is not a function"), the iterable of a
+ * `for of`, a spread, or an array pattern (`for (x of f(y))`: "f is not a function or its
+ * return value is not iterable"). Their hooks go into their arguments, not around them.
+ */
+function printedCalls(ast) {
+  const printed = new Set();
+  const mark = (node, on) => {
+    if (on && (node.type === 'CallExpression' || node.type === 'NewExpression')) printed.add(node);
+    if (FUNCTION_TYPES.has(node.type) || node.type === 'ClassBody') on = false;
+    for (const key of KEYS[node.type] || []) {
+      const child = node[key];
+      if (child === null || child === undefined) continue;
+      let childOn = on;
+      if ((node.type === 'CallExpression' || node.type === 'NewExpression')) childOn = key === 'callee';
+      else if (node.type === 'TaggedTemplateExpression') childOn = key === 'tag';
+      else if (node.type === 'ForOfStatement') childOn = key === 'right';
+      else if (node.type === 'SpreadElement' || (node.type === 'YieldExpression' && node.delegate)) childOn = true;
+      else if (node.type === 'VariableDeclarator') childOn = key === 'init' && node.id.type === 'ArrayPattern';
+      else if (node.type === 'AssignmentExpression') childOn = key === 'right' && node.left.type === 'ArrayPattern';
+      else if (/Statement|Declaration$/.test(node.type)) childOn = false;
+      if (Array.isArray(child)) {
+        for (const item of child) if (item && typeof item.type === 'string') mark(item, childOn);
+      } else if (typeof child.type === 'string') {
+        mark(child, childOn);
+      }
+    }
+  };
+  mark(ast, false);
+  return printed;
+}
+
 function lineStarts(source) {
   const starts = [0];
   const re = /\r\n?|\n|\u2028|\u2029/g;
@@ -574,6 +651,20 @@ function chainRoot(node) {
   let n = node;
   while (n.type === 'MemberExpression') n = n.object;
   return n.type === 'Identifier' || n.type === 'ThisExpression' ? n : null;
+}
+
+/**
+ * The property keys from the root of a member chain to its end (`a.b[0].c` -> ['b', '0', 'c']),
+ * or null when one is computed from an expression or private (the runtime could not follow it).
+ */
+function staticKeys(node) {
+  const keys = [];
+  for (let n = node; n.type === 'MemberExpression'; n = n.object) {
+    if (!n.computed && n.property.type === 'Identifier') keys.unshift(n.property.name);
+    else if (n.computed && n.property.type === 'Literal' && typeof n.property.value !== 'object') keys.unshift(String(n.property.value));
+    else return null;
+  }
+  return keys;
 }
 
 /** Whether a member chain short-circuits inside (`a?.b`): wrapping it would change that. */

@@ -20,6 +20,11 @@ const recorder = require('./recorder');
 const runtime = require('./runtime');
 const identity = require('./identity');
 const stacks = require('./stacks');
+const {
+  ArrayIsArray, RegExpPrototypeExec, WeakMapPrototypeGet, WeakMapPrototypeSet, WeakMapPrototypeHas,
+  WeakSetPrototypeAdd, WeakSetPrototypeHas, SafeWeakMap, SafeWeakSet, ArrayPrototypeJoin,
+  StringPrototypeSplit, StringPrototypeEndsWith, StringPrototypeIndexOf,
+} = require('./primordials');
 
 const RT = instrument.RT;
 
@@ -70,8 +75,8 @@ const APPLICATION = /[\\/]express[\\/]lib[\\/]application\.js$/;
 
 /** Which Express file this is ('layer', 'route', 'router', 'application'), or null. */
 function expressFile(filename) {
-  const norm = filename.replace(/\\/g, '/');
-  for (const [suffix, kind] of FILES) if (norm.endsWith(suffix)) return kind;
+  const norm = ArrayPrototypeJoin(StringPrototypeSplit(filename, '\\'), '/');
+  for (let i = 0; i < FILES.length; i++) if (StringPrototypeEndsWith(norm, FILES[i][0])) return FILES[i][1];
   return null;
 }
 
@@ -167,9 +172,9 @@ function hookCalls(source, edits, fn, callees) {
 }
 
 // Run time.
-const layerInfo = new WeakMap(); // layer -> {id, callee, caller, site}
-const handlerInfo = new WeakMap(); // handler (Express 3, connect) -> {id, callee, caller, site}
-const nextFns = new WeakSet();
+const layerInfo = new SafeWeakMap(); // layer -> {id, callee, caller, site}
+const handlerInfo = new SafeWeakMap(); // handler (Express 3, connect) -> {id, callee, caller, site}
+const nextFns = new SafeWeakSet();
 let lazy = 0;
 
 function dispatch(layer, req, next, variant) {
@@ -177,10 +182,10 @@ function dispatch(layer, req, next, variant) {
     const fn = layer.handle;
     if (typeof fn !== 'function') return runtime.rt.depth;
     if (variant === 1 ? fn.length !== 4 : fn.length > 3) return runtime.rt.depth;
-    const info = layerInfo.get(layer);
+    const info = WeakMapPrototypeGet(layerInfo, layer);
     if (info === undefined) return runtime.rt.depth;
-    if (typeof next === 'function') nextFns.add(next);
-    let request = req !== null && typeof req === 'object' ? runtime.requestIds.get(req) : undefined;
+    if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
+    let request = req !== null && typeof req === 'object' ? WeakMapPrototypeGet(runtime.requestIds, req) : undefined;
     if (request === undefined) request = runtime.currentRequest();
     return runtime.beginDispatch(info.id, info.callee, info.caller, info.site, request);
   } catch (e) {
@@ -194,10 +199,10 @@ function dispatchCall(fn, req, next, variant) {
   try {
     if (typeof fn !== 'function') return -1;
     if (variant === 1 ? fn.length !== 4 : fn.length > 3) return -1;
-    const info = handlerInfo.get(fn);
+    const info = WeakMapPrototypeGet(handlerInfo, fn);
     if (info === undefined) return -1;
-    if (typeof next === 'function') nextFns.add(next);
-    let request = req !== null && typeof req === 'object' ? runtime.requestIds.get(req) : undefined;
+    if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
+    let request = req !== null && typeof req === 'object' ? WeakMapPrototypeGet(runtime.requestIds, req) : undefined;
     if (request === undefined) request = runtime.currentRequest();
     return runtime.beginDispatch(info.id, info.callee, info.caller, info.site, request);
   } catch (e) {
@@ -209,7 +214,7 @@ function dispatchCall(fn, req, next, variant) {
 function stackLength(self) {
   try {
     return self !== null && typeof self === 'object' || typeof self === 'function'
-      ? (Array.isArray(self.stack) ? self.stack.length : -1)
+      ? (ArrayIsArray(self.stack) ? self.stack.length : -1)
       : -1;
   } catch (e) {
     return -1;
@@ -224,9 +229,11 @@ function registrationPlace() {
   let owner = 'router';
   let site = null;
   let all = false;
-  for (const callSite of stacks.callSites(registrationPlace)) {
+  const sites = stacks.callSites(registrationPlace);
+  for (let i = 0; i < sites.length; i++) {
+    const callSite = sites[i];
     const filename = callSite.getFileName() || '';
-    if (APPLICATION.test(filename)) {
+    if (RegExpPrototypeExec(APPLICATION, filename) !== null) {
       owner = 'app';
       const name = callSite.getFunctionName();
       if (name === 'all' || name === 'app.all') all = true;
@@ -243,20 +250,20 @@ function registered(self, before, variant) {
   try {
     if (before < 0 || lazy > 0) return;
     const stack = self.stack;
-    if (!Array.isArray(stack) || stack.length <= before) return;
+    if (!ArrayIsArray(stack) || stack.length <= before) return;
     const place = registrationPlace();
     // Express 3 mounts its router as a middleware of the app: Express's code, not the app's.
     const router = self._router && typeof self._router === 'object' ? self._router.middleware : undefined;
     for (let i = before; i < stack.length; i++) {
       const layer = stack[i];
-      if (!layer || typeof layer.handle !== 'function' || layerInfo.has(layer)) continue;
+      if (!layer || typeof layer.handle !== 'function' || WeakMapPrototypeHas(layerInfo, layer)) continue;
       if (layer.handle === router) continue;
       let method = 'use';
       if (variant === 0) method = !place.all && typeof layer.method === 'string' ? layer.method : 'all';
       const owner = variant === 3 ? 'app' : place.owner;
       const info = handlerRecord(layer.handle, `${owner}.${method}`, place);
-      layerInfo.set(layer, info);
-      if (variant === 3) handlerInfo.set(layer.handle, info);
+      WeakMapPrototypeSet(layerInfo, layer, info);
+      if (variant === 3) WeakMapPrototypeSet(handlerInfo, layer.handle, info);
     }
   } catch (e) {
     recorder.warn(`express registration: ${e && e.message}`);
@@ -274,13 +281,15 @@ function routed(self, method) {
   try {
     if (lazy > 0 || typeof method !== 'string') return;
     const routes = self.map && self.map[method];
-    const route = Array.isArray(routes) ? routes[routes.length - 1] : null;
-    if (!route || !Array.isArray(route.callbacks)) return;
+    const route = ArrayIsArray(routes) ? routes[routes.length - 1] : null;
+    if (!route || !ArrayIsArray(route.callbacks)) return;
     let place = null;
-    for (const fn of route.callbacks) {
-      if (typeof fn !== 'function' || handlerInfo.has(fn)) continue;
+    const callbacks = route.callbacks;
+    for (let i = 0; i < callbacks.length; i++) {
+      const fn = callbacks[i];
+      if (typeof fn !== 'function' || WeakMapPrototypeHas(handlerInfo, fn)) continue;
       if (place === null) place = registrationPlace();
-      handlerInfo.set(fn, handlerRecord(fn, `${place.owner}.${place.all ? 'all' : method}`, place));
+      WeakMapPrototypeSet(handlerInfo, fn, handlerRecord(fn, `${place.owner}.${place.all ? 'all' : method}`, place));
     }
   } catch (e) {
     recorder.warn(`express registration: ${e && e.message}`);
@@ -296,7 +305,7 @@ function install(rt) {
   rt.XL = (d) => {
     lazy += d;
   };
-  rt.isExpressNext = (fn) => typeof fn === 'function' && nextFns.has(fn);
+  rt.isExpressNext = (fn) => typeof fn === 'function' && WeakSetPrototypeHas(nextFns, fn);
 }
 
 /**
@@ -306,7 +315,7 @@ function install(rt) {
  */
 function expectsHooks(kind, source) {
   if (kind === 'application' || kind === 'connect') return false;
-  if (kind === 'route' && source.indexOf('Route.prototype.dispatch') < 0) return false;
+  if (kind === 'route' && StringPrototypeIndexOf(source, 'Route.prototype.dispatch') < 0) return false;
   return true;
 }
 

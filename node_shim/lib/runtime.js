@@ -27,8 +27,16 @@ const asyncHooks = require('async_hooks');
 const v8 = require('v8');
 const recorder = require('./recorder');
 const stacks = require('./stacks');
+const identity = require('./identity');
+const {
+  ArrayPrototypePush, ArrayPrototypeJoin, FunctionPrototypeCall, SafeWeakMap, ObjectCreate,
+  ObjectGetOwnPropertyDescriptor, WeakMapPrototypeGet, WeakMapPrototypeSet, SafeSet,
+  SetPrototypeHas, StringPrototypeStartsWith,
+} = require('./primordials');
 
 const { executionAsyncResource } = asyncHooks;
+const SymbolAsyncIterator = Symbol.asyncIterator;
+const SymbolIterator = Symbol.iterator;
 const kCtx = Symbol('jitflux.context');
 const kType = Symbol('jitflux.type');
 const kRan = Symbol('jitflux.ran');
@@ -36,7 +44,7 @@ const kRanCtx = Symbol('jitflux.ranContext');
 const kRanPart = Symbol('jitflux.ranPart'); // the part that last ran on a resource
 const kParent = Symbol('jitflux.parent'); // promise -> the promise it was derived from
 const kSettled = Symbol('jitflux.settled'); // promise -> the part that settled it
-const requestIds = new WeakMap(); // http.IncomingMessage -> request id
+const requestIds = new SafeWeakMap(); // http.IncomingMessage -> request id
 
 // Static tables, indexed by function number n (id `f${n}`) or by core site number s.
 const fnId = []; // n -> 'fn'
@@ -164,13 +172,13 @@ function resumedLoop(p, s, state) {
  */
 function forAwait(iterable, s, state) {
   if (iterable === null || iterable === undefined) return iterable;
-  const asyncMethod = iterable[Symbol.asyncIterator];
+  const asyncMethod = iterable[SymbolAsyncIterator];
   if (asyncMethod !== undefined && asyncMethod !== null) {
-    return { [Symbol.asyncIterator]: () => loopIterator(asyncMethod.call(iterable), s, state) };
+    return { [SymbolAsyncIterator]: () => loopIterator(FunctionPrototypeCall(asyncMethod, iterable), s, state) };
   }
-  const syncMethod = iterable[Symbol.iterator];
+  const syncMethod = iterable[SymbolIterator];
   if (syncMethod !== undefined && syncMethod !== null) {
-    return { [Symbol.iterator]: () => loopIterator(syncMethod.call(iterable), s, state) };
+    return { [SymbolIterator]: () => loopIterator(FunctionPrototypeCall(syncMethod, iterable), s, state) };
   }
   return iterable;
 }
@@ -181,7 +189,7 @@ function loopIterator(it, s, state) {
   if (typeof next !== 'function') return it;
   const wrapper = {
     next() {
-      const result = next.call(it);
+      const result = FunctionPrototypeCall(next, it);
       suspendLoop(s, state);
       return result;
     },
@@ -189,7 +197,7 @@ function loopIterator(it, s, state) {
   const ret = it.return;
   if (typeof ret === 'function') {
     wrapper.return = function () {
-      const result = ret.call(it);
+      const result = FunctionPrototypeCall(ret, it);
       suspendLoop(s, state);
       return result;
     };
@@ -239,8 +247,57 @@ function pop() {
   }
 }
 
+// With async hooks on, Node runs each event-loop callback through its callbackTrampoline
+// (node:internal/async_hooks), which calls `cb.apply(this, args)` and then
+// `execution_async_resources.pop()`: an app's own Function.prototype.apply or Array.prototype.pop
+// runs there, where it would not untraced. Such a call is not a part of its own (the callback it
+// applies is), and a warning says that the replacement runs more often traced. The descriptors
+// are read, not the properties: reading runs nothing of the app.
+const FunctionPrototype = Function.prototype;
+const ArrayPrototype = Array.prototype;
+const originalApply = FunctionPrototype.apply;
+const originalPop = ArrayPrototype.pop;
+const helperNumbers = new SafeWeakMap(); // replacement function -> its function number or -1
+let helpersWarned = false;
+
+function replacement(object, name, original) {
+  const d = ObjectGetOwnPropertyDescriptor(object, name);
+  return d !== undefined && typeof d.value === 'function' && d.value !== original ? d.value : null;
+}
+
+function numberOf(fn) {
+  let n = WeakMapPrototypeGet(helperNumbers, fn);
+  if (n === undefined) {
+    n = identity.instrumentedNumber(fn);
+    WeakMapPrototypeSet(helperNumbers, fn, n);
+  }
+  return n;
+}
+
+/** Whether function n is the app's replacement of apply or pop, called by Node's trampoline. */
+function trampolineHelper(n) {
+  const apply = replacement(FunctionPrototype, 'apply', originalApply);
+  if (apply !== null && numberOf(apply) === n) return true;
+  const pop = replacement(ArrayPrototype, 'pop', originalPop);
+  return pop !== null && numberOf(pop) === n;
+}
+
+function checkHelpers() {
+  if (helpersWarned) return [];
+  const replaced = [];
+  if (replacement(FunctionPrototype, 'apply', originalApply) !== null) ArrayPrototypePush(replaced, 'Function.prototype.apply');
+  if (replacement(ArrayPrototype, 'pop', originalPop) !== null) ArrayPrototypePush(replaced, 'Array.prototype.pop');
+  if (replaced.length > 0) {
+    helpersWarned = true;
+    recorder.warn(`the app replaced ${ArrayPrototypeJoin(replaced, ' and ')}: Node calls ${replaced.length > 1 ? 'them' : 'it'} for every event-loop callback while async hooks are on, so the app's replacement runs more often traced than untraced`);
+  }
+  return [];
+}
+recorder.addDrainer(checkHelpers);
+
 function beginFromLoop(n) {
   const id = fnId[n];
+  if (trampolineHelper(n)) return;
   let request = null;
   try {
     const res = executionAsyncResource();
@@ -323,7 +380,7 @@ function calledByLibrary() {
   for (let i = 1; i < frames.length; i++) {
     const file = frames[i].getFileName();
     if (!file) continue;
-    if (file.startsWith(stacks.SHIM_DIR)) continue;
+    if (StringPrototypeStartsWith(file, stacks.SHIM_DIR)) continue;
     const entry = stacks.fileEntry(file);
     return entry === undefined || entry.file === null;
   }
@@ -387,7 +444,8 @@ function isInterval(res) {
 }
 
 // Names for callbacks that were not handed over at a known call site, from the async resource.
-const TYPE_CALLEES = {
+// (No prototype: a name the app adds to Object.prototype is no async resource type.)
+const TYPE_CALLEES = Object.assign(ObjectCreate(null), {
   Timeout: 'setTimeout',
   Immediate: 'setImmediate',
   TickObject: 'process.nextTick',
@@ -408,7 +466,7 @@ const TYPE_CALLEES = {
   SIGNALWRAP: 'process.on',
   WRITEWRAP: 'write',
   SHUTDOWNWRAP: 'end',
-};
+});
 
 function calleeOf(res) {
   const type = res[kType];
@@ -496,10 +554,10 @@ function defineFunction(n, loc) {
 /** Register a call site where function n is handed to `callee`; returns the site number. */
 function defineSite(n, callee, loc) {
   const s = siteFn.length;
-  siteFn.push(n);
-  siteCallee.push(callee);
-  siteLoc.push(loc);
-  sitePart.push(null);
+  ArrayPrototypePush(siteFn, n);
+  ArrayPrototypePush(siteCallee, callee);
+  ArrayPrototypePush(siteLoc, loc);
+  ArrayPrototypePush(sitePart, null);
   return s;
 }
 
@@ -510,7 +568,7 @@ function markLiteralSite(n, s) {
 }
 
 // Events emitted once per emitter: their listeners are continuations (post), not listeners.
-const ONE_SHOT = new Set([
+const ONE_SHOT = new SafeSet([
   'end', 'close', 'finish', 'error', 'exit', 'listening', 'ready', 'open', 'response',
   'abort', 'aborted', 'timeout', 'prefinish',
 ]);
@@ -519,7 +577,7 @@ const ONE_SHOT = new Set([
 function listenerRegistered(fn, type) {
   if (fn !== lastFn || lastFn === null) return;
   lastFn = null;
-  if (ONE_SHOT.has(type)) return;
+  if (SetPrototypeHas(ONE_SHOT, type)) return;
   const n = siteFn[lastSite];
   listenerPart[n] = rt.part;
   listenerSite[n] = lastSite;
