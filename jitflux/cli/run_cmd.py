@@ -69,8 +69,8 @@ def register(subparsers: Any) -> None:
         type=float,
         default=0.2,
         metavar="MS",
-        help="move a candidate only when its calls take this long on average, timed on its "
-        "first 5 calls (default: 0.2; 0 moves every candidate)",
+        help="move a candidate only when its calls take this long (the median of 5 calls, "
+        "timed on the main thread after 3 warm-up calls; default: 0.2; 0 moves every candidate)",
     )
     parser.add_argument(
         "command", nargs=argparse.REMAINDER, metavar="COMMAND", help="node SCRIPT [ARGS]"

@@ -38,8 +38,8 @@ class Decision:
         if self.forced or min_work <= 0:
             return f"  {self.name}: workers ({self.reason})"
         return (
-            f"  {self.name}: workers if its calls take {min_work:g} ms or more, timed on its "
-            f"first calls ({self.reason})"
+            f"  {self.name}: workers if its calls take {min_work:g} ms or more (median of "
+            f"5 calls after 3 warm-up calls) ({self.reason})"
         )
 
 

@@ -19,6 +19,7 @@ from jitflux.drive import Request, run_command, send_requests
 from jitflux.errors import EXIT_PROGRAM_FAILED, JitfluxError
 from jitflux.launch import parse_command
 from jitflux.run.app import RunningApp, app_env
+from jitflux.run.facts import fluxions_of
 from jitflux.run.proxy import Exchange, RecordingProxy
 from jitflux.run.runner import RunOptions, plan
 
@@ -67,6 +68,7 @@ class VerifyResult:
     differences: list[Difference]
     stats: dict[str, Any]  # per moved fluxion, what the shim said (state, calls, reason)
     reasons: dict[str, str]  # why each candidate moved (the placement)
+    evidence: dict[str, str] = field(default_factory=dict)  # what the trace says of each
     culprits: dict[int, list[str]] = field(default_factory=dict)  # index of a difference -> names
 
     @property
@@ -170,7 +172,7 @@ async def _verify(options: VerifyOptions) -> VerifyResult:
     plain, _ = await _session(options, None)
     moved, stats = await _session(options, document)
     differences = compare(plain, moved)
-    result = VerifyResult(len(plain), differences, stats, reasons)
+    result = VerifyResult(len(plain), differences, stats, reasons, _evidence(options.trace))
     if not differences:
         return result
     ran = [name for name, s in stats.items() if s.get("worker_calls", 0) > 0]
@@ -186,6 +188,21 @@ async def _verify(options: VerifyOptions) -> VerifyResult:
             if (d.index, d.what) in seen:
                 result.culprits.setdefault(d.index, []).append(name)
     return result
+
+
+def _evidence(trace: str | os.PathLike[str]) -> dict[str, str]:
+    """What the trace says of each fluxion: its groups, its context, what it streams."""
+    evidence = {}
+    for f in fluxions_of(trace):
+        parts = [f"groups {' '.join('&' + t for t in f.tags)}" if f.tags else "no group"]
+        if f.context:
+            parts.append(f"context {{{', '.join(f.context)}}}")
+        for stream in f.streams:
+            if stream.message:
+                parts.append(f"streams [{', '.join(stream.message)}] to {', '.join(stream.to)}")
+        origin = f" at {f.origin.file}:{f.origin.line}" if f.origin else ""
+        evidence[f.name] = f"the trace: {'; '.join(parts)}{origin}"
+    return evidence
 
 
 def verify(options: VerifyOptions) -> VerifyResult:
@@ -228,6 +245,8 @@ def render(result: VerifyResult) -> str:
                     f"  caused by moving `{name}` ({result.reasons.get(name, '')}; "
                     f"{stats.get('worker_calls', 0)} calls in the workers)"
                 )
+                if name in result.evidence:
+                    lines.append(f"    {result.evidence[name]}")
         else:
             lines.append("  caused by the moves together: no single move brings it back")
     return "\n".join(lines) + "\n"

@@ -18,7 +18,7 @@ const BUILTINS = ['fs', 'path', 'crypto', 'zlib', 'os', 'util', 'url', 'querystr
 function describe(value) {
   if (typeof value === 'function') return `a function (${value.name || 'anonymous'})`;
   const ctor = value && value.constructor && value.constructor.name;
-  return ctor ? `a ${ctor} instance` : 'an object with an unusual prototype';
+  return ctor ? `${/^[AEIOU]/.test(ctor) ? 'an' : 'a'} ${ctor} instance` : 'an object with an unusual prototype';
 }
 
 /** The module id of a value that is some module's exports, or undefined. */

@@ -12,6 +12,8 @@ const Module = require('module');
 const { rewrite } = require('./rewrite');
 const { encode, decode, Unclonable } = require('./codec');
 
+const WARM_UP = 3;
+
 function say(line) {
   process._rawDebug(`jitflux run: ${line}`);
 }
@@ -27,7 +29,7 @@ function install() {
   const byFile = new Map();
   const fluxions = placement.fluxions.map((f, id) => {
     const entry = Object.assign({ id, state: 'unloaded', reason: null, worker: 0, local: 0,
-      fallbacks: 0, probeTime: 0n, probed: 0, plan: null, ctx: null }, f);
+      fallbacks: 0, samples: [], plan: null, ctx: null }, f);
     const list = byFile.get(f.file) || [];
     list.push(entry);
     byFile.set(f.file, list);
@@ -163,13 +165,14 @@ function install() {
       try {
         return originalFn.apply(self, args);
       } finally {
-        f.probeTime += process.hrtime.bigint() - start;
-        f.probed += 1;
+        // The first calls pay for compilation and warm-up: they are run, not timed.
+        if (f.local >= WARM_UP) f.samples.push(Number(process.hrtime.bigint() - start) / 1e6);
         f.local += 1;
-        if (f.probed >= probeCalls) {
-          const ms = Number(f.probeTime) / 1e6 / f.probed;
-          if (ms >= minWork) move(f, `isolated, ${ms.toFixed(3)} ms a call over its first ${f.probed} calls`);
-          else stay(f, `its work is too light to pay a round trip (${ms.toFixed(3)} ms a call < --min-work ${minWork} ms)`);
+        if (f.samples.length >= probeCalls) {
+          const ms = f.samples.sort((a, b) => a - b)[f.samples.length >> 1];
+          const over = `over ${f.samples.length} calls after ${WARM_UP} warm-up calls`;
+          if (ms >= minWork) move(f, `isolated, ${ms.toFixed(3)} ms a call (median ${over})`);
+          else stay(f, `its work is too light to pay a round trip (median ${ms.toFixed(3)} ms a call ${over}, < --min-work ${minWork} ms)`);
         }
       }
     }

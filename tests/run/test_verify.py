@@ -1,0 +1,114 @@
+"""`jitflux verify` on real apps: the paper's examples and the CPU example answer the same with
+their isolated fluxion in workers; a wrong isolation forced with --isolate is caught and named."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from jitflux.cli import main
+from tests.conftest import EXAMPLES, EXPRESS_MODULES
+
+ADDS = ["POST /add abc", "POST /add defgh"]
+WITH_TOTAL = [*ADDS, "GET /total"]
+
+
+def _verify(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    app: Path,
+    trace: Path,
+    express: int,
+    *options: str,
+) -> tuple[int, str]:
+    monkeypatch.setenv("NODE_PATH", str(EXPRESS_MODULES[express]))
+    monkeypatch.delenv("PORT", raising=False)
+    status = main(["verify", "--from", str(trace), *options, "--", "node", str(app / "server.js")])
+    return status, capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("example", "moved"), [("paper-counter", "handler"), ("paper-gifsockets", "anonymous_12")]
+)
+def test_paper_examples_verify_identical(
+    traced: Callable[..., tuple[Path, Path]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    express_version: int,
+    example: str,
+    moved: str,
+) -> None:
+    """The paper's examples answer the same with their isolated fluxion run in the workers."""
+    app, trace = traced(example, express_version)
+    requests = str(EXAMPLES / example / "requests.txt")
+    status, out = _verify(capsys, monkeypatch, app, trace, express_version, "--requests", requests)
+    count = len([line for line in Path(requests).read_text().splitlines() if line.strip()])
+    assert status == 0, out
+    assert f"moved: {moved} (isolated leaf, sends to " in out
+    assert f": {count} calls in the workers\n" in out
+    assert f"verified: all {count} responses are the same" in out
+
+
+def test_cpu_example_verifies_identical(
+    traced: Callable[..., tuple[Path, Path]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The CPU example's hashing callback runs in the workers; the digests are the same."""
+    app, trace = traced("cpu-digest")
+    status, out = _verify(
+        capsys, monkeypatch, app, trace, 5, "--requests", str(EXAMPLES / "cpu-digest/requests.txt")
+    )
+    assert status == 0, out
+    assert "moved: anonymous_11 (isolated leaf, sends to express_dispatcher): 3 calls" in out
+    assert "verified: all 3 responses are the same" in out
+
+
+def test_written_context_stays_unless_forced(
+    traced: Callable[..., tuple[Path, Path]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A candidate that writes its context stays on the main thread, and verify says why."""
+    app, trace = traced("run-hidden-share", 5, ADDS)
+    status, out = _verify(capsys, monkeypatch, app, trace, 5, *_requests(WITH_TOTAL))
+    assert status == 0, out
+    assert "not moved: anonymous_9: its context is written (total)" in out
+
+
+@pytest.mark.parametrize("seen", [False, True], ids=["hidden-reader", "seen-reader"])
+def test_forced_wrong_isolation_is_caught(
+    traced: Callable[..., tuple[Path, Path]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    seen: bool,
+) -> None:
+    """Forcing the writer of `total` into the workers changes GET /total: exit 1, writer named,
+    whether the trace saw the reader (share: not isolated) or not (held back)."""
+    app, trace = traced("run-hidden-share", 5, WITH_TOTAL if seen else ADDS)
+    options = [*_requests(WITH_TOTAL), "--isolate", "anonymous_9"]
+    status, out = _verify(capsys, monkeypatch, app, trace, 5, *options)
+    assert status == 1, out
+    assert "request 3 (GET /total): body differs\n  plain: total 8\\n\n  run:   total 0\\n" in out
+    assert "caused by moving `anonymous_9` (forced by --isolate" in out
+    assert ("the trace found it NOT isolated" in out) is seen
+    assert "context {total}" in out
+
+
+def test_no_traffic_is_bad_usage(
+    traced: Callable[..., tuple[Path, Path]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """verify without --request, --requests or --drive exits 2 with one line."""
+    app, trace = traced("paper-counter")
+    status = main(["verify", "--from", str(trace), "--", "node", str(app / "server.js")])
+    assert status == 2
+    assert capsys.readouterr().err == (
+        "jitflux: no traffic: give --request, --requests or --drive\n"
+    )
+
+
+def _requests(lines: list[str]) -> list[str]:
+    return [part for line in lines for part in ("--request", line)]
