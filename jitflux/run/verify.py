@@ -17,7 +17,7 @@ from typing import Any
 
 from jitflux.drive import Request, run_command, send_requests
 from jitflux.errors import EXIT_PROGRAM_FAILED, JitfluxError
-from jitflux.launch import parse_command
+from jitflux.launch import error_line, parse_command
 from jitflux.run.app import RunningApp, app_env
 from jitflux.run.facts import fluxions_of
 from jitflux.run.proxy import Exchange, RecordingProxy
@@ -99,7 +99,7 @@ async def _session(
                 await app.stop()
                 log.seek(0)
                 text = log.read().decode("utf-8", "replace")
-                lines = [line for line in text.splitlines() if line]
+                lines = [line for line in map(error_line, text.splitlines()) if line]
                 raise JitfluxError(
                     f"{exc.message}" + (f": {lines[-1]}" if lines else ""), exc.status
                 ) from None

@@ -96,7 +96,10 @@ function plan(source, f, kNodes, scopes, parents, nodes) {
     for (const ref of scope.references) {
       const variable = ref.resolved;
       const name = ref.identifier.name;
-      if (!onMain && !variable && name === 'arguments') return { reason: 'it uses `arguments` (not supported yet)' };
+      // F's own `arguments` would hold the stand-ins, and only the declared parameters travel.
+      if (!onMain && name === 'arguments' && variable && variable.scope === fScope && variable.defs.length === 0) {
+        return { reason: 'it uses `arguments` (not supported yet)' };
+      }
       if (!variable) continue; // a global: the worker has its own
       if (onMain) {
         if (variable.scope === fScope) streamed.add(name);

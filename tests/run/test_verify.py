@@ -3,6 +3,7 @@ their isolated fluxion in workers; a wrong isolation forced with --isolate is ca
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -112,3 +113,56 @@ def test_no_traffic_is_bad_usage(
 
 def _requests(lines: list[str]) -> list[str]:
     return [part for line in lines for part in ("--request", line)]
+
+
+def test_drive_command_traffic_is_compared(
+    traced: Callable[..., tuple[Path, Path]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--drive runs a shell command against the recording proxy ($JITFLUX_URL): its requests
+    are compared like request lines."""
+    app, trace = traced("paper-gifsockets")
+    post = (
+        "import os, urllib.request as u; "
+        "[u.urlopen(u.Request(os.environ['JITFLUX_URL'] + '/image/text', data=t.encode(), "
+        "method='POST')).read() for t in ('hi', 'there', 'fluxions')]"
+    )
+    drive = f"{sys.executable} -c \"{post}\""
+    status, out = _verify(capsys, monkeypatch, app, trace, 5, "--drive", drive)
+    assert status == 0, out
+    assert "moved: anonymous_12 (isolated leaf, sends to express_dispatcher): 3 calls" in out
+    assert "verified: all 3 responses are the same" in out
+
+
+def test_unclonable_forced_move_is_a_tie_the_trace_did_not_show(
+    traced: Callable[..., tuple[Path, Path]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A forced fluxion whose message cannot be cloned stays on main; verify says so."""
+    app, trace = traced("cpu-digest")
+    requests = str(EXAMPLES / "cpu-digest/requests.txt")
+    options = ("--requests", requests, "--isolate", "reply")
+    status, out = _verify(capsys, monkeypatch, app, trace, 5, *options)
+    assert status == 0, out
+    assert (
+        "not moved: reply: its message cannot be cloned: argument 1 is an IncomingMessage "
+        "instance (a tie the trace did not show)"
+    ) in out
+
+
+def test_app_that_cannot_start_fails_with_one_line(
+    traced: Callable[..., tuple[Path, Path]],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """An app that exits before it listens: exit 1, one line naming why, no traceback."""
+    _, trace = traced("paper-counter")
+    script = tmp_path / "server.js"
+    script.write_text("throw new Error('no database');\n", encoding="utf-8")
+    status = main(["verify", "--from", str(trace), "--request", "GET /", "--", "node", str(script)])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith("jitflux: the app exited (status 1) before it listened: ")
+    assert "Error: no database" in err and err.count("\n") == 1
