@@ -234,7 +234,7 @@ def render(result: VerifyResult) -> str:
         return "\n".join(lines) + "\n"
     lines.append(f"differences: {len(result.differences)} in {result.compared} responses")
     for d in result.differences:
-        lines.append(f"request {d.index} ({d.request}): {d.what} differs")
+        lines.append(f"request {d.index} ({_show(d.request)}): {d.what} differs")
         lines.append(f"  plain: {d.plain}")
         lines.append(f"  run:   {d.run}")
         names = result.culprits.get(d.index)

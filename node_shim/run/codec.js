@@ -54,8 +54,12 @@ function encode(value, options, what, seen = new Set()) {
   try {
     if (Array.isArray(value)) return value.map((v, i) => encode(v, options, `${what}[${i}]`, seen));
     if (value instanceof Error) {
+      // Inherited properties too: http-errors puts `status` and `expose` on the prototype of
+      // each error class, and Express's error handler reads them.
       const props = {};
-      for (const key of Object.keys(value)) props[key] = encode(value[key], options, `${what}.${key}`, seen);
+      for (const key in value) {
+        if (typeof value[key] !== 'function') props[key] = encode(value[key], options, `${what}.${key}`, seen);
+      }
       return { $jfx: 'err', name: value.name, message: value.message, stack: value.stack, props };
     }
     if (value instanceof Date || value instanceof RegExp || ArrayBuffer.isView(value)) return value;

@@ -166,3 +166,19 @@ def test_app_that_cannot_start_fails_with_one_line(
     assert status == 1
     assert err.startswith("jitflux: the app exited (status 1) before it listened: ")
     assert "Error: no database" in err and err.count("\n") == 1
+
+
+def test_error_sent_downstream_gives_the_same_error_page(
+    traced: Callable[..., tuple[Path, Path]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A body over the limit: the moved callback calls next(err) with raw-body's 413 error,
+    whose status lives on its class's prototype; Express's error page is the same."""
+    app, trace = traced("cpu-digest")
+    requests = tmp_path / "requests.txt"
+    requests.write_text(f"POST /digest {'x' * 1_100_000}\nPOST /digest small\n", encoding="utf-8")
+    status, out = _verify(capsys, monkeypatch, app, trace, 5, "--requests", str(requests))
+    assert status == 0, out[:2000]
+    assert "verified: all 2 responses are the same" in out
