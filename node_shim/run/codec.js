@@ -12,8 +12,16 @@
 
 class Unclonable extends Error {}
 
-const BUILTINS = ['fs', 'path', 'crypto', 'zlib', 'os', 'util', 'url', 'querystring', 'events',
-  'stream', 'buffer', 'string_decoder', 'assert', 'http', 'https', 'net', 'dns', 'timers'];
+// Built-in modules that warn when required (deprecated): never looked up.
+const DEPRECATED = new Set(['punycode', 'sys', 'constants', 'domain', 'test']);
+
+/** The built-in modules the app has loaded (requiring them again is free and silent). */
+function loadedBuiltins() {
+  const { builtinModules } = require('module');
+  const loaded = new Set((process.moduleLoadList || []).filter((m) => m.startsWith('NativeModule '))
+    .map((m) => m.slice('NativeModule '.length)));
+  return builtinModules.filter((n) => !n.startsWith('_') && !DEPRECATED.has(n) && loaded.has(n));
+}
 
 function describe(value) {
   if (typeof value === 'function') return `a function (${value.name || 'anonymous'})`;
@@ -23,7 +31,7 @@ function describe(value) {
 
 /** The module id of a value that is some module's exports, or undefined. */
 function moduleOf(value) {
-  for (const name of BUILTINS) {
+  for (const name of loadedBuiltins()) {
     if (require(name) === value) return name;
   }
   for (const [file, mod] of Object.entries(require.cache)) {
@@ -44,7 +52,9 @@ function encode(value, options, what, seen = new Set()) {
   const handle = options.handleOf ? options.handleOf(value) : undefined;
   if (handle !== undefined) return handle;
   if (Buffer.isBuffer(value)) return { $jfx: 'buf', data: new Uint8Array(value) };
-  if (options.modules) {
+  // Module exports are looked up for the values themselves, not inside them: the lookup scans
+  // the module cache, and a message's data would pay it for each of its objects.
+  if (options.modules && seen.size === 0) {
     const id = moduleOf(value);
     if (id !== undefined) return { $jfx: 'mod', id };
   }

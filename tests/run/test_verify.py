@@ -182,3 +182,19 @@ def test_error_sent_downstream_gives_the_same_error_page(
     status, out = _verify(capsys, monkeypatch, app, trace, 5, "--requests", str(requests))
     assert status == 0, out[:2000]
     assert "verified: all 2 responses are the same" in out
+
+
+def test_dead_worker_loses_no_request(
+    traced: Callable[..., tuple[Path, Path]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A worker that dies in the middle of a call: that call runs again on the main thread,
+    the pool replaces the worker, and every response is the plain app's."""
+    lines = ["POST /echo one", "POST /echo die", "POST /echo two", "POST /echo three"]
+    app, trace = traced("run-worker-dies", 5, ["POST /echo one"])
+    status, out = _verify(capsys, monkeypatch, app, trace, 5, *_requests(lines))
+    assert status == 0, out
+    assert "moved: anonymous_9 (isolated leaf, sends to express_dispatcher): 4 calls in the " \
+        "workers, 1 run again here" in out
+    assert "verified: all 4 responses are the same" in out

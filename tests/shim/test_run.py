@@ -111,9 +111,10 @@ CODEC = """
 const { encode, decode, Unclonable } = require(process.argv[1] + '/codec.js');
 const fs = require('fs');
 const options = { modules: true };
-const sent = structuredClone(encode({ b: Buffer.from('hi'), e: new RangeError('no'), m: fs,
+const sent = structuredClone(encode({ b: Buffer.from('hi'), e: new RangeError('no'),
   list: [1, 'two', null] }, options, 'message'));
 const back = decode(sent, { require: (id) => require(id) });
+back.m = decode(structuredClone(encode(fs, options, 'fs')), { require: (id) => require(id) });
 let refused = null;
 try {
   encode({ deep: { socket: new (class Socket { write() {} })() } }, options, 'message');
@@ -127,8 +128,9 @@ console.log(JSON.stringify({ buffer: Buffer.isBuffer(back.b) && back.b.toString(
 
 
 def test_codec_keeps_buffers_errors_modules_and_refuses_instances() -> None:
-    """Buffers come back as Buffers, errors as errors, modules as the same module; a class
-    instance anywhere in a message cannot cross, and the reason says where."""
+    """Buffers come back as Buffers, errors as errors, a module (a message's value itself) as
+    the same module; a class instance anywhere in a message cannot cross, and the reason says
+    where."""
     out = _node(CODEC)
     assert out == {
         "buffer": "hi",
