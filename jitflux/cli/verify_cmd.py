@@ -11,7 +11,8 @@ from jitflux.cli.run_cmd import add_placement_options, command_of
 from jitflux.cli.trace_cmd import _request
 from jitflux.drive import read_requests
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
-from jitflux.run.verify import VerifyOptions, render, verify
+from jitflux.run.verify import VerifyOptions, outcome, render, verify
+from jitflux.trace import dump, load
 
 DESCRIPTION = """\
 Send the same traffic to the plain app and to the app under `jitflux run` (every candidate
@@ -28,6 +29,7 @@ examples:
   jitflux verify --from trace.json --request 'POST /image/text hello' -- node server.js
   jitflux verify --from trace.json --drive 'npm test' -- node server.js
   jitflux verify --from trace.json --requests requests.txt --isolate reply -- node server.js
+  jitflux verify --from trace.json --requests requests.txt --record -- node server.js
 
 exit status: 0 every response is the same; 1 some differ (or an app failed to start);
 2 bad usage or bad trace.
@@ -62,6 +64,11 @@ def register(subparsers: Any) -> None:
     )
     add_placement_options(parser)
     parser.add_argument(
+        "--record",
+        action="store_true",
+        help="write the outcome into the trace's meta (`verify`), which `jitflux report` shows",
+    )
+    parser.add_argument(
         "command", nargs=argparse.REMAINDER, metavar="COMMAND", help="node SCRIPT [ARGS]"
     )
     parser.set_defaults(func=run)
@@ -76,9 +83,10 @@ def run(args: argparse.Namespace) -> int:
         raise JitfluxError(
             "no traffic: give --request, --requests or --drive", EXIT_BAD_INPUT
         )
+    command = command_of(args)
     result = verify(
         VerifyOptions(
-            command=command_of(args),
+            command=command,
             trace=args.source,
             requests=requests,
             drive=args.drive,
@@ -87,4 +95,8 @@ def run(args: argparse.Namespace) -> int:
         )
     )
     sys.stdout.write(render(result))
+    if args.record:
+        trace = load(args.source)
+        trace.meta["verify"] = outcome(result, command)
+        dump(trace, args.source)
     return result.status

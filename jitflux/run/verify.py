@@ -212,6 +212,35 @@ def verify(options: VerifyOptions) -> VerifyResult:
     raise JitfluxError("interrupted", 130)
 
 
+def outcome(result: VerifyResult, command: Sequence[str]) -> dict[str, Any]:
+    """Verify's outcome as the trace's `meta.verify` holds it (the report shows it)."""
+    return {
+        "status": result.status,
+        "command": list(command),
+        "compared": result.compared,
+        "moved": {
+            name: int(s.get("worker_calls", 0))
+            for name, s in sorted(result.stats.items())
+            if s.get("worker_calls", 0) > 0
+        },
+        "not_moved": {
+            name: str(s.get("reason"))
+            for name, s in sorted(result.stats.items())
+            if s.get("state") == "local" and s.get("reason")
+        },
+        "differences": [
+            {
+                "request": d.request,
+                "what": d.what,
+                "plain": d.plain,
+                "run": d.run,
+                "fluxions": result.culprits.get(d.index, []),
+            }
+            for d in result.differences
+        ],
+    }
+
+
 def render(result: VerifyResult) -> str:
     """The text verify prints."""
     lines = []

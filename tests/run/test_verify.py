@@ -3,6 +3,7 @@ their isolated fluxion in workers; a wrong isolation forced with --isolate is ca
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from jitflux.cli import main
+from jitflux.trace import load
 from tests.conftest import EXAMPLES, EXPRESS_MODULES
 
 ADDS = ["POST /add abc", "POST /add defgh"]
@@ -198,3 +200,32 @@ def test_dead_worker_loses_no_request(
     assert "moved: anonymous_9 (isolated leaf, sends to express_dispatcher): 4 calls in the " \
         "workers, 1 run again here" in out
     assert "verified: all 4 responses are the same" in out
+
+
+def test_record_writes_the_outcome_into_the_trace(
+    traced: Callable[..., tuple[Path, Path]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """--record keeps the outcome in the trace's meta: status, moves, each difference and the
+    fluxion behind it; the trace still loads."""
+    app, trace = traced("run-hidden-share", 5, ADDS)
+    copy = tmp_path / "trace.json"
+    shutil.copy(trace, copy)
+    options = [*_requests(WITH_TOTAL), "--isolate", "anonymous_9", "--record"]
+    status, _ = _verify(capsys, monkeypatch, app, copy, 5, *options)
+    assert status == 1
+    recorded = load(copy).meta["verify"]
+    assert recorded["status"] == 1
+    assert recorded["compared"] == 3
+    assert recorded["moved"] == {"anonymous_9": 2}
+    assert recorded["differences"] == [
+        {
+            "request": "GET /total",
+            "what": "body",
+            "plain": "total 8\\n",
+            "run": "total 0\\n",
+            "fluxions": ["anonymous_9"],
+        }
+    ]
