@@ -80,9 +80,7 @@ def run(args: argparse.Namespace) -> int:
     if args.requests:
         requests += read_requests(args.requests)
     if not requests and not args.drive:
-        raise JitfluxError(
-            "no traffic: give --request, --requests or --drive", EXIT_BAD_INPUT
-        )
+        raise JitfluxError("no traffic: give --request, --requests or --drive", EXIT_BAD_INPUT)
     command = command_of(args)
     result = verify(
         VerifyOptions(

@@ -30,9 +30,13 @@ class Decision:
     forced: bool = False
     origin: Origin | None = None
     continuations: tuple[Origin, ...] = field(default=())  # downstream functions kept on main
+    inner: tuple[tuple[str, Origin], ...] = field(default=())  # downstream run in the worker
+    inside: str | None = None  # the moved fluxion whose task runs this one
 
     def line(self, min_work: float) -> str:
         """One line for `run`'s placement table."""
+        if self.inside:
+            return f"  {self.name}: workers, inside {self.inside}'s task ({self.reason})"
         if not self.move:
             return f"  {self.name}: main thread ({self.reason})"
         if self.forced or min_work <= 0:
@@ -56,7 +60,53 @@ def choose(fluxions: Sequence[Fluxion], isolate: Sequence[str] = ()) -> list[Dec
             raise JitfluxError(f"--isolate {name}: {name} stays on the main thread", EXIT_BAD_INPUT)
     main = by_name.get(MAIN)
     main_tags = set(main.tags) if main else set()
-    return [_decide(f, by_name, main_tags, f.name in isolate) for f in fluxions]
+    decisions = [_decide(f, by_name, main_tags, f.name in isolate) for f in fluxions]
+    # A fluxion that runs inside another's task is not moved on its own.
+    outer = {name: d.name for d in decisions if d.move for name, _ in d.inner}
+    return [
+        Decision(d.name, False, "its caller's continuation", inside=outer[d.name])
+        if d.name in outer
+        else d
+        for d in decisions
+    ]
+
+
+def _downstream(
+    f: Fluxion, by_name: dict[str, Fluxion], main_tags: set[str], forced: bool, seen: set[str]
+) -> tuple[list[Origin], list[tuple[str, Origin]]] | str:
+    """Where what `f` sends goes: the continuations kept on the main thread and the isolated
+    fluxions that run in the worker with it (its own continuations, and theirs), or the reason
+    it cannot move."""
+    assert f.origin is not None
+    continuations: list[Origin] = []
+    inner: list[tuple[str, Origin]] = []
+    for stream in f.streams:
+        if stream.type == "start" and not forced:
+            return f"isolated, but {f.name} registers listeners (not moved yet)"
+        for target in stream.to:
+            if target in ("null", DISPATCHER):
+                continue
+            downstream = by_name.get(target)
+            if downstream is None or downstream.origin is None:
+                return f"its downstream {target} has no known source"
+            if downstream.origin.file != f.origin.file:
+                return f"its downstream {target} is in another file (not supported yet)"
+            if set(downstream.tags) & main_tags:
+                continuations.append(downstream.origin)
+                continue
+            if not (downstream.isolated or forced):
+                tags = " ".join(f"&{t}" for t in downstream.tags)
+                return f"it sends to {target}, which is tied ({tags})"
+            if target in seen:
+                continue
+            seen.add(target)
+            below = _downstream(downstream, by_name, main_tags, forced, seen)
+            if isinstance(below, str):
+                return below
+            inner.append((target, downstream.origin))
+            continuations += below[0]
+            inner += below[1]
+    return continuations, inner
 
 
 def _decide(f: Fluxion, by_name: dict[str, Fluxion], main_tags: set[str], forced: bool) -> Decision:
@@ -70,33 +120,18 @@ def _decide(f: Fluxion, by_name: dict[str, Fluxion], main_tags: set[str], forced
         tags = " ".join(f"&{t}" for t in f.tags)
         why = f.reasons[0] if f.reasons else "tied to other fluxions"
         return Decision(f.name, False, f"not isolated {tags}: {why}".replace("  ", " "))
-    continuations: list[Origin] = []
-    for stream in f.streams:
-        if stream.type == "start" and not forced:
-            return Decision(f.name, False, "isolated, but it registers listeners (not moved yet)")
-        for target in stream.to:
-            if target in ("null", DISPATCHER):
-                continue
-            downstream = by_name.get(target)
-            if downstream is None or downstream.origin is None:
-                return Decision(f.name, False, f"its downstream {target} has no known source")
-            if set(downstream.tags) & main_tags:
-                if downstream.origin.file != f.origin.file:
-                    return Decision(f.name, False, f"its continuation {target} is in another file")
-                continuations.append(downstream.origin)
-            elif not forced:
-                return Decision(
-                    f.name,
-                    False,
-                    f"isolated, but it sends to {target}, which would run apart too "
-                    "(only leaf fluxions move yet)",
-                )
+    found = _downstream(f, by_name, main_tags, forced, {f.name})
+    if isinstance(found, str):
+        return Decision(f.name, False, found)
+    continuations, inner = found
     if forced:
         reason = "forced by --isolate" + ("" if f.isolated else "; the trace found it NOT isolated")
     else:
         downstream = sorted({t for s in f.streams for t in s.to if t != "null"})
-        reason = "isolated leaf" + (f", sends to {', '.join(downstream)}" if downstream else "")
-    return Decision(f.name, True, reason, forced, f.origin, tuple(continuations))
+        reason = ("isolated leaf" if not inner else "isolated") + (
+            f", sends to {', '.join(downstream)}" if downstream else ""
+        )
+    return Decision(f.name, True, reason, forced, f.origin, tuple(continuations), tuple(inner))
 
 
 def placement_document(
@@ -115,6 +150,7 @@ def placement_document(
                 "column": d.origin.column,
                 "forced": d.forced,
                 "continuations": [{"line": c.line, "column": c.column} for c in d.continuations],
+                "inner": [{"name": n, "line": o.line, "column": o.column} for n, o in d.inner],
             }
         )
     return {"workers": workers, "min_work_ms": min_work, "probe_calls": 5, "fluxions": moved}

@@ -93,4 +93,3 @@ def serve(options: RunOptions) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(_serve(options))
     return 130
-

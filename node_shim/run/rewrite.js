@@ -72,7 +72,7 @@ function roleOf(uses) {
 }
 
 /** The plan of one target: what the worker runs and what the main thread keeps, or a reason. */
-function plan(source, f, kNodes, scopes, parents, nodes) {
+function plan(source, f, kNodes, wNodes, scopes, parents, nodes) {
   if (f.type === 'ArrowFunctionExpression') return { reason: 'an arrow function (not supported yet)' };
   if (f.async || f.generator) return { reason: 'an async function or a generator (not supported yet)' };
   for (const p of f.params) {
@@ -134,16 +134,19 @@ function plan(source, f, kNodes, scopes, parents, nodes) {
       (entry.module ? context : stream).push({ name, role: roleOf(entry.uses), written: false });
     }
   }
-  // The worker's source: the continuations become stubs that stream back the locals they read.
+  // The worker's source: the continuations kept on main become stubs that stream back the
+  // locals they read; those that run in the worker are wrapped, for the task to wait for them.
   const locals = [...streamed];
-  let workerSrc = '';
-  let at = f.start;
-  kNodes.forEach((k, i) => {
-    const getter = locals.map((n) => `${JSON.stringify(n)}: ${n}`).join(', ');
-    workerSrc += source.slice(at, k.start) + `__jfxK(${i}, function () { return { ${getter} }; })`;
-    at = k.end;
-  });
-  workerSrc += source.slice(at, f.end);
+  const streamGetter = locals.map((n) => `${JSON.stringify(n)}: ${n}`).join(', ');
+  const edits = [
+    ...kNodes.map((k, i) => ({ start: k.start, end: k.end, text: `__jfxK(${i}, function () { return { ${streamGetter} }; })` })),
+    ...wNodes.map((w) => ({ start: w.start, end: w.start, text: '__jfxW(' })),
+    ...wNodes.map((w) => ({ start: w.end, end: w.end, text: ')' })),
+  ].sort((a, b) => b.start - a.start || b.end - a.end);
+  let workerSrc = source.slice(f.start, f.end);
+  for (const e of edits) {
+    workerSrc = workerSrc.slice(0, e.start - f.start) + e.text + workerSrc.slice(e.end - f.start);
+  }
   // The main thread's shell: same name and parameters, the original kept for local runs.
   const name = f.id ? f.id.name : '';
   const head = `function ${name}(${params.join(', ')})`;
@@ -164,7 +167,8 @@ function plan(source, f, kNodes, scopes, parents, nodes) {
 
 /**
  * Rewrite `source` for the `targets` of this file ({id, line, column, continuations: [{line,
- * column}]}). Returns {code, plans: [{id, reason} | {id, worker}]}.
+ * column}], inner: [{name, line, column}]}): continuations are kept on the main thread, inner
+ * functions run in the worker. Returns {code, plans: [{id, reason} | {id, worker}]}.
  */
 function rewrite(source, targets) {
   const ast = acorn.parse(source, PARSE_OPTIONS);
@@ -198,7 +202,21 @@ function rewrite(source, targets) {
       plans.push({ id: target.id, reason: `its downstream function at line ${missing.line} is not inside it (not supported yet)` });
       continue;
     }
-    const result = plan(source, f, kNodes, scopes, parents, nodes);
+    const wNodes = [];
+    for (const w of target.inner || []) {
+      const node = at.get(`${w.line}:${w.column}`);
+      if (node && node !== f && inside(node, f)) wNodes.push(node);
+      else missing = missing || w;
+    }
+    if (missing) {
+      plans.push({ id: target.id, reason: `its continuation ${missing.name} is not inside it (not supported yet)` });
+      continue;
+    }
+    if (kNodes.some((k) => wNodes.some((w) => inside(k, w)))) {
+      plans.push({ id: target.id, reason: 'a continuation kept on the main thread is inside one run in the worker (not supported yet)' });
+      continue;
+    }
+    const result = plan(source, f, kNodes, wNodes, scopes, parents, nodes);
     if (result.reason) {
       plans.push({ id: target.id, reason: result.reason });
       continue;

@@ -4,8 +4,9 @@
 // module variables it reads, initialised from the first message's values), calls it with the
 // message's arguments, and answers with what the fluxion sent downstream, in order: calls of
 // continuations that live on the main thread, writes into objects that stay there (the
-// express_dispatcher merge), calls of closures such as next(). The task ends when the function
-// has returned and every continuation it created has been called.
+// express_dispatcher merge), calls of closures such as next(). Its own isolated continuations
+// run here too. The task ends when the function has returned and every continuation it created
+// (sent back or run here) has been called.
 
 const Module = require('module');
 const path = require('path');
@@ -18,7 +19,7 @@ function compile(task) {
   const ctxNames = Object.keys(task.ctx);
   const perCall = task.perCall.map((v) => v.name);
   const factory = new Function('require', '__filename', '__dirname', ...ctxNames,
-    `return function (__jfxK, ${perCall.join(', ')}) { return (${task.src}); };`);
+    `return function (__jfxK, __jfxW, ${perCall.join(', ')}) { return (${task.src}); };`);
   const options = { require: requireApp, handle: () => { throw new Error('a stand-in in a context'); } };
   const ctxValues = ctxNames.map((n) => decode(task.ctx[n], options));
   return { make: factory(requireApp, task.file, path.dirname(task.file), ...ctxValues), requireApp };
@@ -99,9 +100,28 @@ module.exports = function run(task) {
         check();
       };
     };
+    // A continuation that runs here: the task waits until it has run (once, as a post
+    // continuation does), and what it created in turn.
+    const w = (fn) => {
+      pending += 1;
+      let called = false;
+      return function continuation() {
+        if (called || done) return fn.apply(this, arguments);
+        called = true;
+        try {
+          return fn.apply(this, arguments);
+        } catch (e) {
+          fail(e);
+          return undefined;
+        } finally {
+          pending -= 1;
+          check();
+        }
+      };
+    };
     try {
       const perCall = task.perCallValues.map((v) => decode(v, options));
-      const fn = entry.make(k, ...perCall);
+      const fn = entry.make(k, w, ...perCall);
       fn.apply(undefined, task.args.map((v) => decode(v, options)));
     } catch (e) {
       fail(e);

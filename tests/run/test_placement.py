@@ -58,3 +58,24 @@ def test_isolate_refuses_what_cannot_move(
         choose(fluxions_of(trace), [name])
     assert caught.value.status == 2
     assert f"--isolate {name}" in caught.value.message
+
+
+def test_isolated_continuations_move_with_their_caller(
+    traced: Callable[..., tuple[Path, Path]],
+) -> None:
+    """An isolated fluxion whose own continuation is isolated moves with it: the continuation
+    runs inside its caller's task, and is not moved on its own."""
+    app, trace = traced("run-chain", 5, ["POST /zip hello"])
+    decisions = {d.name: d for d in choose(fluxions_of(trace))}
+    outer, inner = decisions["anonymous_9"], decisions["anonymous_14"]
+    assert outer.move and outer.reason == "isolated, sends to anonymous_14"
+    assert [name for name, _ in outer.inner] == ["anonymous_14"]
+    assert outer.continuations == ()
+    assert (inner.move, inner.inside) == (False, "anonymous_9")
+    assert (
+        inner.line(0.2) == "  anonymous_14: workers, inside anonymous_9's task (its caller's "
+        "continuation)"
+    )
+    document = placement_document(list(decisions.values()), app, 2, 0.2)
+    assert [f["name"] for f in document["fluxions"]] == ["anonymous_9"]
+    assert document["fluxions"][0]["inner"] == [{"name": "anonymous_14", "line": 14, "column": 22}]

@@ -81,8 +81,10 @@ def test_cpu_example_moves_once_measured(traced: Callable[..., tuple[Path, Path]
     app, trace = traced("cpu-digest")
     with _serving(trace, app, "--workers", "2") as (url, printed):
         assert printed[0] == "placement (2 workers):"
-        assert "  anonymous_11: workers if its calls take 0.2 ms or more (median of 5 calls " \
+        assert (
+            "  anonymous_11: workers if its calls take 0.2 ms or more (median of 5 calls "
             "after 3 warm-up calls) (isolated leaf, sends to express_dispatcher)" in printed
+        )
         reply = [line for line in printed if line.startswith("  reply: ")]
         assert reply[0].startswith("  reply: main thread (not isolated &network")
         for n in range(12):
@@ -101,8 +103,10 @@ def test_light_fluxion_stays_on_main(traced: Callable[..., tuple[Path, Path]]) -
         for n in range(1, 11):
             with urllib.request.urlopen(url + "/", timeout=30) as response:
                 assert response.read() == f"request {n}: {len(_source(app))} bytes\n".encode()
-    assert "jitflux run: handler stays on the main thread: its work is too light to pay a " \
+    assert (
+        "jitflux run: handler stays on the main thread: its work is too light to pay a "
         "round trip (" in serving_errors[-1]
+    )
 
 
 def test_unclonable_message_keeps_fluxion_on_main(
@@ -118,8 +122,10 @@ def test_unclonable_message_keeps_fluxion_on_main(
             assert answer == {"digest": _digest(f"text {n}"), "rounds": 4000}
     err = serving_errors[-1]
     assert "jitflux run: reply runs in the workers: forced by --isolate" in err
-    assert "jitflux run: reply stays on the main thread: its message cannot be cloned: " \
+    assert (
+        "jitflux run: reply stays on the main thread: its message cannot be cloned: "
         "argument 1 is an IncomingMessage instance" in err
+    )
 
 
 def _source(app: Path) -> bytes:

@@ -130,7 +130,7 @@ def test_drive_command_traffic_is_compared(
         "[u.urlopen(u.Request(os.environ['JITFLUX_URL'] + '/image/text', data=t.encode(), "
         "method='POST')).read() for t in ('hi', 'there', 'fluxions')]"
     )
-    drive = f"{sys.executable} -c \"{post}\""
+    drive = f'{sys.executable} -c "{post}"'
     status, out = _verify(capsys, monkeypatch, app, trace, 5, "--drive", drive)
     assert status == 0, out
     assert "moved: anonymous_12 (isolated leaf, sends to express_dispatcher): 3 calls" in out
@@ -197,8 +197,10 @@ def test_dead_worker_loses_no_request(
     app, trace = traced("run-worker-dies", 5, ["POST /echo one"])
     status, out = _verify(capsys, monkeypatch, app, trace, 5, *_requests(lines))
     assert status == 0, out
-    assert "moved: anonymous_9 (isolated leaf, sends to express_dispatcher): 4 calls in the " \
+    assert (
+        "moved: anonymous_9 (isolated leaf, sends to express_dispatcher): 4 calls in the "
         "workers, 1 run again here" in out
+    )
     assert "verified: all 4 responses are the same" in out
 
 
@@ -229,3 +231,18 @@ def test_record_writes_the_outcome_into_the_trace(
             "fluxions": ["anonymous_9"],
         }
     ]
+
+
+def test_fluxion_with_its_own_async_work_verifies_identical(
+    traced: Callable[..., tuple[Path, Path]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The getRawBody callback that gzips in its turn: both run in a worker (zlib included),
+    the compressed body comes back through the dispatcher, the answers are the plain app's."""
+    lines = ["POST /zip hello", "POST /zip fluxions in a pipeline", "POST /zip x"]
+    app, trace = traced("run-chain", 5, lines[:1])
+    status, out = _verify(capsys, monkeypatch, app, trace, 5, *_requests(lines))
+    assert status == 0, out
+    assert "moved: anonymous_9 (isolated, sends to anonymous_14): 3 calls in the workers" in out
+    assert "verified: all 3 responses are the same" in out

@@ -71,8 +71,9 @@ def test_continuation_becomes_a_stub_in_the_worker() -> None:
     worker = out["plans"][0]["worker"]
     assert worker["params"] == ["value", "carry"]
     assert worker["context"] == [{"name": "fs", "role": "value", "written": False}]
-    assert 'fs.readFile(__filename, __jfxK(0, function () { return { "res": res, "name": name' in (
-        worker["src"]
+    assert (
+        'fs.readFile(__filename, __jfxK(0, function () { return { "res": res, "name": name'
+        in (worker["src"])
     )
     assert "var name; return __jfxRun.call(" in out["code"]
     assert "case 0: return function reply(err, data) { res.send(name + data); };" in out["code"]
