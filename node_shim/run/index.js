@@ -7,7 +7,6 @@
 
 const fs = require('fs');
 const net = require('net');
-const path = require('path');
 const Module = require('module');
 const { rewrite } = require('./rewrite');
 const { encode, decode, Unclonable } = require('./codec');
@@ -197,7 +196,10 @@ function install() {
     f.worker += 1;
     statsChanged();
     getTransport().send(prepared.task).then((answer) => {
-      if (answer.unclonable) {
+      if (answer.broken) {
+        stay(f, `the worker cannot run it: ${answer.broken}`);
+        setImmediate(runHere);
+      } else if (answer.unclonable) {
         stay(f, `its message cannot be cloned: ${answer.unclonable}`);
         setImmediate(runHere);
       } else if (answer.error) {
@@ -232,7 +234,6 @@ function install() {
     };
   }
   writeStats();
-  return path.basename(__filename);
 }
 
 module.exports = { install };

@@ -61,7 +61,11 @@ function standIns(out) {
 module.exports = function run(task) {
   let entry = compiled.get(task.fid);
   if (!entry) {
-    entry = compile(task);
+    try {
+      entry = compile(task);
+    } catch (e) {
+      return Promise.resolve({ messages: [], broken: String((e && e.message) || e) });
+    }
     compiled.set(task.fid, entry);
   }
   const out = [];

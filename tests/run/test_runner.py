@@ -17,6 +17,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
+from jitflux.cli import main
 from tests.conftest import EXPRESS_MODULES
 from tests.node_helpers import MARKER, free_port, leftover_nodes
 
@@ -130,3 +133,36 @@ def test_unclonable_message_keeps_fluxion_on_main(
 
 def _source(app: Path) -> bytes:
     return (app / "server.js").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--from", "missing.json", "--", "node", "x.js"], "jitflux: missing.json: no such file"),
+        (["--from", "{trace}"], "jitflux: no command to run: give `node SCRIPT [ARGS]`"),
+        (["--from", "{trace}", "--workers", "0", "node", "x.js"], "jitflux: --workers 0: must"),
+        (["--from", "{trace}", "--isolate", "nope", "node", "x.js"], "jitflux: --isolate nope"),
+    ],
+)
+def test_bad_usage_exits_2_with_one_line(
+    traced: Callable[..., tuple[Path, Path]],
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    message: str,
+) -> None:
+    """Bad usage of `run`: exit 2, one line on stderr, no node started."""
+    _, trace = traced("paper-counter")
+    status = main(["run", *(a.replace("{trace}", str(trace)) for a in argv)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith(message) and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["run", "verify"])
+def test_help_has_examples(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    """`--help` of run and verify shows examples with a trace and a node command."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    assert "examples:" in out
+    assert f"jitflux {command} --from trace.json" in out
