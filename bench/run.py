@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                 shown = f"{result.rps:.0f} req/s" if result.rps else f"failed: {result.error}"
                 print(f"  round {round_number + 1}: {config}: {shown} ({took:.1f} s)", flush=True)
     header = f"{'configuration':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}"
-    print(f"\n{header}{'cpu ms/req':>12}")
+    print(f"\n{header}{'cpu ms/req':>12}  per-round ratios")
     plain = median([r.rps for r in results[PLAIN] if r.rps])
     failed = False
     for config in configs:
@@ -137,7 +137,17 @@ def main(argv: list[str] | None = None) -> int:
         ratio = f"{rps / plain:.2f}x" if plain else "-"
         cpu = median([r.cpu_ms for r in results[config] if r.cpu_ms is not None])
         cpu_text = f"{cpu:.2f}" if cpu is not None else "-"
-        print(f"{config:<22}{rps:>9.0f}{p50 or 0:>9.1f}{p99 or 0:>9.1f}{ratio:>8}{cpu_text:>12}")
+        # Each run against the plain run of the same round: the machine's state is closer.
+        rounds = [
+            f"{r.rps / p.rps:.2f}"
+            for r, p in zip(results[config], results[PLAIN], strict=True)
+            if r.rps and p.rps
+        ]
+        per_round = "  " + " ".join(rounds) if config != PLAIN else ""
+        print(
+            f"{config:<22}{rps:>9.0f}{p50 or 0:>9.1f}{p99 or 0:>9.1f}{ratio:>8}{cpu_text:>12}"
+            f"{per_round}"
+        )
     return 1 if failed else 0
 
 
