@@ -69,8 +69,9 @@ def register(subparsers: Any) -> None:
         type=float,
         default=0.2,
         metavar="MS",
-        help="move a candidate only when its calls take this long (the median of 5 calls, "
-        "timed on the main thread after 3 warm-up calls; default: 0.2; 0 moves every candidate)",
+        help="keep a candidate in the workers only when its work takes this long a call (the "
+        "median of 5 calls after 3 warm-up calls, timed in the workers; default: 0.2; 0 keeps "
+        "every candidate there)",
     )
     parser.add_argument(
         "command", nargs=argparse.REMAINDER, metavar="COMMAND", help="node SCRIPT [ARGS]"

@@ -1,11 +1,11 @@
 """Where each fluxion runs under `jitflux run`: the main thread, or the worker pool.
 
-A fluxion is a candidate to move when the trace found it isolated and it is a leaf: what it
-sends goes to `main`'s groups (continuations the main thread runs) or to the
-`express_dispatcher` merge, never to another fluxion that would run apart. `--isolate NAME`
+A fluxion is a candidate to move when the trace found it isolated and what it sends goes to
+`main`'s groups (continuations the main thread runs), to the `express_dispatcher` merge, or to
+isolated continuations of its own (which then run in the same worker task). `--isolate NAME`
 forces a move whatever the trace says (verify then checks the claim). The shim makes the last
-call at run time: a candidate moves when its calls are worth a round trip (timed on its first
-calls) and its message can be cloned; it says so on stderr.
+call at run time: a candidate stays in the workers when its work is worth a round trip (timed
+there on its first calls) and its message can be cloned; it says so on stderr.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ class Decision:
         if self.forced or min_work <= 0:
             return f"  {self.name}: workers ({self.reason})"
         return (
-            f"  {self.name}: workers if its calls take {min_work:g} ms or more (median of "
-            f"5 calls after 3 warm-up calls) ({self.reason})"
+            f"  {self.name}: workers while its work takes {min_work:g} ms a call or more "
+            f"(timed there: median of 5 calls after 3 warm-up calls) ({self.reason})"
         )
 
 

@@ -28,7 +28,7 @@ function install() {
   const byFile = new Map();
   const fluxions = placement.fluxions.map((f, id) => {
     const entry = Object.assign({ id, state: 'unloaded', reason: null, worker: 0, local: 0,
-      fallbacks: 0, samples: [], plan: null, ctx: null }, f);
+      fallbacks: 0, samples: [], answered: 0, plan: null, ctx: null }, f);
     const list = byFile.get(f.file) || [];
     list.push(entry);
     byFile.set(f.file, list);
@@ -157,25 +157,23 @@ function install() {
     }
   }
 
+  // A candidate runs in the workers from its first call; the workers time its work (not the
+  // main thread: run here, a callback's time would include what next() runs downstream). After
+  // warm-up, the median of a few calls decides whether it stays there.
+  function probed(f, ms) {
+    f.answered += 1;
+    if (f.answered <= WARM_UP || f.state !== 'probe') return;
+    f.samples.push(ms);
+    if (f.samples.length < probeCalls) return;
+    const median = f.samples.sort((a, b) => a - b)[f.samples.length >> 1];
+    const over = `median over ${f.samples.length} calls after ${WARM_UP} warm-up calls`;
+    if (median >= minWork) move(f, `isolated, ${median.toFixed(3)} ms of work a call (${over})`);
+    else stay(f, `its work is too light to pay a round trip (${median.toFixed(3)} ms a call, ${over}; --min-work ${minWork} ms)`);
+  }
+
   function call(id, self, args, originalFn, getFree, continuations) {
     const f = fluxions[id];
-    if (f.state === 'probe') {
-      const start = process.hrtime.bigint();
-      try {
-        return originalFn.apply(self, args);
-      } finally {
-        // The first calls pay for compilation and warm-up: they are run, not timed.
-        if (f.local >= WARM_UP) f.samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-        f.local += 1;
-        if (f.samples.length >= probeCalls) {
-          const ms = f.samples.sort((a, b) => a - b)[f.samples.length >> 1];
-          const over = `over ${f.samples.length} calls after ${WARM_UP} warm-up calls`;
-          if (ms >= minWork) move(f, `isolated, ${ms.toFixed(3)} ms a call (median ${over})`);
-          else stay(f, `its work is too light to pay a round trip (median ${ms.toFixed(3)} ms a call ${over}, < --min-work ${minWork} ms)`);
-        }
-      }
-    }
-    if (f.state !== 'moved') {
+    if (f.state !== 'moved' && f.state !== 'probe') {
       f.local += 1;
       return originalFn.apply(self, args);
     }
@@ -208,6 +206,7 @@ function install() {
         setImmediate(runHere);
       } else {
         apply(answer, prepared.handles, continuations);
+        if (f.state === 'probe') probed(f, answer.ms);
       }
     }, () => setImmediate(runHere)); // the transport lost the task (a dead worker)
     return undefined;

@@ -78,7 +78,7 @@ module.exports = function run(task) {
     const finish = (extra) => {
       if (done) return;
       done = true;
-      resolve(Object.assign({ messages: out }, extra));
+      resolve(Object.assign({ messages: out, ms: Number(busy) / 1e6 }, extra));
     };
     const fail = (e) => {
       if (e instanceof Unclonable) finish({ unclonable: e.message });
@@ -106,6 +106,15 @@ module.exports = function run(task) {
     };
     // A continuation that runs here: the task waits until it has run (once, as a post
     // continuation does), and what it created in turn.
+    let busy = 0n; // the time spent running the fluxion's code here, continuations included
+    const timed = (fn, self, args) => {
+      const start = process.hrtime.bigint();
+      try {
+        return fn.apply(self, args);
+      } finally {
+        busy += process.hrtime.bigint() - start;
+      }
+    };
     const w = (fn) => {
       pending += 1;
       let called = false;
@@ -113,7 +122,7 @@ module.exports = function run(task) {
         if (called || done) return fn.apply(this, arguments);
         called = true;
         try {
-          return fn.apply(this, arguments);
+          return timed(fn, this, arguments);
         } catch (e) {
           fail(e);
           return undefined;
@@ -126,7 +135,7 @@ module.exports = function run(task) {
     try {
       const perCall = task.perCallValues.map((v) => decode(v, options));
       const fn = entry.make(k, w, ...perCall);
-      fn.apply(undefined, task.args.map((v) => decode(v, options)));
+      timed(fn, undefined, task.args.map((v) => decode(v, options)));
     } catch (e) {
       fail(e);
       return;

@@ -85,8 +85,9 @@ def test_cpu_example_moves_once_measured(traced: Callable[..., tuple[Path, Path]
     with _serving(trace, app, "--workers", "2") as (url, printed):
         assert printed[0] == "placement (2 workers):"
         assert (
-            "  anonymous_11: workers if its calls take 0.2 ms or more (median of 5 calls "
-            "after 3 warm-up calls) (isolated leaf, sends to express_dispatcher)" in printed
+            "  anonymous_11: workers while its work takes 0.2 ms a call or more (timed there: "
+            "median of 5 calls after 3 warm-up calls) (isolated leaf, sends to express_dispatcher)"
+            in printed
         )
         reply = [line for line in printed if line.startswith("  reply: ")]
         assert reply[0].startswith("  reply: main thread (not isolated &network")
@@ -96,7 +97,7 @@ def test_cpu_example_moves_once_measured(traced: Callable[..., tuple[Path, Path]
             assert answer == {"digest": _digest(body), "rounds": 4000}
     err = serving_errors[-1]
     assert "jitflux run: anonymous_11 runs in the workers: isolated, " in err
-    assert " ms a call (median over 5 calls after 3 warm-up calls)" in err
+    assert " ms of work a call (median over 5 calls after 3 warm-up calls)" in err
 
 
 def test_light_fluxion_stays_on_main(traced: Callable[..., tuple[Path, Path]]) -> None:

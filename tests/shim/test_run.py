@@ -166,7 +166,6 @@ def test_transport_replaces_a_dead_worker() -> None:
     """A worker that dies loses its task (the caller then runs it itself); the next task runs
     in a new worker and its call of next() comes back as a message."""
     out = _node(TRANSPORT)
-    assert out == {
-        "lost": "rejected",
-        "answer": {"messages": [{"kind": "call", "h": 0, "args": [42]}]},
-    }
+    assert out["lost"] == "rejected"
+    assert out["answer"]["messages"] == [{"kind": "call", "h": 0, "args": [42]}]
+    assert out["answer"]["ms"] >= 0
