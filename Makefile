@@ -5,10 +5,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 NPM := npm ci --no-audit --no-fund --loglevel=error
 
-.PHONY: setup chromium demo test lint bench wheel clean
+.PHONY: setup chromium demo test lint bench wheel clean corpus transparency
+
+# The corpus (corpus/README.md): real npm apps, each with its own locked npm folder. The few that
+# tests/corpus/ runs are installed by setup; `make corpus` and `make transparency` install all.
+CORPUS_APPS := $(patsubst %/app.json,%,$(wildcard corpus/*/app.json))
+CORPUS_TESTED := corpus/plain-http corpus/koa-router corpus/gifsockets-server corpus/fastify-standard
+APPS := tests/apps/frameworks
 
 setup: $(VENV)/.installed node_shim/node_modules/.installed examples/node_modules/.installed examples/express4/node_modules/.installed \
-	jitflux/report/assets/node_modules/.installed chromium
+	jitflux/report/assets/node_modules/.installed $(CORPUS_TESTED:%=%/node_modules/.installed) \
+	$(APPS:%=%/node_modules/.installed) chromium
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +25,7 @@ $(VENV)/.installed: pyproject.toml
 
 %/node_modules/.installed: %/package.json %/package-lock.json
 	cd $* && $(NPM)
+	@mkdir -p $(@D)  # an app without dependencies gets no node_modules from npm
 	touch $@
 
 # The report's browser tests drive Debian's Chromium: installed when setup runs as root with
@@ -44,8 +52,16 @@ demo: setup
 	$(BIN)/jitflux explain --from examples/paper-gifsockets/trace.json anonymous_12
 
 test: setup
-	$(BIN)/ruff check jitflux tests bench
+	$(BIN)/ruff check jitflux tests bench corpus
 	$(BIN)/pytest
+
+# Every corpus app untraced and traced (with and without --include), answers compared byte for
+# byte, then its verdict expectations; `transparency` compares answers only. Slow: not in test.
+corpus: setup $(CORPUS_APPS:%=%/node_modules/.installed)
+	$(BIN)/python corpus/run.py
+
+transparency: setup $(CORPUS_APPS:%=%/node_modules/.installed)
+	$(BIN)/python corpus/run.py --transparency
 
 bench: setup bench/node_modules/.installed
 	$(BIN)/python bench/overhead.py
@@ -57,4 +73,4 @@ wheel: setup
 
 clean:
 	rm -rf $(VENV) node_shim/node_modules examples/node_modules examples/express4/node_modules \
-		jitflux/report/assets/node_modules
+		jitflux/report/assets/node_modules $(CORPUS_APPS:%=%/node_modules) $(APPS:%=%/node_modules)

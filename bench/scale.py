@@ -1,4 +1,4 @@
-"""How the analysis scales: load, `jitflux.emit.render(trace, 'json')` and explain on big traces.
+"""How the analysis scales: load, then every output (emit flx/json/dot, explain text/json).
 
 Synthetic traces are generated with the shape of a real one: an Express app whose routes are
 chains of five callbacks (app.get -> handler -> fs.readFile -> setImmediate -> setTimeout ->
@@ -8,26 +8,29 @@ the routes of one group of ten (share), a read-only `template`, and `res` used f
 the end of each chain. The app's source is generated too, so every function has its real range
 and every effect its real declaration.
 
-Two series:
+Three series:
   A. the code grows with the events: 10 to 10,000 functions for 10^3 to 10^6 recorded events;
-  B. the code is fixed (100 functions) and only the counts grow: 10^3 to 10^6 events.
+  B. the code is fixed (100 functions) and only the counts grow: 10^3 to 10^6 events;
+  C. the source is one minified line (about 160 KB at 1,500 functions): what a column index
+     costs when a line is long.
 What grows with traffic is counts, not entries: a trace holds one entry per function, rupture
 point and effect whatever the number of requests, so series B is what more traffic costs and
 series A is what a bigger application costs.
 
 Each trace is measured in a fresh Python process (so that its peak RSS is its own): the load
-of trace.json (JSON parsing and the schema check), `jitflux.emit.render(trace, "json")`, and
-explain on every fluxion. Times are wall-clock seconds (the best of a few repetitions when a
-stage is fast); the growth exponent between successive sizes is log(t2/t1) / log(n2/n1).
+of trace.json (JSON parsing and the schema check), then each output as its command prints it:
+`emit --format flx|json|dot` and `explain [--format json]` on every fluxion, each from the
+loaded trace (the analysis included, as the command does it). Times are wall-clock seconds
+(the best of a few repetitions when a stage is fast); the growth exponent between successive
+sizes is log(t2/t1) / log(n2/n1).
 
-    .venv/bin/python bench/scale.py            # both series, up to 10^6 events
+    .venv/bin/python bench/scale.py            # all series, up to 10^6 events
     .venv/bin/python bench/scale.py --quick    # series A up to 10^5 events
 """
 
 from __future__ import annotations
 
 import argparse
-import bisect
 import json
 import math
 import resource
@@ -39,214 +42,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from jitflux.trace import Effect, Function, Location, RupturePoint, Sample, Trace, dump
+from synthetic import FILE, generate, recorded_events
 
-FILE = "server.js"
-# Functions per route chain, and routes per group sharing one `last_<g>` variable.
-CHAIN = 5
-GROUP = 10
+from jitflux.trace import Trace, dump
+
 # A measuring child that takes longer than this in all is stopped (--timeout).
 CHILD_TIMEOUT = 120.0
 # A fast stage is repeated until this much time has passed (at most REPEATS times).
 MIN_STAGE_TIME = 0.3
 REPEATS = 5
-
-HEADER = """\
-// A synthetic app: {routes} routes, each a chain of five callbacks.
-var app = require('express')(),
-  fs = require('fs'),
-  template = 'route ',
-  total = 0,
-"""
-
-ROUTE = """\
-app.get('/r{i}', function handler_{i}(req, res) {{
-  var item_{i} = req.query.v || 'x';
-  fs.readFile(__filename, function load_{i}(err, data) {{
-    hits_{i} += 1;
-    var size_{i} = data.length + template.length;
-    setImmediate(function transform_{i}() {{
-      total += size_{i};
-      var text_{i} = item_{i} + ':' + hits_{i};
-      setTimeout(function store_{i}() {{
-        last_{g} = text_{i};
-        process.nextTick(function reply_{i}() {{
-          res.send(text_{i} + last_{g});
-        }});
-      }}, 1);
-    }});
-  }});
-}});
-"""
-
-FOOTER = "app.listen(process.env.PORT || 8080);\n"
-
-# The chain of a route: (function, params, callee of the rupture point that reaches it).
-STEPS = (
-    ("handler", ["req", "res"], "app.get"),
-    ("load", ["err", "data"], "fs.readFile"),
-    ("transform", [], "setImmediate"),
-    ("store", [], "setTimeout"),
-    ("reply", [], "process.nextTick"),
-)
-
-# The effects of a route, per request: (part, kind, variable, declaring step or None for the
-# top level, text of the access in the part). Names are formatted with {i} and {g}.
-EFFECTS = (
-    ("load", "read", "hits_{i}", None, "hits_{i} += 1"),
-    ("load", "write", "hits_{i}", None, "hits_{i} += 1"),
-    ("load", "read", "template", None, "template.length"),
-    ("transform", "read", "total", None, "total +="),
-    ("transform", "write", "total", None, "total +="),
-    ("transform", "read", "size_{i}", "load", "size_{i};"),
-    ("transform", "read", "item_{i}", "handler", "item_{i} +"),
-    ("transform", "read", "hits_{i}", None, "hits_{i};"),
-    ("store", "write", "last_{g}", None, "last_{g} ="),
-    ("store", "read", "text_{i}", "transform", "text_{i};"),
-    ("reply", "read", "text_{i}", "transform", "text_{i} +"),
-    ("reply", "read", "last_{g}", None, "last_{g});"),
-    ("reply", "read", "res", "handler", "res.send"),
-    ("reply", "network", "res", "handler", "res.send"),
-)
-EVENTS_PER_REQUEST = len(STEPS) + len(EFFECTS)
-
-
-class Source:
-    """Generated source text, with offsets turned into 1-based lines and 0-based columns."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-
-    def location(self, offset: int) -> Location:
-        """The Location of a character offset."""
-        line = bisect.bisect_right(self.line_starts, offset)
-        return Location(FILE, line, offset - self.line_starts[line - 1])
-
-    def find(self, needle: str, start: int = 0) -> int:
-        """The offset of `needle` at or after `start` (it is always there: we wrote the text)."""
-        offset = self.text.find(needle, start)
-        if offset < 0:
-            raise ValueError(f"generated source lacks {needle!r}")
-        return offset
-
-    def function_end(self, start: int) -> int:
-        """The offset just past the body of the function starting at `start`."""
-        depth = 0
-        for offset in range(self.text.index("{", start), len(self.text)):
-            if self.text[offset] == "{":
-                depth += 1
-            elif self.text[offset] == "}":
-                depth -= 1
-                if depth == 0:
-                    return offset + 1
-        raise ValueError("unbalanced braces in generated source")
-
-
-def app_source(routes: int) -> str:
-    """The text of a synthetic app with this many routes."""
-    groups = (routes + GROUP - 1) // GROUP
-    names = [f"hits_{i} = 0" for i in range(routes)] + [f"last_{g} = ''" for g in range(groups)]
-    header = HEADER.format(routes=routes) + ",\n".join(f"  {n}" for n in names) + ";\n\n"
-    body = "\n".join(ROUTE.format(i=i, g=i // GROUP) for i in range(routes))
-    return header + body + "\n" + FOOTER
-
-
-def route_counts(routes: int, events: int) -> list[int]:
-    """Requests per route: Zipf-like (a few hot routes), adding up to about `events` events."""
-    weights = [1.0 / (i + 1) ** 0.8 for i in range(routes)]
-    scale = events / EVENTS_PER_REQUEST / sum(weights)
-    return [max(1, round(w * scale)) for w in weights]
-
-
-def samples(count: int, first_request: int, where: Location) -> list[Sample]:
-    """Up to three samples: distinct request ids and the place of the event."""
-    return [
-        Sample(f"r{first_request + 7 * n}", where.file, where.line, where.column)
-        for n in range(min(3, count))
-    ]
-
-
-def declaration(src: Source, target: str, function_start: int) -> int:
-    """The offset of the identifier that declares `target` in the function at that offset."""
-    if target == "res":
-        return src.find("(req, res)", function_start) + len("(req, ")
-    return src.find(f"var {target} ", function_start) + len("var ")
-
-
-def generate(functions: int, events: int) -> Trace:
-    """A synthetic trace with about `functions` functions and `events` recorded events."""
-    routes = max(1, round((functions - 1) / CHAIN))
-    src = Source(app_source(routes))
-    counts = route_counts(routes, events)
-    main = Function("f0", "", FILE, 1, 0, kind="toplevel", range=(0, len(src.text)))
-    trace = Trace(functions=[main], sources={FILE: src.text})
-    requests = 0
-    cursor = 0  # functions come in source order: each search starts at the previous one
-    for i, count in enumerate(counts):
-        g = i // GROUP
-        ids: dict[str, str] = {}
-        starts: dict[str, int] = {}
-        caller = "f0"
-        for step, params, callee in STEPS:
-            name = f"{step}_{i}"
-            start = cursor = src.find(f"function {name}(", cursor)
-            fid = f"f{len(trace.functions)}"
-            ids[step], starts[step] = fid, start
-            where = src.location(start)
-            trace.functions.append(
-                Function(
-                    fid,
-                    name,
-                    FILE,
-                    where.line,
-                    where.column,
-                    range=(start, src.function_end(start)),
-                    params=list(params),
-                )
-            )
-            kind = "start" if callee == "app.get" else "post"
-            trace.rupture_points.append(
-                RupturePoint(
-                    kind, callee, caller, fid, count, samples(count, requests, where), where
-                )
-            )
-            caller = fid
-        for part, kind, variable, declarer, needle in EFFECTS:
-            target = variable.format(i=i, g=g)
-            if declarer is None:
-                declared = src.location(src.find(f"  {target} = ") + 2)
-                owner = "f0"
-            else:
-                declared = src.location(declaration(src, target, starts[declarer]))
-                owner = ids[declarer]
-            access = src.location(src.find(needle.format(i=i, g=g), starts[part]))
-            trace.effects.append(
-                Effect(
-                    ids[part],
-                    kind,  # type: ignore[arg-type]
-                    target,
-                    declared,
-                    count,
-                    samples(count, requests, access),
-                    owner=owner,
-                )
-            )
-        requests += count
-    trace.meta = {
-        "script": FILE,
-        "command": ["node", FILE],
-        "complete": True,
-        "exit_status": 0,
-        "synthetic": True,
-        "requests": requests,
-    }
-    return trace
-
-
-def recorded_events(trace: Trace) -> int:
-    """The sum of the counts: how many events the trace stands for."""
-    return sum(rp.count for rp in trace.rupture_points) + sum(e.count for e in trace.effects)
 
 
 # --- the measuring child ---------------------------------------------------------------------
@@ -266,24 +70,38 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed(stage: Callable[[], Any], once: bool) -> tuple[float, Any]:
-    """The best time of `stage` over a few runs (one run when `once`), and its last result."""
-    best, spent, result = math.inf, 0.0, None
+def timed(stage: Callable[[], Any], once: bool) -> tuple[tuple[float, float], Any]:
+    """The best (wall, CPU) seconds of `stage` over a few runs (one run when `once`), and its
+    last result. The CPU time is this process's: it stays true when other work shares the
+    cores and stretches the wall time."""
+    best, spent, result = (math.inf, math.inf), 0.0, None
     for _ in range(1 if once else REPEATS):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         result = stage()
-        took = time.perf_counter() - began
-        best, spent = min(best, took), spent + took
+        took = (time.perf_counter() - began, time.process_time() - began_cpu)
+        best, spent = min(best, took), spent + took[0]
         if spent >= MIN_STAGE_TIME:
             break
     return best, result
 
 
-def explain_all(trace: Trace) -> str:
-    """The explanation of every fluxion, as `jitflux explain` prints it with no FLUXION."""
-    from jitflux.explain import explain, render_text
+# What is timed after the load, as the commands print it: `jitflux emit --format F` and
+# `jitflux explain [--format json]` with no FLUXION (each from the loaded trace, analysis
+# included, as the command does it).
+OUTPUTS = ("flx", "json", "dot", "explain", "explain-json")
+STAGES = ("load", *OUTPUTS)
 
-    return render_text(explain(trace))
+
+def output(trace: Trace, name: str) -> str:
+    """One output of the trace, as its command prints it."""
+    from jitflux.emit import render
+    from jitflux.explain import explain, render_json, render_text
+
+    if name == "explain":
+        return render_text(explain(trace))
+    if name == "explain-json":
+        return render_json(explain(trace))
+    return render(trace, name)
 
 
 def measure_child(path: Path) -> None:
@@ -292,27 +110,23 @@ def measure_child(path: Path) -> None:
     Each line is {"stage", "seconds" (a float, or a string saying why there is none),
     "peak_mb"}; a stage that runs out of time leaves the lines of the stages before it.
     """
+    # Imported before the clock starts: the first output would otherwise pay for them.
+    import jitflux.emit
+    import jitflux.explain  # noqa: F401
     from jitflux.trace import load
 
-    def report(stage: str, seconds: float | str) -> None:
-        line = {"stage": stage, "seconds": seconds, "peak_mb": peak_rss_mb()}
+    def report(stage: str, seconds: tuple[float, float]) -> None:
+        wall, cpu = seconds
+        line = {"stage": stage, "seconds": wall, "cpu": cpu, "peak_mb": peak_rss_mb()}
         print(json.dumps(line), flush=True)
 
-    report("start", 0.0)
+    report("start", (0.0, 0.0))
     # Big traces are measured once: a repetition would cost seconds and change nothing.
     big = path.stat().st_size > 5_000_000
     took, trace = timed(lambda: load(path), once=big)
     report("load", took)
-    try:
-        from jitflux.emit import render
-    except ImportError as exc:
-        report("emit", f"not available ({exc})")
-    else:
-        report("emit", timed(lambda: render(trace, "json"), once=big)[0])
-    try:
-        report("explain", timed(lambda: explain_all(trace), once=big)[0])
-    except ImportError as exc:
-        report("explain", f"not available ({exc})")
+    for name in OUTPUTS:
+        report(name, timed(lambda name=name: output(trace, name), once=big)[0])
 
 
 # --- the driver ------------------------------------------------------------------------------
@@ -342,9 +156,10 @@ def run_child(path: Path, timeout: float) -> dict[str, Any]:
     for line in lines.read_text().splitlines():
         stage = json.loads(line)
         row[stage["stage"]] = stage["seconds"]
+        row["cpu " + stage["stage"]] = stage["cpu"]
         row["peak_mb"] = stage["peak_mb"]
     lines.unlink()
-    cut = next((s for s in ("load", "emit", "explain") if s not in row), None)
+    cut = next((s for s in STAGES if s not in row), None)
     if stderr is None and cut is not None:
         row[cut] = "timeout"
     elif proc.returncode != 0:
@@ -372,18 +187,24 @@ def _seconds(value: Any) -> str:
 
 
 def run_series(
-    title: str, sizes: list[tuple[int, int]], work: Path, axis: str, timeout: float
+    title: str,
+    sizes: list[tuple[int, int]],
+    work: Path,
+    axis: str,
+    timeout: float,
+    minified: bool = False,
 ) -> None:
     """Generate, measure and print one series of (functions, events) sizes."""
     print(f"\n{title}\n")
     print(
-        f"{'events':>9} {'functions':>9} {'rupt.pts':>8} {'effects':>8} {'file MB':>8} "
-        f"{'load s':>9} {'emit s':>9} {'explain s':>9} {'peak MB':>8}"
+        f"{'events':>9} {'functions':>9} {'source KB':>9} {'file MB':>7} "
+        + " ".join(f"{stage + ' s':>9}" for stage in STAGES)
+        + f" {'peak MB':>8}"
     )
     rows: list[dict[str, Any]] = []
     notes: list[str] = []
     for functions, events in sizes:
-        trace = generate(functions, events)
+        trace = generate(functions, events, minified)
         path = work / f"trace-{functions}-{events}.json"
         dump(trace, path)
         row: dict[str, Any] = {
@@ -401,20 +222,26 @@ def run_series(
             path.unlink()
         rows.append(row)
         notes += [f"{k}: {v}" for k, v in row.items() if isinstance(v, str) and v != "timeout"]
+        source_kb = len(trace.sources[FILE].encode("utf-8")) / 1000
         print(
-            f"{row['events']:9} {row['functions']:9} {len(trace.rupture_points):8} "
-            f"{len(trace.effects):8} {size_mb:8.1f} {_seconds(row.get('load'))} "
-            f"{_seconds(row.get('emit'))} {_seconds(row.get('explain'))} {row['peak_mb']:8.0f}",
+            f"{row['events']:9} {row['functions']:9} {source_kb:9.0f} {size_mb:7.1f} "
+            + " ".join(_seconds(row.get(stage)) for stage in STAGES)
+            + f" {row['peak_mb']:8.0f}",
             flush=True,
         )
         if "timeout" in row.values():
             stopped = f"stopped after {timeout:.0f} s in all (--timeout)"
             notes.append(f"{row['events']} events: {stopped}; bigger sizes skipped")
             break
+    print("\nCPU seconds of the same stages (this process only: other work on the machine")
+    print("stretches the wall times above, not these):")
+    for row in rows:
+        cells = " ".join(_seconds(row.get("cpu " + stage)) for stage in STAGES)
+        print(f"{row['events']:9} {row['functions']:9} {'':9} {'':7} {cells}")
     if len(rows) > 1:
         print(f"\ngrowth exponents along {axis} (log t2/t1 / log n2/n1; 1 = linear):")
-        for stage in ("load", "emit", "explain"):
-            print(f"  {stage:8} {' '.join(growth(rows, stage, axis))}")
+        for stage in STAGES:
+            print(f"  {stage:12} {' '.join(growth(rows, stage, axis))}")
     for note in sorted(set(notes)):
         print(f"  note: {note}")
 
@@ -444,12 +271,15 @@ def main(argv: list[str] | None = None) -> int:
     top = 3 if args.quick else 4
     grown = [(10 ** (k + 1), 10 ** (k + 3)) for k in range(top)]
     fixed = [(100, 10**k) for k in range(3, 7)]
+    minified = [(500, 10**5), (1500, 10**5)]
     with tempfile.TemporaryDirectory(prefix="jitflux-scale-") as tmp:
         work = Path(tmp)
         title = "A. the code grows: 10x functions for 10x events"
         run_series(title, grown, work, "entries", args.timeout)
         title = "B. the code is fixed (100 functions), only the counts grow"
         run_series(title, fixed, work, "events", args.timeout)
+        title = "C. one minified line: the same app with no line break (160 KB at 1,500 functions)"
+        run_series(title, minified, work, "entries", args.timeout, minified=True)
     print(
         "\nWhat grows with traffic is counts, not entries: trace.json holds one entry per "
         "function,\nrupture point and effect, so more requests change series B's counts only; "

@@ -5,6 +5,7 @@
 
 function main() {
   if (globalThis.__jitflux) return;
+  require('./lib/children').install(); // first: children start untraced, with no inspector
   // A worker thread inherits the preload; the shim records the main thread only (a worker's
   // exit would otherwise write the dump and the exit notification).
   if (!require('worker_threads').isMainThread) return;

@@ -55,7 +55,7 @@ def test_paper_gifsockets_app_post_handlers_found_only_at_run_time() -> None:
     assert "package 'gifsockets-middleware'" in only["writeTextToImages"].skipped
     [both] = result.rupture_points["both"]
     assert (both.callback.label, both.trace_callees, both.static_callees) == (
-        "anonymous@server.js:12",
+        "<anonymous server.js:12>",
         ["getRawBody"],
         ["getRawBody"],
     )
@@ -166,7 +166,7 @@ def test_json_output_follows_the_documented_shape() -> None:
     assert both["differences"]["caller"]["static"]["name"] == "main"
     req = next(v for v in data["variables"]["both"] if v["name"] == "req")
     assert req["declared"] == {"file": "server.js", "line": 8, "column": 27}
-    assert req["static"] == {"fluxions": ["anonymous@server.js:12"], "kinds": ["read", "mutate"]}
+    assert req["static"] == {"fluxions": ["<anonymous server.js:12>"], "kinds": ["read", "mutate"]}
     assert req["trace"]["kinds"] == ["read", "mutate"]
     assert [s["argument"] for s in data["skipped"]] == [
         "bodyParser(1 * 1024 * 1024)",
@@ -179,12 +179,12 @@ def test_script_is_found_from_the_trace(tmp_path: Path) -> None:
     app = tmp_path / "app"
     shutil.copytree(EXAMPLES / "paper-counter", app)
     trace = load(FIXTURES / "static-counter.json")
-    trace.meta["script_path"] = str(app / "server.js")
+    trace.meta.script_path = str(app / "server.js")
     assert find_script(trace, tmp_path / "t.json") == app / "server.js"
-    del trace.meta["script_path"]
-    trace.meta["command"] = ["node", str(app / "server.js")]
+    trace.meta.script_path = None
+    trace.meta.command = ("node", str(app / "server.js"))
     assert find_script(trace, tmp_path / "t.json") == app / "server.js"
-    trace.meta["command"] = ["node", "server.js"]
+    trace.meta.command = ("node", "server.js")
     assert find_script(trace, app / "t.json") == app / "server.js"
     with pytest.raises(JitfluxError) as caught:
         find_script(trace, tmp_path / "elsewhere" / "t.json")

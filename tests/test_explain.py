@@ -230,3 +230,35 @@ def test_a_group_within_the_limit_is_listed_whole() -> None:
     assert len(tie["labels"]) == 10 and tie["more"] == {"fluxions": 0, "labels": 1, "observed": 1}
     small = to_dict(explain(load_fixture("paper-gifsockets")))
     assert not any("more" in t for f in small["fluxions"] for t in f["ties"])
+
+
+def test_wrapping_matches_textwrap_without_breaking_quoted_spans() -> None:
+    """The fast wrapper gives textwrap's lines for every reason, note and help of the
+    examples, at several indents, and never cuts a `quoted` span."""
+    import re
+    import textwrap
+
+    from jitflux.explain.text import _wrap
+
+    def reference(text: str, first: str, rest: str) -> list[str]:
+        kept = re.sub(r"`[^`\n]*`", lambda m: m.group(0).replace(" ", "\0"), text)
+        lines = textwrap.wrap(
+            kept,
+            width=WIDTH,
+            initial_indent=first,
+            subsequent_indent=rest,
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [first.rstrip()]
+        return [line.replace("\0", " ") for line in lines]
+
+    texts = []
+    for name in NAMES:
+        for report in explain(load_fixture(name)):
+            texts += list(report.notes)
+            for tie in report.ties:
+                texts += [tie.reason, *tie.notes, tie.help or ""]
+    assert len(texts) > 20
+    for text in texts:
+        for first, rest in (("", ""), ("  ", "        "), ("   = note: ", " " * 11)):
+            assert _wrap(text, first, rest) == reference(text, first, rest), text

@@ -1,19 +1,21 @@
 """The analysis: fluxions, the pipeline graph (networkx) and the pipeliner rules over a trace."""
 
-from jitflux.analysis.findings import NETWORK, UNKNOWN, Finding, Rule, Subject
-from jitflux.analysis.fluxions import DISPATCHER, MAIN, Fluxion, Fluxions, identify
-from jitflux.analysis.graph import build as build_graph
-from jitflux.analysis.pipeliner import Analysis, analyze
-from jitflux.analysis.rules import (
-    merge_rule,
-    network_rule,
-    scope_rule,
-    share_case,
-    share_rule,
-    stream_rule,
-    unknown_rule,
+from jitflux.analysis.findings import (
+    NETWORK,
+    UNKNOWN,
+    Case,
+    Finding,
+    Placement,
+    PlacementRule,
+    Rule,
+    Subject,
 )
+from jitflux.analysis.fluxions import DISPATCHER, MAIN, Fluxion, Fluxions, identify
+from jitflux.analysis.graph import Edge, Link, Pipeline
+from jitflux.analysis.pipeliner import Analysis, analyze
+from jitflux.analysis.placement import place
 from jitflux.analysis.sources import SourceFile
+from jitflux.analysis.ties import merge_rule, network_rule, unknown_rule
 from jitflux.analysis.variables import EXPRESS_NEXT, Use, Variable, collect
 
 __all__ = [
@@ -23,23 +25,25 @@ __all__ = [
     "NETWORK",
     "UNKNOWN",
     "Analysis",
+    "Edge",
+    "Link",
+    "Pipeline",
+    "Case",
     "Finding",
     "Fluxion",
     "Fluxions",
+    "Placement",
+    "PlacementRule",
     "Rule",
     "SourceFile",
     "Subject",
     "Use",
     "Variable",
     "analyze",
-    "build_graph",
     "collect",
     "identify",
     "merge_rule",
     "network_rule",
-    "scope_rule",
-    "share_case",
-    "share_rule",
-    "stream_rule",
+    "place",
     "unknown_rule",
 ]

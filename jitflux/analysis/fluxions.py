@@ -19,7 +19,8 @@ from jitflux.trace import Function, Location, Trace
 
 MAIN = "main"
 DISPATCHER = "express_dispatcher"
-# Names a fluxion of the app cannot take: they mean something in the paper's language.
+# Names a fluxion of the app cannot take: they mean something in the paper's language
+# (`-> null` sends nothing).
 RESERVED = frozenset({MAIN, DISPATCHER, "null"})
 
 Role = Literal["main", "callback", "dispatcher"]
@@ -122,8 +123,8 @@ class Fluxions:
 def find_main(trace: Trace) -> Function | None:
     """The main script's top-level function: the one of `meta.script` if named, else the first."""
     toplevels = [fn for fn in trace.functions if fn.kind == "toplevel"]
-    script = trace.meta.get("script")
-    if isinstance(script, str) and script:
+    script = trace.meta.script
+    if script:
         name = PurePosixPath(script.replace("\\", "/")).name
         for fn in toplevels:
             if fn.file == name:

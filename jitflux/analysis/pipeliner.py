@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
-import networkx as nx
-
-from jitflux.analysis import rules
-from jitflux.analysis.findings import Finding
+from jitflux.analysis import placement, ties
+from jitflux.analysis.findings import Finding, Placement
 from jitflux.analysis.fluxions import DISPATCHER, Fluxion, Fluxions, identify
-from jitflux.analysis.graph import build
+from jitflux.analysis.graph import Pipeline
+from jitflux.analysis.sources import Sources
 from jitflux.analysis.variables import Use, Variable, collect
 from jitflux.trace import Trace
 
@@ -21,10 +20,25 @@ class Analysis:
 
     trace: Trace
     fluxions: Fluxions  # in print order, express_dispatcher last when a merge added it
-    graph: nx.DiGraph  # the rupture points only: the merge streams are findings
+    graph: Pipeline  # the rupture points only: the merge streams are findings
     variables: tuple[Variable, ...]
+    placements: tuple[Placement | None, ...]  # one per variable, None where it needs none
     loose: tuple[Use, ...]  # uses that touch no variable (unknown effects, bare network use)
     findings: tuple[Finding, ...]
+    sources: Sources  # the trace's source files, each indexed once
+
+    def stream_type(self, edge: tuple[str, str]) -> str:
+        """"start" or "post": the type of the stream behind an edge (a merge's is post)."""
+        link = self.graph.link(edge)
+        return link.type if link is not None else "post"
+
+    def placement(self, variable: Variable) -> Placement | None:
+        """Where `variable` goes and why."""
+        return self._placements.get(id(variable))
+
+    @cached_property
+    def _placements(self) -> dict[int, Placement | None]:
+        return {id(v): p for v, p in zip(self.variables, self.placements, strict=True)}
 
     def ties(self, fluxion: str) -> list[Finding]:
         """The findings that hold `fluxion` in a group, in rule order."""
@@ -67,17 +81,26 @@ class Analysis:
 def analyze(trace: Trace) -> Analysis:
     """Apply the pipeliner rules to a loaded trace."""
     fluxions = identify(trace)
-    graph = build(trace, fluxions)
-    variables, loose = collect(trace, fluxions)
-    merges = rules.merge_rule(variables, loose, graph)
-    findings = [
-        *rules.scope_rule(variables, graph),
-        *rules.stream_rule(variables, graph),
-        *rules.share_rule(variables, graph),
-        *rules.network_rule(fluxions, variables, loose, merges),
-        *merges,
-        *rules.unknown_rule(fluxions, loose),
+    graph = Pipeline.build(trace, fluxions)
+    sources = Sources(trace.sources)
+    variables, loose = collect(trace, fluxions, sources)
+    placements = [placement.place(variable, graph) for variable in variables]
+    placed = [
+        finding
+        for variable, where in zip(variables, placements, strict=True)
+        if where is not None
+        for finding in placement.findings(variable, where, graph)
     ]
+    merges = ties.merge_rule(variables, loose, graph)
+    rank = {"scope": 0, "stream": 1, "share": 2}
+    findings = _identified(
+        [
+            *sorted(placed, key=lambda f: rank[f.rule]),
+            *ties.network_rule(fluxions, variables, loose, merges),
+            *merges,
+            *ties.unknown_rule(fluxions, loose),
+        ]
+    )
     if merges:
         fluxions = Fluxions(
             fluxions.ordered + (Fluxion(DISPATCHER, None, "dispatcher", "post"),),
@@ -85,4 +108,24 @@ def analyze(trace: Trace) -> Analysis:
             fluxions.main_function,
             fluxions.functions,
         )
-    return Analysis(trace, fluxions, graph, tuple(variables), tuple(loose), tuple(findings))
+    return Analysis(
+        trace, fluxions, graph, tuple(variables), tuple(placements), tuple(loose), findings, sources
+    )
+
+
+def _identified(findings: list[Finding]) -> tuple[Finding, ...]:
+    """The findings with their ids (`share1`, `network3`...) and share tags made unique
+    (`grp_x_2` for a second variable `x`)."""
+    counts: dict[str, int] = {}
+    tags: set[str] = set()
+    out = []
+    for finding in findings:
+        counts[finding.rule] = counts.get(finding.rule, 0) + 1
+        tag = finding.tag
+        if finding.rule == "share" and tag is not None:
+            base, n = tag, 2
+            while tag in tags:
+                tag, n = f"{base}_{n}", n + 1
+            tags.add(tag)
+        out.append(replace(finding, id=f"{finding.rule}{counts[finding.rule]}", tag=tag))
+    return tuple(out)

@@ -7,6 +7,7 @@ counts code points: the two differ only after a character outside the Basic Mult
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import cached_property
 
@@ -30,20 +31,36 @@ class SourceFile:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self._lines: dict[int, str | None] = {}
 
     @cached_property
     def _line_starts(self) -> list[int]:
         return [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
 
     @cached_property
+    def _wide(self) -> bool:
+        """Whether the text has a character outside the BMP (two UTF-16 units)."""
+        return not all(ord(ch) < 0x10000 for ch in self.text)
+
+    @cached_property
     def _utf16_to_index(self) -> list[int] | None:
         """For each UTF-16 offset, the Python index; None when both count alike."""
-        if all(ord(ch) < 0x10000 for ch in self.text):
+        if not self._wide:
             return None
         table: list[int] = []
         for index, ch in enumerate(self.text):
             table.extend([index] * (2 if ord(ch) >= 0x10000 else 1))
         table.append(len(self.text))
+        return table
+
+    @cached_property
+    def _index_to_utf16(self) -> list[int] | None:
+        """For each Python index (and the end), its UTF-16 offset; None when both count alike."""
+        if not self._wide:
+            return None
+        table = [0]
+        for ch in self.text:
+            table.append(table[-1] + (2 if ord(ch) >= 0x10000 else 1))
         return table
 
     def index(self, utf16_offset: int) -> int:
@@ -62,7 +79,13 @@ class SourceFile:
         return len(self._line_starts)
 
     def line(self, number: int) -> str | None:
-        """Line `number` (1-based) without its terminator; None past the end."""
+        """Line `number` (1-based) without its terminator; None past the end (kept once
+        cut: a label asks for the same long line again and again)."""
+        if number not in self._lines:
+            self._lines[number] = self._cut_line(number)
+        return self._lines[number]
+
+    def _cut_line(self, number: int) -> str | None:
         if not 1 <= number <= len(self._line_starts):
             return None
         start = self._line_starts[number - 1]
@@ -70,14 +93,21 @@ class SourceFile:
         return _LINE_BREAK.sub("", self.text[start:end])
 
     def column_index(self, number: int, column: int) -> int:
-        """The Python index within line `number` of a UTF-16 `column`."""
-        line = self.line(number) or ""
-        units = 0
-        for index, ch in enumerate(line):
-            if units >= column:
-                return index
-            units += 2 if ord(ch) >= 0x10000 else 1
-        return len(line)
+        """The Python index within line `number` of a UTF-16 `column` (clamped to the line),
+        in constant time."""
+        if not 1 <= number <= len(self._line_starts):
+            return 0
+        start = self._line_starts[number - 1]
+        end = self._line_starts[number] if number < len(self._line_starts) else len(self.text)
+        while end > start and self.text[end - 1] in "\r\n\u2028\u2029":
+            end -= 1  # the terminator is not part of the line
+        to_utf16 = self._index_to_utf16
+        if to_utf16 is None:
+            return max(0, min(column, end - start))
+        target = to_utf16[start] + max(0, column)
+        if target >= to_utf16[end]:
+            return end - start
+        return self.index(target) - start
 
     def position(self, number: int, column: int) -> int | None:
         """The Python index in the whole text of (line, UTF-16 column); None past the end."""
@@ -87,14 +117,7 @@ class SourceFile:
 
     def line_of(self, index: int) -> int:
         """The 1-based line holding Python index `index`."""
-        low, high = 0, len(self._line_starts) - 1
-        while low < high:
-            middle = (low + high + 1) // 2
-            if self._line_starts[middle] <= index:
-                low = middle
-            else:
-                high = middle - 1
-        return low + 1
+        return max(1, bisect.bisect_right(self._line_starts, index))
 
     def indentation_at(self, index: int) -> str:
         """The leading whitespace of the line holding Python index `index`."""
@@ -136,8 +159,11 @@ class SourceFile:
     def _line_column(self, index: int) -> tuple[int, int]:
         """(1-based line, UTF-16 column) of Python index `index`."""
         number = self.line_of(index)
-        before = self.text[self._line_starts[number - 1] : index]
-        return number, sum(2 if ord(ch) >= 0x10000 else 1 for ch in before)
+        start = self._line_starts[number - 1]
+        to_utf16 = self._index_to_utf16
+        if to_utf16 is None:
+            return number, index - start
+        return number, to_utf16[index] - to_utf16[start]
 
     def initialised_with_require(self, name: str, line: int, column: int) -> bool:
         """Whether the declaration of `name` at (line, column) reads `name = require(...)`."""
@@ -145,3 +171,21 @@ class SourceFile:
         if at is None or not self.text.startswith(name, at):
             return False
         return _REQUIRE_INIT.match(self.text, at + len(name)) is not None
+
+
+class Sources:
+    """The source files of a trace, each indexed once (on first use) and shared by all."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self._texts = texts
+        self._files: dict[str, SourceFile] = {}
+
+    def get(self, file: str) -> SourceFile | None:
+        """The indexed source of `file`; None when the trace did not record it."""
+        found = self._files.get(file)
+        if found is None and file in self._texts:
+            found = self._files[file] = SourceFile(self._texts[file])
+        return found
+
+    def __contains__(self, file: object) -> bool:
+        return file in self._texts

@@ -28,15 +28,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from jitflux.analysis.fluxions import MAIN, Fluxions
-from jitflux.analysis.sources import SourceFile
+from jitflux.analysis.sources import Sources
 from jitflux.trace import Effect, Function, Location, Trace
+from jitflux.trace.model import parse_target
 
-_ROOT = re.compile(r"[A-Za-z_$][\w$]*")
 # Express registrations whose listener is a route handler or middleware `(req, res, next)`.
 _EXPRESS_REGISTRATION = re.compile(r"(^|\.)(get|post|put|delete|patch|all|use|options|head|route)$")
 EXPRESS_NEXT = "express.next"
+
+UseKind = Literal["read", "write", "mutate", "call", "network", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -45,20 +48,24 @@ class Use:
 
     fluxion: str
     effect: Effect
+    index: int = -1  # the effect's position in the trace: its id is `e<index>`
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> UseKind:
         """`mutate` for a write through an object path, else the effect's kind."""
-        if self.effect.kind == "write" and self.path is not None:
+        if self.effect.kind == "write" and self.effect.path.into:
             return "mutate"
         return self.effect.kind
 
     @property
     def path(self) -> str | None:
         """The object path written (`req.body`), or None for the variable itself."""
-        target = self.effect.target
-        root = root_of(target)
-        return target if root and target != root else None
+        return self.effect.target if self.effect.path.into else None
+
+    @property
+    def effect_id(self) -> str:
+        """The effect's id: `e` and its position in the trace's `effects`."""
+        return f"e{self.index}"
 
     @property
     def writes(self) -> bool:
@@ -77,9 +84,9 @@ class Variable:
     persistent: bool
     module: bool = False  # initialised with require(): any fluxion can load it itself
     parameter: bool = False  # a parameter of its home's own function
-    # The name of the function (not a fluxion) it is a parameter of, when its homes' parts call
-    # that function: its value is an argument they pass.
-    argument_of: str | None = None
+    # The function (not a fluxion) it is a parameter of, when its homes' parts call that
+    # function: its value is an argument they pass.
+    argument_of: Function | None = None
     request: bool = False  # the request parameter of an Express handler
     uses: list[Use] = field(default_factory=list)
     homes: tuple[str, ...] = ()  # every fluxion whose part creates it
@@ -99,8 +106,7 @@ class Variable:
 
 def root_of(target: str) -> str | None:
     """The variable at the root of a target: `req` for `req.body`, `cache` for `cache[*]`."""
-    match = _ROOT.match(target)
-    return match.group(0) if match else None
+    return parse_target(target).root
 
 
 def express_handlers(trace: Trace) -> set[str]:
@@ -117,20 +123,23 @@ def express_handlers(trace: Trace) -> set[str]:
     return found
 
 
-def collect(trace: Trace, fluxions: Fluxions) -> tuple[list[Variable], list[Use]]:
+def collect(
+    trace: Trace, fluxions: Fluxions, sources: Sources | None = None
+) -> tuple[list[Variable], list[Use]]:
     """The variables the trace's effects touch, in declaration order, and the uses that touch
     no variable (unknown effects, network use with no variable behind it)."""
-    sources = {name: SourceFile(text) for name, text in trace.sources.items()}
+    if sources is None:
+        sources = Sources(trace.sources)
     handlers = express_handlers(trace)
     homes = _homes(trace, fluxions)
     variables: dict[tuple[str, Location | None, str | None], Variable] = {}
     locals_of_main: set[tuple[str, Location | None, str | None]] = set()
     loose: list[Use] = []
     declarations = _Declarations.of(trace, fluxions)
-    for effect in trace.effects:
+    for index, effect in enumerate(trace.effects):
         fluxion = fluxions.part_of(effect.function)
-        use = Use(fluxion, effect)
-        root = root_of(effect.target)
+        use = Use(fluxion, effect, index)
+        root = effect.path.root
         if effect.kind == "unknown" or root is None:
             loose.append(use)
             continue
@@ -188,7 +197,7 @@ class _Declarations:
         by_owner: dict[tuple[str, str | None], int] = {}
         by_part: dict[tuple[str, str], int] = {}
         for index, effect in enumerate(trace.effects):
-            root = root_of(effect.target)
+            root = effect.path.root
             if root is None or effect.declared is None:
                 continue
             by_owner.setdefault((root, effect.owner), index)
@@ -211,7 +220,7 @@ def _resolve(
     fluxion: str,
     fluxions: Fluxions,
     declarations: _Declarations,
-    sources: dict[str, SourceFile],
+    sources: Sources,
 ) -> tuple[str, Location | None, str | None] | None:
     """The identity of the variable an effect touches; None for a network use with none."""
     if root == "this" and effect.kind != "network":
@@ -229,7 +238,7 @@ def _resolve(
     return None
 
 
-def _parameter_location(fn: Function, name: str, sources: dict[str, SourceFile]) -> Location | None:
+def _parameter_location(fn: Function, name: str, sources: Sources) -> Location | None:
     """Where parameter `name` of `fn` is declared, read from the source; None without it."""
     source = sources.get(fn.file)
     if source is None or fn.range is None:
@@ -260,7 +269,7 @@ def _homes(trace: Trace, fluxions: Fluxions) -> dict[str, tuple[tuple[str, ...],
 def _new_variable(
     key: tuple[str, Location | None, str | None],
     fluxions: Fluxions,
-    sources: dict[str, SourceFile],
+    sources: Sources,
     handlers: set[str],
     homes: dict[str, tuple[tuple[str, ...], bool]],
 ) -> Variable:
@@ -277,10 +286,11 @@ def _new_variable(
     argument_of = None
     if home != MAIN and own is not None and own.id not in fluxions.by_function:
         if name in own.params:
-            argument_of = own.name or f"the function at line {own.line}"
+            argument_of = own
     module = False
-    if home == MAIN and declared is not None and declared.file in sources:
-        module = sources[declared.file].initialised_with_require(
+    source = sources.get(declared.file) if home == MAIN and declared is not None else None
+    if source is not None and declared is not None:
+        module = source.initialised_with_require(
             name, declared.line, declared.column
         )
     request = own is not None and own.id in handlers and bool(own.params) and own.params[0] == name

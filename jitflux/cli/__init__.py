@@ -53,12 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help(sys.stderr)
-        return EXIT_BAD_INPUT
     try:
+        # Ctrl-C may come while the subcommands are imported (aiohttp takes a while).
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help(sys.stderr)
+            return EXIT_BAD_INPUT
         return int(args.func(args) or 0)
     except JitfluxError as exc:
         print(f"jitflux: {exc.message}", file=sys.stderr)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from jitflux.cli.options import add_trace_source
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.cli.options import emit_text, trace_reader
 
 DESCRIPTION = """\
 Compile the traced script statically (as `jitflux static` does) and compare it with the trace:
@@ -30,23 +28,19 @@ exit status: 0 compared; 2 bad usage, a bad trace or no script.
 
 def register(subparsers: Any) -> None:
     """Add the `compare` subcommand."""
-    parser = subparsers.add_parser(
+    parser = trace_reader(
+        subparsers,
         "compare",
-        help="compare a trace with the static compiler's view of the same script",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "compare a trace with the static compiler's view of the same script",
+        DESCRIPTION,
+        ("text", "json"),
     )
-    add_trace_source(parser)
     parser.add_argument(
         "script", nargs="?", metavar="SCRIPT", help="the traced script (default: from the trace)"
     )
     parser.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
-    )
-    parser.add_argument(
         "--callees", metavar="FILE", help="a JSON list of extra asynchronous callees"
     )
-    parser.add_argument("-o", "--output", metavar="PATH", help="write the output here, not stdout")
     parser.set_defaults(func=run)
 
 
@@ -61,12 +55,5 @@ def run(args: argparse.Namespace) -> int:
     for warning in comparison.warnings:
         print(warning, file=sys.stderr)
     text = render_json(comparison) if args.format == "json" else render_text(comparison)
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            message = f"{args.output}: cannot write: {exc.strerror}"
-            raise JitfluxError(message, EXIT_BAD_INPUT) from None
-    else:
-        sys.stdout.write(text)
+    emit_text(text, args.output)
     return 0

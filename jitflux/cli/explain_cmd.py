@@ -5,15 +5,19 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from jitflux.cli.options import add_trace_source
+from jitflux.cli.options import emit_text, trace_reader
 from jitflux.explain import explain, render_json, render_text
 from jitflux.trace import load
 
-EPILOG = """\
+DESCRIPTION = """\
+Tell why each fluxion (or FLUXION) cannot be isolated: what ties it to which fluxions, the
+rule, the proof, and what change would free it.
+
 With no FLUXION: a summary table (fluxion, isolated or not, group, number of ties, first
 reason), then the details of every fluxion. Each tie shows the rule that fired (share,
 network, merge, unknown), the source locations that prove it, how often it was observed, and
-a help line with the change that would free the fluxion.
+a help line with the change that would free the fluxion. --format json gives the same with
+the facts as keys (jitflux.explain/1).
 
 examples:
   jitflux explain --from trace.json
@@ -24,19 +28,15 @@ examples:
 
 def register(subparsers: Any) -> None:
     """Add the `explain` subcommand."""
-    parser = subparsers.add_parser(
+    parser = trace_reader(
+        subparsers,
         "explain",
-        help="tell why a fluxion is not isolated",
-        description="Tell why each fluxion (or FLUXION) cannot be isolated: what ties it to "
-        "which fluxions, the rule, the proof, and what change would free it.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "tell why a fluxion is not isolated",
+        DESCRIPTION,
+        ("text", "json"),
+        output=False,
     )
-    add_trace_source(parser)
     parser.add_argument("fluxion", nargs="?", metavar="FLUXION", help="one fluxion to explain")
-    parser.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
-    )
     parser.set_defaults(func=run)
 
 
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     """Load the trace and print the explanation."""
     reports = explain(load(args.source), args.fluxion)
     if args.format == "json":
-        print(render_json(reports), end="")
+        emit_text(render_json(reports), None)
     else:
-        print(render_text(reports, summary=args.fluxion is None), end="")
+        emit_text(render_text(reports, summary=args.fluxion is None), None)
     return 0

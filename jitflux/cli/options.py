@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
 
 
 def add_trace_source(parser: argparse.ArgumentParser) -> None:
@@ -14,3 +20,45 @@ def add_trace_source(parser: argparse.ArgumentParser) -> None:
         required=True,
         help="the trace.json written by `jitflux trace`",
     )
+
+
+def trace_reader(
+    subparsers: Any,
+    name: str,
+    summary: str,
+    description: str,
+    formats: Sequence[str],
+    output: bool = True,
+) -> argparse.ArgumentParser:
+    """A subcommand that reads a trace (`--from TRACE`) and prints it in one of `formats`
+    (the first is the default), to `-o PATH` when `output`; `description` ends with its
+    examples, kept as written."""
+    parser = subparsers.add_parser(
+        name,
+        help=summary,
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_trace_source(parser)
+    parser.add_argument(
+        "--format",
+        choices=tuple(formats),
+        default=formats[0],
+        help=f"output format (default: {formats[0]})",
+    )
+    if output:
+        parser.add_argument(
+            "-o", "--output", metavar="PATH", help="write to PATH instead of standard output"
+        )
+    return parser
+
+
+def emit_text(text: str, path: str | None) -> None:
+    """Print `text`, or write it to `path`; a path that cannot be written is bad usage."""
+    if path is None:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise JitfluxError(f"{path}: cannot write: {exc.strerror}", EXIT_BAD_INPUT) from None

@@ -12,7 +12,7 @@ from jitflux.cli.trace_cmd import _request
 from jitflux.drive import read_requests
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
 from jitflux.run.verify import VerifyOptions, outcome, render, verify
-from jitflux.trace import dump, load
+from jitflux.trace import dump, from_dict, load, to_dict
 
 DESCRIPTION = """\
 Send the same traffic to the plain app and to the app under `jitflux run` (every candidate
@@ -94,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
     )
     sys.stdout.write(render(result))
     if args.record:
-        trace = load(args.source)
-        trace.meta["verify"] = outcome(result, command)
-        dump(trace, args.source)
+        # Through the trace's JSON form: meta keeps the keys it does not know as recorded.
+        data = to_dict(load(args.source))
+        data["meta"]["verify"] = outcome(result, command)
+        dump(from_dict(data, args.source), args.source)
     return result.status

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jitflux.analysis import analyze
+from jitflux.analysis import Analysis, analyze
 from jitflux.emit import dot, flx, jsonout
 from jitflux.emit.program import FluxionSpec, Program, Stream, VariableSpec, build_program
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
@@ -18,19 +18,21 @@ PRINTERS: dict[str, Callable[[Program], str]] = {
 FORMATS = tuple(PRINTERS)
 
 
-def build(trace: Trace) -> Program:
-    """Analyse a trace and lay it out as a fluxion program."""
-    return build_program(analyze(trace))
+def build(trace: Trace | Analysis, code: bool = True) -> Program:
+    """Lay a trace (or its analysis) out as a fluxion program; `code` adds each fluxion's
+    code, which only the flx format prints."""
+    analysis = trace if isinstance(trace, Analysis) else analyze(trace)
+    return build_program(analysis, code)
 
 
-def render(trace: Trace, fmt: str = "flx") -> str:
+def render(trace: Trace | Analysis, fmt: str = "flx") -> str:
     """The fluxion program of a trace as text in format `fmt` ("flx", "json" or "dot")."""
     printer = PRINTERS.get(fmt)
     if printer is None:
         raise JitfluxError(
             f"unknown format {fmt!r} (choose one of {', '.join(FORMATS)})", EXIT_BAD_INPUT
         )
-    return printer(build(trace))
+    return printer(build(trace, code=fmt == "flx"))
 
 
 __all__ = [

@@ -11,105 +11,136 @@ from __future__ import annotations
 import re
 import textwrap
 
-from jitflux.analysis import DISPATCHER, EXPRESS_NEXT, Fluxion, SourceFile
-from jitflux.emit.program import FluxionSpec, Program
+from jitflux.analysis import DISPATCHER, EXPRESS_NEXT, Analysis, Finding, Fluxion, SourceFile
+from jitflux.words import arrow
+from jitflux.words import code as comments
 
 # A replacement of the text between two Python indices of a file.
 Replacement = tuple[int, int, str]
 
 
-def fluxion_code(program: Program, spec: FluxionSpec) -> list[str]:
-    """The lines of a fluxion's code, dedented (not yet indented under its header)."""
-    fluxion = spec.fluxion
-    if fluxion.role == "dispatcher":
-        return _dispatcher_code(program)
-    fn = fluxion.function
-    sources = program.analysis.trace.sources
-    if fn is None:
-        return ["// no code: the trace has no top level for the main script"]
-    if fn.file not in sources:
-        where = f"{fn.file}:{fn.line}:{fn.column}" if fn.file else "an unknown place"
-        named = f"{fn.name} " if fn.name else ""
-        if fluxion.external:
-            return [
-                f"// {named}is external code at {where}:",
-                "// it was not instrumented, so its code and effects were not observed",
-            ]
-        return [f"// {named}at {where}: its source was not recorded"]
-    source = SourceFile(sources[fn.file])
-    if fn.range is not None:
-        start, end = source.index(fn.range[0]), source.index(fn.range[1])
-    elif fluxion.role == "main":
-        start, end = 0, len(source.text)
-    else:
-        return [f"// function at {fn.file}:{fn.line}:{fn.column}: its range was not recorded"]
-    replacements = _nested(program, fluxion, source, start, end)
-    replacements += _next_calls(program, fluxion, source, start, end, replacements)
-    text = source.text[start:end]
-    for rstart, rend, placeholder in sorted(replacements, reverse=True):
-        text = text[: rstart - start] + placeholder + text[rend - start :]
-    # Give the first line the indentation of its source line, so the block dedents as a whole.
-    text = source.indentation_at(start) + text
-    lines = textwrap.dedent(text).splitlines()
-    while lines and not lines[-1].strip():
-        lines.pop()
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    return [line.rstrip() for line in lines]
+class CodeWriter:
+    """Writes the code of each fluxion of an analysis.
 
+    What every fluxion needs is gathered once: the nesting of the callbacks of each file (one
+    sweep over their ranges, not a scan of every fluxion for every fluxion) and the merges by
+    the fluxion that calls `next`.
+    """
 
-def _nested(
-    program: Program, outer: Fluxion, source: SourceFile, start: int, end: int
-) -> list[Replacement]:
-    """Placeholders for the outermost fluxions whose text lies inside [start, end)."""
-    inner = []
-    for spec in program.fluxions:
-        fn = spec.fluxion.function
-        if spec.fluxion is outer or spec.fluxion.role != "callback" or fn is None:
-            continue
-        if fn.range is None or outer.function is None or fn.file != outer.function.file:
-            continue
-        fstart, fend = source.index(fn.range[0]), source.index(fn.range[1])
-        if start <= fstart and fend <= end and (fstart, fend) != (start, end):
-            arrow = ">>" if spec.fluxion.entry == "start" else "->"
-            inner.append((fstart, fend, f"{arrow} {spec.name}"))
-    outermost = [
-        r for r in inner if not any(o is not r and o[0] <= r[0] and r[1] <= o[1] for o in inner)
-    ]
-    return sorted(outermost)
+    def __init__(self, analysis: Analysis) -> None:
+        self.analysis = analysis
+        self.merges: dict[str, list[Finding]] = {}
+        for finding in analysis.findings:
+            if finding.rule == "merge" and finding.edges:
+                self.merges.setdefault(finding.fluxions[0], []).append(finding)
+        # For each callback: the outermost callbacks inside it; for each file: those inside
+        # no callback (main's).
+        self.children: dict[str, list[Replacement]] = {}
+        self.roots: dict[str, list[Replacement]] = {}
+        self._nest()
 
-
-def _next_calls(
-    program: Program,
-    fluxion: Fluxion,
-    source: SourceFile,
-    start: int,
-    end: int,
-    nested: list[Replacement],
-) -> list[Replacement]:
-    """`next(...)` calls a merge replaced by a stream to express_dispatcher."""
-    merged = [
-        f
-        for f in program.analysis.findings
-        if f.rule == "merge" and f.fluxions[:1] == (fluxion.name,) and f.edges
-    ]
-    found: list[Replacement] = []
-    if fluxion.function is None:
-        return found
-    for finding in merged:
-        for use in finding.evidence:
-            if use.kind != "call" or use.effect.callee != EXPRESS_NEXT:
+    def _nest(self) -> None:
+        by_file: dict[str, list[tuple[int, int, int, Fluxion]]] = {}
+        for position, fluxion in enumerate(self.analysis.fluxions.ordered):
+            fn = fluxion.function
+            if fluxion.role != "callback" or fn is None or fn.range is None:
                 continue
-            for sample in use.effect.samples:
-                if sample.file != fluxion.function.file or sample.line is None:
+            source = self.analysis.sources.get(fn.file)
+            if source is None:
+                continue
+            start, end = source.index(fn.range[0]), source.index(fn.range[1])
+            by_file.setdefault(fn.file, []).append((start, -end, position, fluxion))
+        for file, spans in by_file.items():
+            stack: list[tuple[int, int, str]] = []  # (start, end, name) of open callbacks
+            for start, negative_end, _, fluxion in sorted(spans):
+                end = -negative_end
+                while stack and not (
+                    stack[-1][0] <= start and end <= stack[-1][1] and (start, end) != stack[-1][:2]
+                ):
+                    stack.pop()
+                placeholder = (start, end, f"{arrow(fluxion.entry or 'post')} {fluxion.name}")
+                if stack:
+                    self.children.setdefault(stack[-1][2], []).append(placeholder)
+                else:
+                    self.roots.setdefault(file, []).append(placeholder)
+                stack.append((start, end, fluxion.name))
+
+    def code(self, fluxion: Fluxion) -> tuple[str, ...]:
+        """The lines of a fluxion's code, dedented (not yet indented under its header)."""
+        if fluxion.role == "dispatcher":
+            return tuple(self._dispatcher())
+        fn = fluxion.function
+        if fn is None:
+            return tuple(comments.no_toplevel())
+        source = self.analysis.sources.get(fn.file)
+        if source is None:
+            return tuple(comments.not_recorded(fn, fluxion.external))
+        if fn.range is not None:
+            start, end = source.index(fn.range[0]), source.index(fn.range[1])
+        elif fluxion.role == "main":
+            start, end = 0, len(source.text)
+        else:
+            return tuple(comments.no_range(fn))
+        if fluxion.role == "main":
+            nested = [
+                r
+                for r in self.roots.get(fn.file, [])
+                if start <= r[0] and r[1] <= end and (r[0], r[1]) != (start, end)
+            ]
+        else:
+            nested = list(self.children.get(fluxion.name, []))
+        replacements = nested + self._next_calls(fluxion, source, start, end, nested)
+        pieces, at = [], start
+        for rstart, rend, placeholder in sorted(replacements):
+            pieces += [source.text[at:rstart], placeholder]
+            at = rend
+        pieces.append(source.text[at:end])
+        # Give the first line the indentation of its source line, so the block dedents whole.
+        text = source.indentation_at(start) + "".join(pieces)
+        lines = textwrap.dedent(text).splitlines()
+        while lines and not lines[-1].strip():
+            lines.pop()
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        return tuple(line.rstrip() for line in lines)
+
+    def _next_calls(
+        self, fluxion: Fluxion, source: SourceFile, start: int, end: int, nested: list[Replacement]
+    ) -> list[Replacement]:
+        """`next(...)` calls a merge replaced by a stream to express_dispatcher."""
+        found: list[Replacement] = []
+        if fluxion.function is None:
+            return found
+        for finding in self.merges.get(fluxion.name, []):
+            for use in finding.evidence:
+                if use.kind != "call" or use.effect.callee != EXPRESS_NEXT:
                     continue
-                call = _call_span(source, sample.line, sample.column or 0, use.effect.target)
-                if call is None or not (start <= call[0] and call[1] <= end):
-                    continue
-                if any(n[0] <= call[0] < n[1] for n in nested) or call in [f[:2] for f in found]:
-                    continue
-                found.append((call[0], call[1], f"-> {DISPATCHER}"))
-    return found
+                for sample in use.effect.samples:
+                    if sample.file != fluxion.function.file or sample.line is None:
+                        continue
+                    call = _call_span(source, sample.line, sample.column or 0, use.effect.target)
+                    if call is None or not (start <= call[0] and call[1] <= end):
+                        continue
+                    if any(n[0] <= call[0] < n[1] for n in nested):
+                        continue
+                    if call in [f[:2] for f in found]:
+                        continue
+                    found.append((call[0], call[1], f"-> {DISPATCHER}"))
+        return found
+
+    def _dispatcher(self) -> list[str]:
+        """The code jitflux adds for express_dispatcher (paper, section 4.2.2)."""
+        merges = [f for found in self.merges.values() for f in found]
+        merges.sort(key=lambda f: self.analysis.fluxions.order(f.fluxions[0]))
+        paths: list[str] = []
+        for finding in merges:
+            paths.extend(p for p in finding.message if p not in paths)
+        lines = comments.dispatcher([f.fluxions[0] for f in merges])
+        lines.append("function express_dispatcher(message) {")
+        for path in paths:
+            lines.append(f"  {_assignable(path)} = message[{_js_string(path)}];")
+        lines += ["  next();", "}"]
+        return lines
 
 
 def _call_span(source: SourceFile, line: int, column: int, name: str) -> tuple[int, int] | None:
@@ -139,25 +170,6 @@ def _call_span(source: SourceFile, line: int, column: int, name: str) -> tuple[i
                 return (at, index + 1)
         index += 1
     return None
-
-
-def _dispatcher_code(program: Program) -> list[str]:
-    """The code jitflux adds for express_dispatcher (paper, section 4.2.2)."""
-    merges = [f for f in program.analysis.findings if f.rule == "merge" and f.edges]
-    senders = ", ".join(f.fluxions[0] for f in merges)
-    paths: list[str] = []
-    for finding in merges:
-        paths.extend(p for p in finding.message if p not in paths)
-    lines = [
-        f"// added by jitflux (paper, section 4.2.2): receives the changes that {senders}",
-        "// made to the Express request, merges them back into the request of the same",
-        "// chain, then calls Express's next() to go on with the next handler",
-        "function express_dispatcher(message) {",
-    ]
-    for path in paths:
-        lines.append(f"  {_assignable(path)} = message[{_js_string(path)}];")
-    lines += ["  next();", "}"]
-    return lines
 
 
 def _assignable(path: str) -> str:

@@ -40,8 +40,6 @@ def render(program: Program) -> str:
     for spec in program.fluxions:
         for stream in spec.streams:
             for target in stream.to:
-                if target == "null":
-                    continue
                 label = " [" + ", ".join(stream.message) + "]" if stream.message else ""
                 head = "normalnormal" if stream.type == "start" else "normal"
                 lines.append(

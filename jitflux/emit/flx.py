@@ -12,8 +12,8 @@ its code indented by two spaces. Fluxions are separated by a blank line.
 
 from __future__ import annotations
 
-from jitflux.emit.code import fluxion_code
 from jitflux.emit.program import FluxionSpec, Program, Stream
+from jitflux.words import NO_STREAM
 
 INDENT = "  "
 
@@ -36,7 +36,7 @@ def header(spec: FluxionSpec) -> str:
 
 def stream_line(stream: Stream) -> str:
     """`>> dest [msg]`, `-> dest [msg]` or `-> null`."""
-    line = f"{stream.arrow} {', '.join(stream.to)}"
+    line = f"{stream.arrow} {', '.join(stream.to) or NO_STREAM}"
     if stream.message:
         line += " [" + ", ".join(stream.message) + "]"
     return line
@@ -45,5 +45,5 @@ def stream_line(stream: Stream) -> str:
 def _fluxion_lines(program: Program, spec: FluxionSpec) -> list[str]:
     lines = [header(spec)]
     lines += [stream_line(stream) for stream in spec.streams]
-    lines += [(INDENT + line) if line else "" for line in fluxion_code(program, spec)]
+    lines += [(INDENT + line) if line else "" for line in spec.code]
     return lines

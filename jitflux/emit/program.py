@@ -8,17 +8,22 @@ the dispatcher writes each back into the request of the same chain, then calls `
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import itertools
+from dataclasses import dataclass
 from functools import cached_property
 
-from jitflux.analysis import DISPATCHER, Analysis, Finding, Fluxion
-from jitflux.analysis.variables import variable_key
+from jitflux.analysis import DISPATCHER, MAIN, NETWORK, Analysis, Finding, Fluxion, Placement
+from jitflux.analysis.findings import SHOWN
+from jitflux.analysis.variables import Use, variable_key
+from jitflux.emit.code import CodeWriter
 from jitflux.trace import Location
+from jitflux.words import help_text, reason
 
 
 @dataclass(frozen=True)
 class Stream:
-    """One output stream: `>>` (start) or `->` (post) to its destinations, with its message."""
+    """One output stream: `>>` (start) or `->` (post) to its destinations, with its message;
+    no destination for a fluxion that sends nothing."""
 
     type: str
     to: tuple[str, ...]
@@ -28,6 +33,24 @@ class Stream:
     def arrow(self) -> str:
         """The paper's arrow for the stream type."""
         return ">>" if self.type == "start" else "->"
+
+
+@dataclass(frozen=True)
+class TieSpec:
+    """One tie of a fluxion, as facts (`finding`, `rule`, `case`, the variable, the fluxions it
+    ties this one to, where, the effects that prove it) next to its words."""
+
+    finding: str
+    rule: str
+    case: str
+    tag: str
+    variable: str | None
+    with_: tuple[str, ...]
+    more: int  # fluxions of the group left out of `with_` (at most SHOWN are listed)
+    at: Location | None
+    evidence: tuple[Use, ...]
+    reason: str
+    help: str | None
 
 
 @dataclass(frozen=True)
@@ -41,6 +64,8 @@ class FluxionSpec:
     origin: Location | None
     fluxion: Fluxion
     reasons: tuple[str, ...] = ()  # why each tag holds it (the ties' reasons)
+    ties: tuple[TieSpec, ...] = ()
+    code: tuple[str, ...] = ()  # its code, dedented (left out when not asked for)
 
     @property
     def isolated(self) -> bool:
@@ -57,15 +82,16 @@ class VariableSpec:
     rule: str  # "scope" | "stream" | "share"
     fluxions: tuple[str, ...]
     via: str | None = None  # "merge" for a request path streamed to express_dispatcher
+    placement: Placement | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
 class Program:
-    """A whole fluxion program, in print order, with the analysis it came from."""
+    """A whole fluxion program, in print order: a plain value, printed as it is."""
 
     fluxions: tuple[FluxionSpec, ...]
     variables: tuple[VariableSpec, ...]
-    analysis: Analysis = field(compare=False, repr=False)
 
     def get(self, name: str) -> FluxionSpec:
         """The fluxion called `name`; KeyError when none."""
@@ -93,8 +119,10 @@ class Program:
         return into
 
 
-def build_program(analysis: Analysis) -> Program:
-    """Lay the findings out as fluxions: tags, contexts and the messages of each stream."""
+def build_program(analysis: Analysis, code: bool = True) -> Program:
+    """Lay the findings out as fluxions: tags, contexts, the messages of each stream, and,
+    with `code`, the code of each fluxion."""
+    writer = CodeWriter(analysis) if code else None
     fluxions = analysis.fluxions
     graph = analysis.graph
     messages: dict[tuple[str, str], list[Finding]] = {}
@@ -103,20 +131,21 @@ def build_program(analysis: Analysis) -> Program:
     for finding in analysis.findings:
         for edge in finding.edges:
             messages.setdefault(edge, []).append(finding)
-            if not graph.has_edge(*edge):
+            if not graph.has_edge(edge):
                 extra_edges.setdefault(edge[0], []).append(edge)
         for name in finding.context:
             contexts.setdefault(name, []).append(finding)
     specs = []
+    tier = _Tier(analysis)
     for fluxion in fluxions.ordered:
         name = fluxion.name
         streams = []
-        edges = sorted(graph.out_edges(name), key=lambda e: fluxions.order(e[1]))
+        edges = graph.outgoing(name)
         for edge in edges + _unique(extra_edges.get(name, [])):
-            kind = graph.edges[edge]["type"] if graph.has_edge(*edge) else "post"
+            kind = analysis.stream_type(edge)
             streams.append(Stream(kind, (edge[1],), _items(messages.get(edge, []), analysis)))
         if not streams:
-            streams.append(Stream("post", ("null",)))
+            streams.append(Stream("post", ()))  # sends nothing: `-> null` in the language
         ties = analysis.ties(name)
         specs.append(
             FluxionSpec(
@@ -126,10 +155,79 @@ def build_program(analysis: Analysis) -> Program:
                 streams=tuple(streams),
                 origin=fluxion.origin,
                 fluxion=fluxion,
-                reasons=tuple(_unique(f.reason for f in ties)),
+                reasons=tuple(_unique(tier.reason(f) for f in ties)),
+                ties=tuple(tier.tie(fluxion, f) for f in ties),
+                code=writer.code(fluxion) if writer is not None else (),
             )
         )
-    return Program(tuple(specs), tuple(_variables(analysis)), analysis)
+    return Program(tuple(specs), tuple(_variables(analysis)))
+
+
+class _Tier:
+    """Makes the ties of each fluxion, with what a finding's members share gathered once for
+    the finding (its words, its evidence by fluxion): a group of n costs n, not n squared."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self.analysis = analysis
+        names = analysis.fluxions.names
+        self.network = tuple(n for n in names if NETWORK in analysis.tags(n))
+        self.words: dict[str, tuple[str, str | None]] = {}
+        self.evidence: dict[str, dict[str, list[Use]]] = {}
+
+    def reason(self, finding: Finding) -> str:
+        """The finding's reason, made once."""
+        return self._words(finding)[0]
+
+    def _words(self, finding: Finding) -> tuple[str, str | None]:
+        said = self.words.get(finding.id)
+        if said is None:
+            said = (reason(finding, self.analysis.stream_type), help_text(finding))
+            self.words[finding.id] = said
+        return said
+
+    def tie(self, fluxion: Fluxion, finding: Finding) -> TieSpec:
+        """A tie from `fluxion`'s side: the others of its group (main for a network tie, which
+        owns the sockets), where it shows in the fluxion, and its own uses that prove it."""
+        name = fluxion.name
+        if finding.tag == NETWORK:
+            members: tuple[str, ...] = self.network if name == MAIN else (MAIN,)
+        else:
+            members = finding.fluxions  # distinct, in print order
+        others = tuple(itertools.islice((n for n in members if n != name), SHOWN))
+        total = len(members) - (name in members)
+        by_fluxion = self.evidence.get(finding.id)
+        if by_fluxion is None:
+            by_fluxion = self.evidence[finding.id] = {}
+            for use in finding.evidence:
+                by_fluxion.setdefault(use.fluxion, []).append(use)
+        own = tuple(by_fluxion.get(name, ()))
+        at = next((loc for loc in map(use_location, own) if loc is not None), None)
+        if at is None and finding.variable is not None:
+            at = finding.variable.declared
+        if at is None:
+            at = fluxion.origin
+        said, help_ = self._words(finding)
+        return TieSpec(
+            finding=finding.id,
+            rule=finding.rule,
+            case=finding.case,
+            tag=finding.tag or "",
+            variable=None if finding.case in ("server", "external") else finding.name,
+            with_=others,
+            more=max(0, total - len(others)),
+            at=at,
+            evidence=own,
+            reason=said,
+            help=help_,
+        )
+
+
+def use_location(use: Use) -> Location | None:
+    """Where a use was observed: its first sample with a place."""
+    for sample in use.effect.samples:
+        if sample.line is not None and sample.file is not None:
+            return Location(sample.file, sample.line, sample.column or 0)
+    return None
 
 
 def _items(findings: list[Finding], analysis: Analysis) -> tuple[str, ...]:
@@ -162,12 +260,16 @@ def _variables(analysis: Analysis) -> list[VariableSpec]:
         rule = min((f.rule for f in findings), key=rank.__getitem__)
         names = {n for f in findings for n in f.context}
         names |= {n for f in findings for edge in f.edges for n in edge}
+        where = analysis.placement(variable)
+        placed = next((f for f in findings if f.rule == rule), findings[0])
         specs.append(
             VariableSpec(
                 name=variable.name,
                 declared=variable.declared,
                 rule=rule,
                 fluxions=tuple(sorted(names, key=analysis.fluxions.order)),
+                placement=where,
+                reason=reason(placed, analysis.stream_type),
             )
         )
     for finding in analysis.findings:
@@ -175,13 +277,19 @@ def _variables(analysis: Analysis) -> list[VariableSpec]:
             continue
         for path in finding.message:
             root = next((u for u in finding.evidence if u.path == path and u.effect.declared), None)
+            writes = tuple(u for u in finding.evidence if u.path == path)
+            caller = finding.fluxions[0]
             specs.append(
                 VariableSpec(
                     name=path,
                     declared=root.effect.declared if root else None,
                     rule="stream",
-                    fluxions=(finding.fluxions[0], DISPATCHER),
+                    fluxions=(caller, DISPATCHER),
                     via="merge",
+                    placement=Placement(
+                        "stream", "merge", caller, DISPATCHER, (caller,), (DISPATCHER,), writes
+                    ),
+                    reason=reason(finding, analysis.stream_type),
                 )
             )
     return specs

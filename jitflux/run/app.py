@@ -15,15 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from jitflux.command import NodeCommand, find_node, find_script
 from jitflux.errors import EXIT_PROGRAM_FAILED, JitfluxError
-from jitflux.launch import (
-    DIE_WITH_PARENT,
-    SHIM,
-    NodeCommand,
-    find_node,
-    find_script,
-    stop_process_group,
-)
+from jitflux.launch import DIE_WITH_PARENT, SHIM, stop_process_group
 from jitflux.run.placement import write_placement
 
 

@@ -135,9 +135,10 @@ def _decide(f: Fluxion, by_name: dict[str, Fluxion], main_tags: set[str], forced
 
 
 def placement_document(
-    decisions: Sequence[Decision], script_dir: Path, workers: int, min_work: float
+    decisions: Sequence[Decision], root: Path, workers: int, min_work: float
 ) -> dict[str, Any]:
-    """What the shim reads (JITFLUX_PLACEMENT): the fluxions to move, files made absolute."""
+    """What the shim reads (JITFLUX_PLACEMENT): the fluxions to move, their files (relative to
+    the app's root in the trace) made absolute."""
     moved = []
     for d in decisions:
         if not d.move or d.origin is None:
@@ -145,7 +146,7 @@ def placement_document(
         moved.append(
             {
                 "name": d.name,
-                "file": str((script_dir / d.origin.file).resolve()),
+                "file": str((root / d.origin.file).resolve()),
                 "line": d.origin.line,
                 "column": d.origin.column,
                 "forced": d.forced,

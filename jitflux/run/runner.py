@@ -11,8 +11,8 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from jitflux.command import app_root, find_script, parse_command
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
-from jitflux.launch import find_script, parse_command
 from jitflux.run.app import RunningApp, app_env
 from jitflux.run.facts import fluxions_of
 from jitflux.run.placement import Decision, choose, placement_document
@@ -48,8 +48,9 @@ def plan(options: RunOptions) -> tuple[list[Decision], dict[str, object]]:
     check(options.workers, options.min_work)
     command = parse_command(options.command)
     decisions = choose(fluxions_of(options.trace), options.isolate)
-    script_dir = find_script(command.script).parent
-    document = placement_document(decisions, script_dir, options.workers, options.min_work)
+    # The trace's files are relative to the app's root, as the tracer set it.
+    root = app_root(find_script(command.script))
+    document = placement_document(decisions, root, options.workers, options.min_work)
     return decisions, document
 
 

@@ -15,9 +15,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from jitflux.command import parse_command
 from jitflux.drive import Request, run_command, send_requests
 from jitflux.errors import EXIT_PROGRAM_FAILED, JitfluxError
-from jitflux.launch import error_line, parse_command
+from jitflux.relay import error_line
 from jitflux.run.app import RunningApp, app_env
 from jitflux.run.facts import fluxions_of
 from jitflux.run.proxy import Exchange, RecordingProxy

@@ -10,7 +10,7 @@ from jitflux.static.analyzer import Analysis
 from jitflux.static.app import App
 from jitflux.static.callees import DEFAULT_CALLEES, Callee
 from jitflux.static.effects import find_effects
-from jitflux.trace.model import Trace
+from jitflux.trace.model import Meta, Skip, Trace
 
 PARSER = "esprima 4.0.1"
 
@@ -26,17 +26,19 @@ def compile_script(script: str | Path, callees: Sequence[Callee] = ()) -> Trace:
     path = Path(script)
     app = App.load(path)
     analysis = Analysis(app, [*callees, *DEFAULT_CALLEES])
-    meta = {
-        "source": "static",
-        "jitflux": __version__,
-        "parser": PARSER,
-        "script": app.main.file,
-        "script_path": str(path),
-        "files": [unit.file for unit in app.units],
-        "unparsed": [unit.file for unit in app.units if unit.ast is None],
-        "warnings": list(app.warnings),
-        "skipped": analysis.skipped(),
-    }
+    meta = Meta(
+        source="static",
+        script=app.main.file,
+        script_path=str(path),
+        warnings=tuple(app.warnings),
+        skipped=tuple(Skip.from_dict(skip) for skip in analysis.skipped()),
+        extra={
+            "jitflux": __version__,
+            "parser": PARSER,
+            "files": [unit.file for unit in app.units],
+            "unparsed": [unit.file for unit in app.units if unit.ast is None],
+        },
+    )
     return Trace(
         functions=list(app.functions.functions),
         rupture_points=analysis.rupture_points(),

@@ -1,14 +1,16 @@
 """The trace model, its JSON Schema, load and dump."""
 
-from jitflux.trace.io import dump, dumps, from_dict, load, loads, schema, to_dict
+from jitflux.trace.io import check_output, dump, dumps, from_dict, load, loads, schema, to_dict
 from jitflux.trace.model import (
     FORMAT,
     MAX_SAMPLES,
     Effect,
     Function,
     Location,
+    Meta,
     RupturePoint,
     Sample,
+    Skip,
     Trace,
 )
 
@@ -18,9 +20,12 @@ __all__ = [
     "Effect",
     "Function",
     "Location",
+    "Meta",
     "RupturePoint",
     "Sample",
+    "Skip",
     "Trace",
+    "check_output",
     "dump",
     "dumps",
     "from_dict",

@@ -9,7 +9,7 @@
 
 const http = require('http');
 const net = require('net');
-const { instrumentedNumber } = require('./identity');
+const { instrumentedNumber, targetOf } = require('./identity');
 
 const SAMPLES = 3; // request ids kept per cell per batch
 const PROBES = 3; // events per (part, site) whose called function is identified
@@ -25,6 +25,7 @@ const CALL = 3;
 const UNKNOWN = 4;
 const NONE = 5;
 const WRITE_NETWORK = 6; // a property write on a request, response or socket: both
+const READ = 7; // a read through `this` of an object with a home (see createHomes)
 
 const { IncomingMessage, ServerResponse } = http;
 const { Socket } = net;
@@ -50,6 +51,7 @@ class Cell {
     this.probes = 0; // called functions identified so far
     this.callees = null; // [{callee, d, req}] for CALL
     this.cur = null; // the callee entry later events are counted on
+    this.home = null; // the object's home when another variable names it first (see homeOf)
   }
 }
 
@@ -61,6 +63,39 @@ class Callee {
     this.req = [null, null, null];
   }
 }
+
+/**
+ * The home of shared objects: one object reached through several variables (the gifsocket the
+ * middleware factories each keep as their own parameter, an instance a method reaches as `this`)
+ * is one thing to share. The first free variable an effect reaches an object through becomes its
+ * home; effects on it through other variables or `this` are recorded on the home. Per-request
+ * objects (parameters of the function itself) establish no home.
+ */
+function createHomes() {
+  const map = new WeakMap(); // object -> {root, declared, owner, chain}
+  return {
+    /** The home to record instead of the site's own root, or null. */
+    of(obj, site) {
+      if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return null;
+      const m = site.m;
+      const h = map.get(obj);
+      if (h === undefined) {
+        if (site.v !== null && m.declared !== null) {
+          map.set(obj, { root: m.root, declared: m.declared, owner: m.owner, chain: m.chain });
+        }
+        return null;
+      }
+      return h.declared === m.declared ? null : h;
+    },
+    /** An object just made and stored in the variable of site `m` (`var counter = new C()`). */
+    birth(obj, m) {
+      if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function') || map.has(obj)) return;
+      map.set(obj, { root: m.root, declared: m.declared, owner: m.owner, chain: m.chain });
+    },
+  };
+}
+
+const homes = createHomes();
 
 /** Attach the hot-path functions to `rt`, hook Node's network classes, register the drainer. */
 function install(rt) {
@@ -125,14 +160,22 @@ function install(rt) {
     return value;
   };
 
-  /** A property write, delete or update on `obj`: `RT.w(7,req).body = b`. */
-  rt.w = function w(s, obj) {
+  /**
+   * A property write, delete or update on `obj`: `RT.w(7,req).body = b`. Through `this` in a
+   * function that may be a constructor, `nt` is its new.target: an object being built by this
+   * very call is its own (`this.count = 0` in `function Counter()`), not an effect.
+   */
+  rt.w = function w(s, obj, nt, root) {
     const p = rt.part;
-    if (p != null) {
+    if (p != null && nt === undefined) {
       let c = last[s];
       if (c === undefined || c.part !== p) c = cellOf(s, p);
       if (c.on) {
-        if (c.mode === PENDING) c.mode = classify(writeMode, obj, null, WRITE);
+        if (c.mode === PENDING) {
+          c.mode = classify(writeMode, obj, null, WRITE);
+          c.home = homes.of(root !== undefined ? root : obj, c.site);
+          if (c.home !== null && owns(p, c.home.chain)) c.mode = NONE;
+        }
         if (c.mode === WRITE_NETWORK) {
           netPart = p;
           netObj = obj;
@@ -144,14 +187,21 @@ function install(rt) {
     return obj;
   };
 
-  /** A method call on `obj`: `RT.m(7,res).send(x)`. */
-  rt.m = function m(s, obj) {
+  /**
+   * A method call on `obj`: `RT.m(7,res).send(x)`; `root` is the instance a path through `this`
+   * starts from (`RT.m(7,this.items,this).set(k, v)`).
+   */
+  rt.m = function m(s, obj, root) {
     const p = rt.part;
     if (p != null) {
       let c = last[s];
       if (c === undefined || c.part !== p) c = cellOf(s, p);
       if (c.on) {
-        if (c.mode === PENDING) c.mode = classify(methodMode, obj, c.site.m.prop, NONE);
+        if (c.mode === PENDING) {
+          c.mode = classify(methodMode, obj, c.site.m.prop, NONE);
+          if (c.mode === WRITE) c.home = homes.of(root !== undefined ? root : obj, c.site);
+          if (c.home !== null && owns(p, c.home.chain)) c.mode = NONE;
+        }
         if (c.mode === NETWORK) {
           netPart = p;
           netObj = obj;
@@ -163,6 +213,114 @@ function install(rt) {
       }
     }
     return obj;
+  };
+
+  /**
+   * A function named by a member expression, or bound, handed to a call (`RT.l(7,routes.index)`):
+   * once the runtime knows which function of the app it is, it is handed over like a literal.
+   */
+  rt.l = function l(s, fn) {
+    if (typeof fn === 'function' && rt.part !== null) {
+      try {
+        handOver(s, fn);
+      } catch (e) {
+        rt.warn(`effects: cannot tell which function is handed over: ${e && e.message}`);
+      }
+    }
+    return fn;
+  };
+
+  /** An options object handed to a call (`RT.o(7,{handler() {...}})`): its own functions. */
+  rt.o = function o(s, obj) {
+    if (rt.part !== null && obj !== null && typeof obj === 'object') {
+      try {
+        for (const key of Object.keys(obj)) {
+          const d = Object.getOwnPropertyDescriptor(obj, key);
+          if (d !== undefined && typeof d.value === 'function') handOver(s, d.value);
+        }
+      } catch (e) {
+        rt.warn(`effects: cannot tell which function is handed over: ${e && e.message}`);
+      }
+    }
+    return obj;
+  };
+
+  const numbers = new WeakMap(); // function -> its number, or -1 for a function not the app's
+  const handedSites = []; // effect site -> Map(function number -> runtime site)
+
+  function handOver(s, fn) {
+    let n = numbers.get(fn);
+    if (n === undefined) {
+      n = instrumentedNumber(targetOf(fn));
+      numbers.set(fn, n);
+    }
+    if (n < 0) return;
+    let sites = handedSites[s];
+    if (sites === undefined) sites = handedSites[s] = new Map();
+    let rs = sites.get(n);
+    if (rs === undefined) {
+      const site = rt.site(s);
+      rs = rt.defineSite(n, site.callee, { file: site.file, line: site.line, column: site.column });
+      sites.set(n, rs);
+    }
+    rt.L(fn, rs);
+  }
+
+  /** An object made by `new` and stored in a variable: its home (`RT.n(7,new Counter())`). */
+  rt.n = function n(s, obj) {
+    try {
+      homes.birth(obj, rt.site(s).m);
+    } catch (e) {
+      rt.warn(`effects: cannot record where an object was made: ${e && e.message}`);
+    }
+    return obj;
+  };
+
+  /**
+   * A read through `this` (`RT.t(7,this).count`): a read of the object's home when it has one
+   * that the running part does not own; `nt` as for `w`.
+   */
+  rt.t = function t(s, obj, nt) {
+    const p = rt.part;
+    if (p != null && nt === undefined) {
+      let c = last[s];
+      if (c === undefined || c.part !== p) c = cellOf(s, p);
+      if (c.on) {
+        if (c.mode === PENDING) {
+          c.home = homes.of(obj, c.site);
+          c.mode = c.home !== null && !owns(p, c.home.chain) ? READ : NONE;
+        }
+        if (c.mode === READ) {
+          if (c.d < SAMPLES) c.req[c.d] = rt.request;
+          c.d++;
+        }
+      }
+    }
+    return obj;
+  };
+
+  /** An object handed to a stream (`src.pipe(res)`): a use of the network if socket-backed. */
+  rt.a = function a(s, obj) {
+    const p = rt.part;
+    if (p != null) {
+      let c = last[s];
+      if (c === undefined || c.part !== p) c = cellOf(s, p);
+      if (c.on) {
+        if (c.mode === PENDING) c.mode = classify(sinkMode, obj, null, NONE);
+        if (c.mode === NETWORK) {
+          netPart = p;
+          netObj = obj;
+        }
+        if (c.d < SAMPLES) c.req[c.d] = rt.request;
+        c.d++;
+      }
+    }
+    return obj;
+  };
+
+  /** A parameter handed to a call (`RT.h(7,next)`): Express's next handed on is a call of it. */
+  rt.h = function h(s, fn) {
+    return typeof fn === 'function' && rt.isExpressNext(fn) ? rt.c(s, fn) : rt.r(s, fn);
   };
 
   /** A call of a parameter or a free variable: `RT.c(7,next)()`. */
@@ -218,7 +376,7 @@ function install(rt) {
   function identify(fn, member) {
     if (typeof fn !== 'function') return null;
     if (rt.isExpressNext(fn)) return 'express.next';
-    if (member && instrumentedNumber(fn) < 0) return null;
+    if (member && instrumentedNumber(targetOf(fn)) < 0) return null;
     return rt.externalId(fn) || null;
   }
 
@@ -246,7 +404,9 @@ function install(rt) {
   });
 
   function netUse(obj, k) {
-    const p = rt.part;
+    let p = rt.part;
+    // A framework answering with what an async handler returned uses the socket for it.
+    if (p == null && !isStdio(obj)) p = rt.settler();
     if (p == null || (p === netPart && obj === netObj) || isStdio(obj)) return;
     netPart = p;
     netObj = obj;
@@ -275,9 +435,31 @@ function owns(part, chain) {
  * (`req.body = buffer`) only changes data that could travel in a message: not network.
  */
 function isNetwork(obj, prop) {
-  if (obj instanceof ServerResponse || isSocket(obj)) return prop === null || !(prop in Object.prototype);
+  if (obj instanceof ServerResponse || isSocket(obj) || isResponder(obj)) {
+    return prop === null || !(prop in Object.prototype);
+  }
   if (obj instanceof IncomingMessage) return prop !== null && isStreamMethod(prop);
   return false;
+}
+
+/**
+ * A framework's object that answers the client through a response it holds: Koa's context and
+ * response (`ctx.body = x`, `ctx.set(...)`; they keep it as `res`), Fastify's reply (`raw`).
+ * Only own or inherited data properties are looked at: a getter is not run.
+ */
+function isResponder(obj) {
+  if (obj === null || typeof obj !== 'object') return false;
+  const res = dataProperty(obj, 'res');
+  if (res instanceof ServerResponse) return dataProperty(obj, 'req') instanceof IncomingMessage;
+  return dataProperty(obj, 'raw') instanceof ServerResponse;
+}
+
+function dataProperty(obj, prop) {
+  for (let o = obj; o !== null && typeof o === 'object'; o = Object.getPrototypeOf(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, prop);
+    if (d !== undefined) return d.value;
+  }
+  return undefined;
 }
 
 /** A net.Socket other than the process's own stdio pipes (console.log writes to one). */
@@ -294,16 +476,54 @@ function isStreamMethod(prop) {
   return prop === '*' || (prop in IncomingMessage.prototype && !(prop in Object.prototype));
 }
 
+function sinkMode(obj) {
+  return isNetwork(obj, '*') ? NETWORK : NONE;
+}
+
 function writeMode(obj) {
   return isNetwork(obj, null) ? WRITE_NETWORK : WRITE;
 }
 
 function methodMode(obj, prop) {
   if (isNetwork(obj, prop === null ? '*' : prop)) return NETWORK;
-  if (prop !== null && MUTATORS.has(prop) && obj !== null && (typeof obj === 'object' || typeof obj === 'function')) {
-    return WRITE;
-  }
+  if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return prop === null ? NONE : CALL;
+  // A request's other methods (Express's `req.get`, `req.is`) only read it.
+  if (obj instanceof IncomingMessage) return prop === null ? NONE : CALL;
+  if (prop !== null && MUTATORS.has(prop) && isBuiltin(obj)) return WRITE;
+  // A method of a library's object (a gifsocket, a pool, an emitter) may change it, and jitflux
+  // did not see inside: a write into the object. Module objects and builtins are not instances.
+  if (isInstance(obj) && (prop === null || external(obj, prop))) return WRITE;
+  if (prop !== null && MUTATORS.has(prop)) return WRITE;
   return prop === null ? NONE : CALL;
+}
+
+/** Whether obj[prop] is a function the shim did not instrument (not Object.prototype's). */
+function external(obj, prop) {
+  if (prop in Object.prototype) return false;
+  const fn = method(obj, prop);
+  return fn !== null && instrumentedNumber(targetOf(fn)) < 0;
+}
+
+// Prototypes of the language's and Node's own value classes: their methods are known (MUTATORS).
+const BUILTIN_PROTOS = new Set([
+  Array.prototype, Map.prototype, Set.prototype, WeakMap.prototype, WeakSet.prototype,
+  Promise.prototype, Date.prototype, RegExp.prototype, Error.prototype, String.prototype,
+  Number.prototype, Boolean.prototype, ArrayBuffer.prototype, Function.prototype,
+  Object.getPrototypeOf(Uint8Array.prototype),
+]);
+
+function isBuiltin(obj) {
+  for (let p = Object.getPrototypeOf(obj); p !== null; p = Object.getPrototypeOf(p)) {
+    if (BUILTIN_PROTOS.has(p)) return true;
+  }
+  return false;
+}
+
+/** An object made by a constructor other than Object and the builtins (a class instance). */
+function isInstance(obj) {
+  if (typeof obj !== 'object') return false;
+  const proto = Object.getPrototypeOf(obj);
+  return proto !== null && proto !== Object.prototype && !isBuiltin(obj);
 }
 
 /** The function `obj[prop]` holds as a data property (a getter is not run twice), or null. */
@@ -335,7 +555,16 @@ function drain(cells) {
         if (v.write) add(out, c, 'write', v.name, v.declared, v.owner, null, null, c);
       }
       const m = site.m;
-      if (c.mode === WRITE || c.mode === WRITE_NETWORK) add(out, c, 'write', m.path, m.declared, m.owner, null, null, c);
+      const written = c.mode === WRITE || c.mode === WRITE_NETWORK;
+      if (c.home !== null) {
+        // Recorded on the object's home: `gifsocket[*]`, `counter.count` for `this.count`.
+        const h = c.home;
+        const path = h.root + m.path.slice(m.root.length);
+        if (written) add(out, c, 'write', path, h.declared, h.owner, null, null, c);
+        else if (c.mode === READ) add(out, c, 'read', h.root, h.declared, h.owner, null, null, c);
+      } else if (written) {
+        add(out, c, 'write', m.path, m.declared, m.owner, null, null, c);
+      }
       if (c.mode === NETWORK || c.mode === WRITE_NETWORK) add(out, c, 'network', m.root, m.declared, m.owner, null, null, c);
       else if (c.mode === UNKNOWN) add(out, c, 'unknown', m.root, null, null, null, m.reason, c);
       c.d = 0;

@@ -78,8 +78,12 @@ class Instrumenter {
         // `new a.B()` read as `new RT.r(7,a).B()` would call RT.r as the constructor.
         const root = chainRoot(node.callee);
         if (root && root.type === 'Identifier') this.newRoots.add(root);
+        this.birth(node, parent);
         break;
       }
+      case 'MemberExpression':
+        if (node.object.type === 'ThisExpression') this.thisRead(node, parent);
+        break;
       default:
     }
     if (FUNCTION_TYPES.has(node.type)) {
@@ -201,7 +205,9 @@ class Instrumenter {
       m: { op: 'write', path, ...owner.m },
     });
     if (root.type === 'Identifier') this.handled.add(root);
-    this.edits.wrap(member.object, `${this.rt}.w(${id},`, ')');
+    const nt = root.type === 'ThisExpression' ? this.newTarget() : '';
+    const tail = this.instanceRoot(owner, root, member.object);
+    this.edits.wrap(member.object, `${this.rt}.w(${id},`, `${tail ? nt || ',undefined' : nt}${tail})`);
   }
 
   call(node) {
@@ -210,6 +216,83 @@ class Instrumenter {
       this.identifierCall(node, callee);
     } else if (callee.type === 'MemberExpression') {
       this.methodCall(node, callee);
+    }
+    this.sinkArguments(node);
+    this.handedArguments(node);
+  }
+
+  /**
+   * `router.get('/', routes.index)`, `app.use(counter.bump.bind(counter))`: a function named by
+   * a member expression (or bound) is handed over like a literal (runtime.js's L), once the
+   * runtime has told which function it is (`RT.l(7,routes.index)`); so are the functions of an
+   * options object (`RT.o(7,{url, handler() {...}})`).
+   */
+  handedArguments(node) {
+    if (this.chainDepth) return;
+    let callee = null;
+    for (const arg of node.arguments) {
+      if (arg.type === 'Identifier') {
+        this.handedParameter(arg);
+        continue;
+      }
+      const member = arg.type === 'MemberExpression' && !hasOptional(arg) && chainRoot(arg) !== null;
+      const bound = arg.type === 'CallExpression' && arg.callee.type === 'MemberExpression' &&
+        !arg.callee.computed && arg.callee.property.type === 'Identifier' && arg.callee.property.name === 'bind' &&
+        !arg.optional && !hasOptional(arg.callee);
+      // `fastify.route({url, handler() {...}})`: the functions of an options object.
+      const options = arg.type === 'ObjectExpression' && arg.properties.some((p) => p.type === 'Property' &&
+        (p.method || (!p.computed && FUNCTION_TYPES.has(p.value.type))));
+      if (!member && !bound && !options) continue;
+      if (callee === null) callee = calleeText(this.ctx.source, node);
+      const where = this.loc(arg.start);
+      const id = this.ctx.addSite({
+        kind: 'handed', target: callee, declared: null, owner: null, function: this.current.id,
+        file: where.file, line: where.line, column: where.column, v: null, m: null, callee,
+      });
+      this.edits.wrap(arg, `${this.rt}.${options ? 'o' : 'l'}(${id},`, ')');
+    }
+  }
+
+  /**
+   * `setTimeout(next, 5)`, `req.on('end', next)`: a parameter handed to a call may be Express's
+   * `next`, handed on instead of called; the runtime counts it as a call of it
+   * (`RT.h(7,next)`), and as a read of the variable otherwise.
+   */
+  handedParameter(arg) {
+    if (this.handled.has(arg)) return;
+    const ref = this.refs.get(arg);
+    const v = ref ? this.variable(ref) : null;
+    if (!v || v.undeclared || !v.param) return;
+    const owner = this.rootOf(arg, false);
+    if (!owner) return;
+    this.handled.add(arg);
+    const id = this.site('call', arg, {
+      v: owner.v,
+      m: { op: 'call', path: owner.name, call: owner.name, ...owner.m },
+    });
+    this.edits.wrap(arg, `${this.rt}.h(${id},`, ')');
+  }
+
+  /**
+   * `src.pipe(res)`, `pipeline(src, res, cb)`: a stream handed the response writes to the socket
+   * later, from library code. Each named argument goes through the runtime (`RT.a(7,res)`),
+   * which records a use of the network when the object is socket-backed.
+   */
+  sinkArguments(node) {
+    const callee = node.callee;
+    let name = null;
+    if (callee.type === 'Identifier') name = callee.name;
+    else if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier') {
+      name = callee.property.name;
+    }
+    if (name !== 'pipe' && name !== 'pipeline') return;
+    for (const arg of node.arguments) {
+      if (arg.type !== 'Identifier' || this.handled.has(arg)) continue;
+      const owner = this.rootOf(arg, false);
+      if (!owner) continue;
+      this.handled.add(arg);
+      const id = this.site('sink', arg, { v: owner.v, m: { op: 'sink', path: owner.name, ...owner.m } });
+      this.edits.wrap(arg, `${this.rt}.a(${id},`, ')');
     }
   }
 
@@ -261,8 +344,68 @@ class Instrumenter {
       const text = object.type === 'Identifier' ? object.name : 'this';
       this.edits.wrap(node, `(${this.rt}.m(${id},${text}),`, ')');
     } else {
-      this.edits.wrap(object, `${this.rt}.m(${id},`, ')');
+      this.edits.wrap(object, `${this.rt}.m(${id},`, `${this.instanceRoot(owner, root, object)})`);
     }
+  }
+
+  // --- instances: where an object is made, and `this` ---------------------------------------
+
+  /**
+   * `var counter = new Counter()`, `x = new X()`: the object's birth, named by the variable it
+   * is stored in (`RT.n(7,new Counter())`), so that effects through `this` land on `counter`.
+   */
+  birth(node, parent) {
+    let id = null;
+    if (!parent || this.chainDepth) return;
+    if (parent.type === 'VariableDeclarator' && parent.init === node && parent.id.type === 'Identifier') {
+      id = parent.id;
+    } else if (parent.type === 'AssignmentExpression' && parent.right === node && parent.operator === '=' &&
+        parent.left.type === 'Identifier') {
+      id = parent.left;
+    }
+    if (id === null) return;
+    const ref = this.refs.get(id);
+    const v = ref ? this.variable(ref) : null;
+    if (!v || v.undeclared) return;
+    const m = {
+      op: 'new', path: v.name, root: v.name, declared: v.declared, owner: v.owner, chain: this.chain(v.owner),
+    };
+    const site = this.site('new', node, { v: null, m });
+    this.edits.wrap(node, `${this.rt}.n(${site},`, ')');
+  }
+
+  /**
+   * `this.count` read (not written, not called, not the object of a longer path): a read of
+   * the instance, which the runtime resolves to where the object was made (`RT.t(7,this).count`).
+   */
+  thisRead(node, parent) {
+    if (this.freshThis || this.chainDepth || !parent) return;
+    if (parent.type === 'MemberExpression' && parent.object === node) return;
+    if ((parent.type === 'CallExpression' || parent.type === 'NewExpression') && parent.callee === node) return;
+    if (parent.type === 'AssignmentExpression' && parent.left === node) return;
+    if (parent.type === 'UpdateExpression') return;
+    if (parent.type === 'UnaryExpression' && parent.operator === 'delete') return;
+    if ((parent.type === 'ForInStatement' || parent.type === 'ForOfStatement') && parent.left === node) return;
+    if (parent.type === 'TaggedTemplateExpression' && parent.tag === node) return;
+    const root = this.rootOf(node.object, false);
+    if (!root) return;
+    const id = this.site('this', node, { v: null, m: { op: 'this', path: pathOf(node, 'this'), ...root.m } });
+    this.edits.wrap(node.object, `${this.rt}.t(${id},`, `${this.newTarget()})`);
+  }
+
+  /**
+   * `,this` (or `,self` for `const self = this`) when a path through `this` goes deeper than
+   * `this` itself (`this.items.set(k, v)`): the runtime finds the instance's home from it.
+   */
+  instanceRoot(owner, root, object) {
+    if (owner.m.root !== 'this' || object === root) return '';
+    return root.type === 'ThisExpression' ? ',this' : `,${root.name}`;
+  }
+
+  /** `,new.target` where `this` may be an object being built by this very call, else ''. */
+  newTarget() {
+    const fn = this.current.node;
+    return fn.type === 'FunctionDeclaration' || fn.type === 'FunctionExpression' ? ',new.target' : '';
   }
 
   /** A construct that hides what it touches: recorded as `unknown`, never dropped. */
@@ -401,6 +544,14 @@ class Instrumenter {
     }
     return { file: this.ctx.file, line: lo + 1, column: offset - this.lineStarts[lo] };
   }
+}
+
+/** The callee of a call as the app wrote it, on one line, at most 80 characters. */
+function calleeText(source, call) {
+  let text = source.slice(call.callee.start, call.callee.end);
+  text = text.replace(/\s*\.\s*/g, '.').replace(/\s+/g, ' ').trim();
+  if (call.type === 'NewExpression') text = `new ${text}`;
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function lineStarts(source) {

@@ -3,11 +3,13 @@
 // entry hook `__jf.E(n)`, or the marker comment of a function that has no hooks); the functions
 // nested in it come later in source order and so have larger numbers: the smallest number in its
 // text is its own. Any other function gets a new id and a slot in the batch's `external` list.
-// Computed on registration (rare), cached per function object.
+// Computed on registration (rare), cached per function object. A bound function
+// (`counter.bump.bind(counter)`) is its target: Function.prototype.bind is hooked to remember it.
 
 const recorder = require('./recorder');
 
 const ids = new WeakMap();
+const targets = new WeakMap(); // bound function -> the function it calls
 const MARK = /__jf\.E\((\d+)\)/g;
 const toString = Function.prototype.toString;
 
@@ -34,6 +36,12 @@ function functionId(fn) {
   if (typeof fn !== 'function') return null;
   let id = ids.get(fn);
   if (id !== undefined) return id;
+  const target = targets.get(fn);
+  if (target !== undefined) {
+    id = functionId(target);
+    ids.set(fn, id);
+    return id;
+  }
   const n = instrumentedNumber(fn);
   if (n >= 0) {
     id = `f${n}`;
@@ -45,9 +53,31 @@ function functionId(fn) {
   return id;
 }
 
+/** Remember the target of every bound function (Function.prototype.bind, in place). */
+function installBind() {
+  const desc = Object.getOwnPropertyDescriptor(Function.prototype, 'bind');
+  if (!desc || typeof desc.value !== 'function') return;
+  const original = desc.value;
+  const bind = function bind(thisArg) {
+    const bound = Reflect.apply(original, this, arguments);
+    targets.set(bound, this);
+    return bound;
+  };
+  Object.defineProperty(bind, 'name', { value: original.name });
+  Object.defineProperty(bind, 'length', { value: original.length });
+  Object.defineProperty(Function.prototype, 'bind', { ...desc, value: bind });
+}
+
+/** The function a bound function calls (through any number of binds), or the function itself. */
+function targetOf(fn) {
+  let f = fn;
+  for (let t = targets.get(f); t !== undefined; t = targets.get(f)) f = t;
+  return f;
+}
+
 /** The number n of an id 'fn'. */
 function numberOf(id) {
   return Number(id.slice(1));
 }
 
-module.exports = { functionId, numberOf, instrumentedNumber };
+module.exports = { functionId, numberOf, instrumentedNumber, installBind, targetOf };

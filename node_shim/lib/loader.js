@@ -85,8 +85,9 @@ function createLoader(options) {
       try {
         const out = express.instrumentExpress(content, kind);
         if (out === null) {
-          // Express 5's application.js has nothing to hook; the others must be recognized.
-          if (kind !== 'application') recorder.warn(`express hooks: ${filename}: not recognized, requests will not be split by handler`);
+          if (express.expectsHooks(kind, content)) {
+            recorder.warn(`express hooks: ${filename}: not recognized, requests will not be split by handler`);
+          }
           return content;
         }
         stacks.registerFile(filename, null, content, out.inserts);

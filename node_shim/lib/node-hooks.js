@@ -1,5 +1,6 @@
 'use strict';
-// What the shim learns from Node itself: listener registrations (EventEmitter), requests
+// What the shim learns from Node itself: bound functions (Function.prototype.bind, see
+// identity.js), listener registrations (EventEmitter), requests
 // (diagnostics_channel 'http.server.request.start'), listening servers (the 'net.server.listen'
 // tracing channel, or a Server#emit hook on Node versions without it), and the end of the process
 // ('exit', SIGINT, SIGTERM), where the last batch and the dump are written.
@@ -12,6 +13,8 @@ const events = require('events');
 const dc = require('diagnostics_channel');
 const recorder = require('./recorder');
 const runtime = require('./runtime');
+const identity = require('./identity');
+const stacks = require('./stacks');
 
 const SIGNALS = ['SIGINT', 'SIGTERM'];
 
@@ -31,8 +34,29 @@ function writeFileAtomic(file, text) {
   fs.renameSync(tmp, file);
 }
 
+/**
+ * A server's request listener that is one of the app's functions, however it was named at the
+ * registration (`http.createServer(handlers.serve)`): a start point of the registering part.
+ */
+function requestListener(listener) {
+  try {
+    const n = identity.instrumentedNumber(identity.targetOf(listener));
+    if (n < 0) return;
+    let callee = "on('request')";
+    let loc = null;
+    for (const callSite of stacks.callSites(requestListener)) {
+      if (callSite.getFunctionName() === 'createServer') callee = 'http.createServer';
+      if (loc === null) loc = stacks.originalLocation(callSite);
+    }
+    runtime.requestListener(n, callee, loc);
+  } catch (e) {
+    recorder.warn(`request listener: ${e && e.message}`);
+  }
+}
+
 function install(options) {
   const { dumpPath, portFile } = options;
+  identity.installBind();
   const proto = events.EventEmitter.prototype;
   const originalOn = proto.on;
   const originalPrepend = proto.prependListener;
@@ -85,13 +109,15 @@ function install(options) {
     }
   }
   const addListener = function addListener(type, listener) {
-    runtime.listenerRegistered(listener);
+    runtime.listenerRegistered(listener, type);
+    if (type === 'request' && this instanceof net.Server) requestListener(listener);
     const result = originalOn.apply(this, arguments);
     if (this === process) keepExitLast(this, type, listener);
     return result;
   };
   const prependListener = function prependListener(type, listener) {
-    runtime.listenerRegistered(listener);
+    runtime.listenerRegistered(listener, type);
+    if (type === 'request' && this instanceof net.Server) requestListener(listener);
     return originalPrepend.apply(this, arguments);
   };
   proto.on = addListener;

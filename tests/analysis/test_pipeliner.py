@@ -48,7 +48,7 @@ def test_an_unknown_effect_is_never_isolated() -> None:
     analysis = analyze(b.trace())
     assert not analysis.isolated("handler")
     (tie,) = analysis.ties("handler")
-    assert tie.rule == "unknown" and "names resolve at run time" in tie.reason
+    assert (tie.rule, tie.case, tie.detail) == ("unknown", "effect", "names resolve at run time")
 
 
 def test_a_trace_without_top_level_still_has_main() -> None:

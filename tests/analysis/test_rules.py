@@ -1,17 +1,24 @@
-"""Tests of jitflux.analysis.rules: each pipeliner rule on the paper's examples and small apps."""
+"""Tests of the pipeliner's rules (analysis.placement, analysis.ties): each rule on the paper's
+examples and small apps, as facts, and the words jitflux.words makes of them."""
 
-from jitflux.analysis import rules
-from jitflux.analysis.fluxions import DISPATCHER, identify
-from jitflux.analysis.graph import build
-from jitflux.analysis.variables import collect
+from jitflux.analysis import DISPATCHER, Analysis, Finding, analyze
+from jitflux.analysis.ties import network_rule
+from jitflux.trace import Trace
+from jitflux.words import help_text, reason
 from tests.fixtures import TraceBuilder, helper_called_by_two_routes, load_fixture
 
 
-def _parts(trace):
-    fluxions = identify(trace)
-    graph = build(trace, fluxions)
-    variables, loose = collect(trace, fluxions)
-    return fluxions, graph, variables, loose
+class _Run:
+    """The analysis of a trace, read rule by rule."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.analysis: Analysis = analyze(trace)
+
+    def rule(self, name: str) -> list[Finding]:
+        return [f for f in self.analysis.findings if f.rule == name]
+
+    def reason(self, finding: Finding) -> str:
+        return reason(finding, self.analysis.stream_type)
 
 
 def _by_name(findings):
@@ -33,11 +40,11 @@ def _two_route_trace(reader_writes: bool):
 
 def test_scope_puts_module_state_of_one_fluxion_and_read_only_values_in_contexts() -> None:
     """paper-counter: count (changed by reply) and template (read-only) in reply's context."""
-    _, graph, variables, _ = _parts(load_fixture("paper-counter"))
-    found = _by_name(rules.scope_rule(variables, graph))
+    run = _Run(load_fixture("paper-counter"))
+    found = _by_name(run.rule("scope"))
     assert found["count"].context == ("reply",)
     assert found["template"].context == ("reply",)
-    assert "changed only by `reply`" in found["count"].reason
+    assert "changed only by `reply`" in run.reason(found["count"])
     assert "fs" not in found  # a module: any fluxion can require it itself
 
 
@@ -51,26 +58,26 @@ def test_scope_gives_a_read_only_value_to_every_reader() -> None:
     b.post("setImmediate", one, two)
     for fn in (one, two):
         b.effect(fn, "read", "template", owner=top, declared=(1, 9))
-    _, graph, variables, _ = _parts(b.trace())
-    (finding,) = rules.scope_rule(variables, graph)
+    run = _Run(b.trace())
+    (finding,) = run.rule("scope")
     assert finding.context == ("one", "two")
-    assert rules.share_rule(variables, graph) == []
+    assert run.rule("share") == []
 
 
 def test_stream_carries_a_parameter_from_where_it_arrives_to_where_it_is_used() -> None:
     """paper-counter: res travels main >> handler -> reply (listing 2)."""
-    _, graph, variables, _ = _parts(load_fixture("paper-counter"))
-    found = _by_name(rules.stream_rule(variables, graph))
+    run = _Run(load_fixture("paper-counter"))
+    found = _by_name(run.rule("stream"))
     assert set(found) == {"res"}
     assert found["res"].edges == (("main", "handler"), ("handler", "reply"))
     assert found["res"].message == ("res",)
-    assert "parameter of `handler`" in found["res"].reason
+    assert "parameter of `handler`" in run.reason(found["res"])
 
 
 def test_stream_carries_figure5_b_and_v_downstream() -> None:
     """figure 5: b goes onReq -> add, v goes add -> end, res from main to end."""
-    _, graph, variables, _ = _parts(load_fixture("figure5"))
-    found = _by_name(rules.stream_rule(variables, graph))
+    run = _Run(load_fixture("figure5"))
+    found = _by_name(run.rule("stream"))
     assert found["b"].edges == (("onReq", "add"),)
     assert found["v"].edges == (("add", "end"),)
     assert found["res"].edges == (("main", "onReq"), ("onReq", "add"), ("add", "end"))
@@ -79,32 +86,32 @@ def test_stream_carries_figure5_b_and_v_downstream() -> None:
 
 def test_share_ties_figure5_c_read_upstream_of_its_writer() -> None:
     """figure 5: c, written by end and read by add upstream, is grp_c in both contexts."""
-    _, graph, variables, _ = _parts(load_fixture("figure5"))
-    (finding,) = rules.share_rule(variables, graph)
+    run = _Run(load_fixture("figure5"))
+    (finding,) = run.rule("share")
     assert (finding.name, finding.tag) == ("c", "grp_c")
     assert finding.fluxions == ("add", "end") and finding.context == ("add", "end")
-    assert finding.reason.startswith(
+    assert run.reason(finding).startswith(
         "`c` is written by `end` and read by `add`, which runs before `end` in the same "
         "request: a value cannot flow upstream without a race, so both must share it"
     )
-    assert "store owned by one fluxion" in finding.help
+    assert "store owned by one fluxion" in help_text(finding)
 
 
 def test_share_ties_two_writers() -> None:
     """One variable changed by the handlers of two routes is shared by both."""
-    _, graph, variables, _ = _parts(_two_route_trace(reader_writes=True))
-    (finding,) = rules.share_rule(variables, graph)
+    run = _Run(_two_route_trace(reader_writes=True))
+    (finding,) = run.rule("share")
     assert finding.tag == "grp_hits" and finding.fluxions == ("countHit", "showHits")
-    assert "changed by `countHit` and by `showHits`" in finding.reason
-    assert rules.scope_rule(variables, graph) == []
+    assert "changed by `countHit` and by `showHits`" in run.reason(finding)
+    assert run.rule("scope") == []
 
 
 def test_share_ties_a_reader_in_another_chain() -> None:
     """A route reading state another route writes needs the latest value: share."""
-    _, graph, variables, _ = _parts(_two_route_trace(reader_writes=False))
-    (finding,) = rules.share_rule(variables, graph)
+    run = _Run(_two_route_trace(reader_writes=False))
+    (finding,) = run.rule("share")
     assert finding.fluxions == ("countHit", "showHits")
-    assert "does not run after `countHit`" in finding.reason
+    assert "does not run after `countHit`" in run.reason(finding)
 
 
 def test_one_writer_read_downstream_keeps_it_and_streams_it() -> None:
@@ -117,10 +124,10 @@ def test_one_writer_read_downstream_keeps_it_and_streams_it() -> None:
     b.post("fs.readFile", handler, reply)
     b.effect(handler, "write", "last", owner=top, declared=(1, 4))
     b.effect(reply, "read", "last", owner=top, declared=(1, 4))
-    _, graph, variables, _ = _parts(b.trace())
-    assert rules.share_rule(variables, graph) == []
-    (scope,) = rules.scope_rule(variables, graph)
-    (stream,) = rules.stream_rule(variables, graph)
+    run = _Run(b.trace())
+    assert run.rule("share") == []
+    (scope,) = run.rule("scope")
+    (stream,) = run.rule("stream")
     assert scope.context == ("handler",)
     assert stream.edges == (("handler", "reply"),)
 
@@ -137,9 +144,9 @@ def test_a_chain_variable_changed_downstream_and_read_upstream_is_only_streamed(
     b.post("setTimeout", add, end)
     b.effect(add, "read", "b", owner=on_req, declared=(3, 6))
     b.effect(end, "write", "b", owner=on_req, declared=(3, 6))
-    _, graph, variables, _ = _parts(b.trace())
-    assert rules.share_rule(variables, graph) == []
-    (stream,) = rules.stream_rule(variables, graph)
+    run = _Run(b.trace())
+    assert run.rule("share") == []
+    (stream,) = run.rule("stream")
     assert stream.edges == (("onReq", "add"), ("add", "end"))
 
 
@@ -152,10 +159,10 @@ def test_a_chain_variable_changed_by_a_listener_is_shared() -> None:
     b.start("app.get", top, handler)
     b.start("req.on", handler, on_data)
     b.effect(on_data, "write", "size", owner=handler, declared=(3, 6))
-    _, graph, variables, _ = _parts(b.trace())
-    (finding,) = rules.share_rule(variables, graph)
+    run = _Run(b.trace())
+    (finding,) = run.rule("share")
     assert finding.fluxions == ("handler", "onData")
-    assert "a listener" in finding.reason
+    assert "a listener" in run.reason(finding)
 
 
 def test_a_chain_variable_used_outside_its_chain_is_shared() -> None:
@@ -167,10 +174,10 @@ def test_a_chain_variable_used_outside_its_chain_is_shared() -> None:
     b.start("app.get", top, first)
     b.start("app.get", top, other)
     b.effect(other, "read", "token", owner=first, declared=(3, 6))
-    _, graph, variables, _ = _parts(b.trace())
-    (finding,) = rules.share_rule(variables, graph)
+    run = _Run(b.trace())
+    (finding,) = run.rule("share")
     assert finding.fluxions == ("first", "other")
-    assert rules.stream_rule(variables, graph) == []
+    assert run.rule("stream") == []
 
 
 def test_share_tags_are_unique_per_variable() -> None:
@@ -184,22 +191,22 @@ def test_share_tags_are_unique_per_variable() -> None:
     for line in (1, 2):
         b.effect(one, "write", "n", owner=top, declared=(line, 4))
         b.effect(two, "write", "n", owner=top, declared=(line, 4))
-    _, graph, variables, _ = _parts(b.trace())
-    assert [f.tag for f in rules.share_rule(variables, graph)] == ["grp_n", "grp_n_2"]
+    run = _Run(b.trace())
+    assert [f.tag for f in run.rule("share")] == ["grp_n", "grp_n_2"]
 
 
 def test_network_tags_main_and_users_of_sockets() -> None:
     """paper-counter: main and reply are network; handler is not."""
-    fluxions, graph, variables, loose = _parts(load_fixture("paper-counter"))
-    found = rules.network_rule(fluxions, variables, loose)
+    run = _Run(load_fixture("paper-counter"))
+    found = run.rule("network")
     assert [(f.fluxions, f.name) for f in found] == [(("main",), "network"), (("reply",), "res")]
     assert all(f.tag == "network" for f in found)
 
 
 def test_merge_streams_the_request_change_to_express_dispatcher() -> None:
     """gifsockets: the getRawBody callback streams req.body to express_dispatcher."""
-    _, graph, variables, loose = _parts(load_fixture("paper-gifsockets"))
-    merge, dispatcher = rules.merge_rule(variables, loose, graph)
+    run = _Run(load_fixture("paper-gifsockets"))
+    merge, dispatcher = run.rule("merge")
     assert merge.fluxions == ("anonymous_12", DISPATCHER)
     assert merge.edges == (("anonymous_12", DISPATCHER),)
     assert merge.message == ("req.body",)
@@ -216,12 +223,12 @@ def test_merge_streams_the_request_change_to_express_dispatcher() -> None:
 
 def test_merge_frees_the_writer_from_the_network() -> None:
     """With the merge, the network rule no longer tags the anonymous callback."""
-    fluxions, graph, variables, loose = _parts(load_fixture("paper-gifsockets"))
-    merges = rules.merge_rule(variables, loose, graph)
-    tagged = [f.fluxions[0] for f in rules.network_rule(fluxions, variables, loose, merges)]
+    run = _Run(load_fixture("paper-gifsockets"))
+    tagged = [f.fluxions[0] for f in run.rule("network")]
     assert "anonymous_12" not in tagged
     assert tagged == ["main", "saveBody", "writeTextToImages"]
-    unmerged = [f.fluxions[0] for f in rules.network_rule(fluxions, variables, loose)]
+    a = run.analysis
+    unmerged = [f.fluxions[0] for f in network_rule(a.fluxions, a.variables, a.loose)]
     assert "anonymous_12" in unmerged
 
 
@@ -243,8 +250,8 @@ def _middleware_trace(socket_line: int):
 
 def test_merge_carries_the_changes_of_the_whole_chain() -> None:
     """A write into req by an upstream continuation travels to the dispatcher too."""
-    _, graph, variables, loose = _parts(_middleware_trace(socket_line=5))
-    merge, _ = rules.merge_rule(variables, loose, graph)
+    run = _Run(_middleware_trace(socket_line=5))
+    merge, _ = run.rule("merge")
     assert merge.fluxions == ("done", DISPATCHER)
     assert merge.message == ("req.user",)
     assert [u.fluxion for u in merge.discharged] == ["checked"]
@@ -252,8 +259,8 @@ def test_merge_carries_the_changes_of_the_whole_chain() -> None:
 
 def test_a_socket_use_elsewhere_than_the_merged_write_still_ties() -> None:
     """A network use of req on another line than the write is not taken over."""
-    _, graph, variables, loose = _parts(_middleware_trace(socket_line=6))
-    merge, _ = rules.merge_rule(variables, loose, graph)
+    run = _Run(_middleware_trace(socket_line=6))
+    merge, _ = run.rule("merge")
     assert merge.discharged == ()
 
 
@@ -266,10 +273,10 @@ def test_a_bare_next_call_is_merged_with_an_empty_message() -> None:
     b.start("app.use", top, mw)
     b.post("setTimeout", mw, later)
     b.effect(later, "call", "next", owner=mw, declared=(2, 30), callee="express.next")
-    _, graph, variables, loose = _parts(b.trace())
-    merge, dispatcher = rules.merge_rule(variables, loose, graph)
+    run = _Run(b.trace())
+    merge, dispatcher = run.rule("merge")
     assert merge.message == () and merge.name == "next"
-    assert "calls Express's `next()`" in merge.reason
+    assert "calls Express's `next()`" in run.reason(merge)
 
 
 def test_a_next_of_unknown_identity_is_not_merged() -> None:
@@ -279,8 +286,8 @@ def test_a_next_of_unknown_identity_is_not_merged() -> None:
     cb = b.function("", line=12, range_=(10, 390))
     b.post("getRawBody", top, cb)
     b.effect(cb, "call", "next", owner=top, declared=(2, 30), callee=None)
-    _, graph, variables, loose = _parts(b.trace())
-    assert rules.merge_rule(variables, loose, graph) == []
+    run = _Run(b.trace())
+    assert run.rule("merge") == []
 
 
 def test_unknown_ties_eval_and_unobserved_code() -> None:
@@ -297,24 +304,24 @@ def test_unknown_ties_eval_and_unobserved_code() -> None:
     b.start("app.get", top, dyn)
     b.start("app.post", top, ext)
     b.effect(dyn, "unknown", "eval", owner=None, reason="direct eval can read any variable")
-    fluxions, _, _, loose = _parts(b.trace())
-    found = rules.unknown_rule(fluxions, loose)
+    run = _Run(b.trace())
+    found = run.rule("unknown")
     assert [(f.fluxions, f.name, f.tag) for f in found] == [
         (("dynamic",), "eval", "unknown"),
         (("writeTextToImages",), "writeTextToImages", "unknown"),
     ]
-    assert "direct eval can read any variable" in found[0].reason
-    assert "--include gifsockets-middleware" in found[1].help
+    assert "direct eval can read any variable" in run.reason(found[0])
+    assert "--include gifsockets-middleware" in (help_text(found[1]) or "")
 
 
 def test_a_helper_variable_streams_from_every_caller() -> None:
     """res of a helper called by two routes travels from each route to the callback, and, as a
     socket-backed object the routes were handed, from main to each route."""
-    _, graph, variables, _ = _parts(helper_called_by_two_routes())
-    assert rules.share_rule(variables, graph) == []
-    res = next(f for f in rules.stream_rule(variables, graph) if f.name == "res")
+    run = _Run(helper_called_by_two_routes())
+    assert run.rule("share") == []
+    res = next(f for f in run.rule("stream") if f.name == "res")
     assert res.edges == (("main", "one"), ("main", "two"), ("one", "done"), ("two", "done"))
-    assert res.reason.startswith(
+    assert run.reason(res).startswith(
         "`res` is a parameter of `sendFile`, to which `one` and `two` pass a socket-backed "
         "object they received from upstream, used downstream by `done`"
     )
@@ -331,8 +338,8 @@ def test_a_socket_passed_to_a_helper_arrives_in_the_callers_message() -> None:
     b.effect(route, "call", "report", owner=top, declared=(2, 9), callee=report)
     b.effect(route, "network", "res", owner=report, declared=(2, 16))
     b.effect(route, "read", "text", owner=report, declared=(2, 21))
-    _, graph, variables, _ = _parts(b.trace())
-    found = _by_name(rules.stream_rule(variables, graph))
+    run = _Run(b.trace())
+    found = _by_name(run.rule("stream"))
     assert set(found) == {"res"}
     assert found["res"].edges == (("main", "route"),)
     assert found["res"].message == ("res",)
@@ -346,9 +353,9 @@ def test_a_reason_names_the_first_readers_and_counts_the_rest() -> None:
         reader = b.function(f"page_{i}", line=3 + i)
         b.start("app.get", top, reader)
         b.effect(reader, "read", "template", owner=top, declared=(1, 9))
-    _, graph, variables, _ = _parts(b.trace())
-    (finding,) = rules.scope_rule(variables, graph)
+    run = _Run(b.trace())
+    (finding,) = run.rule("scope")
     assert len(finding.context) == 13  # every reader still keeps it in its context
-    assert "(`page_0`, `page_1`, " in finding.reason
-    assert "`page_9` and 3 more) keeps it in its context" in finding.reason
-    assert "page_10" not in finding.reason
+    assert "(`page_0`, `page_1`, " in run.reason(finding)
+    assert "`page_9` and 3 more) keeps it in its context" in run.reason(finding)
+    assert "page_10" not in run.reason(finding)

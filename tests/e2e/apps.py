@@ -101,11 +101,18 @@ def variables(program: Json) -> list[tuple[str, str, list[str]]]:
     return [(v["name"], v["rule"], v["fluxions"]) for v in program["variables"]]
 
 
+# The keys of a variable entry in the first fluxions contract (DESIGN.md).
+CONTRACT_KEYS = ("name", "declared", "rule", "fluxions", "via")
+
+
 def variable(program: Json, name: str) -> Json:
-    """The only variable entry called `name`."""
+    """The only variable entry called `name`, with the keys of the first contract only (the
+    placement's facts are checked on their own)."""
     found = [v for v in program["variables"] if v["name"] == name]
     assert len(found) == 1, found
-    return found[0]
+    entry = found[0]
+    assert entry["placement"]["rule"] == entry["rule"]
+    return {k: entry[k] for k in CONTRACT_KEYS if k in entry}
 
 
 def flx_blocks(text: str) -> dict[str, tuple[list[str], list[str]]]:

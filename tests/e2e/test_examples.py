@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 
 from jitflux.cli import main
+from jitflux.compare import compare_files
+from jitflux.compare import render_json as render_compare
 from jitflux.emit import render
+from jitflux.explain import explain, render_json
+from jitflux.schemas import validate
 from jitflux.static import compile_script
 from jitflux.trace import dump
 from tests.conftest import EXAMPLES
@@ -364,3 +368,22 @@ def test_program_does_not_depend_on_the_express_version(
     four, five = traced(name, 4).trace, traced(name, 5).trace
     for fmt in ("flx", "json", "dot"):
         assert render(four, fmt) == render(five, fmt)
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_every_json_output_of_a_real_trace_fits_its_shipped_schema(
+    traced: Callable[[str, int], Traced], express_version: int, name: str
+) -> None:
+    """emit, explain and compare --format json of each example, traced for real, validate
+    against the schemas the package ships; every tie and placement carries its facts."""
+    run = traced(name, express_version)
+    program = run.emit()
+    validate(program)
+    for fluxion in program["fluxions"]:
+        assert {t["tag"] for t in fluxion["ties"]} == set(fluxion["tags"])
+        assert fluxion["isolated"] == (not fluxion["ties"])
+    assert all(v["placement"] is not None for v in program["variables"])
+    validate(json.loads(render_json(explain(run.trace))))
+    path = run.app / "trace.json"
+    dump(run.trace, path)
+    validate(json.loads(render_compare(compare_files(path, run.app / "server.js"))))

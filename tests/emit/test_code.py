@@ -1,7 +1,6 @@
 """Tests of jitflux.emit.code: each fluxion's text with placeholders for nested fluxions."""
 
 from jitflux.emit import build
-from jitflux.emit.code import fluxion_code
 from tests.fixtures import TraceBuilder
 
 APP = """\
@@ -15,8 +14,7 @@ app.get('/', (req, res) => {
 
 
 def _code(trace, name: str) -> list[str]:
-    program = build(trace)
-    return fluxion_code(program, program.get(name))
+    return list(build(trace).get(name).code)
 
 
 def _app_trace():

@@ -86,12 +86,40 @@ def test_paper_counter_reply_as_in_design() -> None:
     assert reply["isolated"] is False
     assert reply["reasons"] and "`res`" in reply["reasons"][0]
     count = next(v for v in data["variables"] if v["name"] == "count")
-    assert count == {
+    assert {k: count[k] for k in ("name", "declared", "rule", "fluxions")} == {
         "name": "count",
         "declared": {"file": "server.js", "line": 4, "column": 2},
         "rule": "scope",
         "fluxions": ["reply"],
     }
+    placement = count["placement"]
+    assert (placement["rule"], placement["case"]) == ("scope", "owned")
+    assert (placement["writer"], placement["reader"]) == ("reply", None)
+    assert {e["fluxion"] for e in placement["evidence"]} == {"reply"}
+    assert count["reason"].startswith("`count` is changed only by `reply`")
+
+
+def test_figure5_c_is_shared_because_add_reads_it_upstream_of_end() -> None:
+    """The facts say what the words say: c is shared, add reads it upstream of end, which
+    writes it; each of the two has a share tie with the other, pointing at its own use."""
+    data = _json("figure5")
+    trace = load_fixture("figure5")
+    c = next(v for v in data["variables"] if v["name"] == "c")
+    assert {k: c["placement"][k] for k in ("rule", "case", "writer", "reader")} == {
+        "rule": "share",
+        "case": "upstream",
+        "writer": "end",
+        "reader": "add",
+    }
+    for item in c["placement"]["evidence"]:
+        effect = trace.effects[int(item["effect"][1:])]
+        assert (effect.target, item["target"]) == ("c", "c")
+    fluxions = {f["name"]: f for f in data["fluxions"]}
+    for name, other in (("add", "end"), ("end", "add")):
+        (tie,) = [t for t in fluxions[name]["ties"] if t["rule"] == "share"]
+        assert (tie["variable"], tie["with"], tie["case"]) == ("c", [other], "upstream")
+        assert {e["fluxion"] for e in tie["evidence"]} == {name}
+        assert tie["at"] == tie["evidence"][0]["at"]
 
 
 def test_express_dispatcher_has_no_origin() -> None:

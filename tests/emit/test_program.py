@@ -5,12 +5,13 @@ from tests.fixtures import TraceBuilder, load_fixture
 
 
 def test_streams_messages_and_contexts_of_paper_counter() -> None:
-    """Messages and contexts are in declaration order; a fluxion with no stream has null."""
+    """Messages and contexts are in declaration order; a fluxion with no stream has
+    none (printed `-> null`)."""
     program = build(load_fixture("paper-counter"))
     assert [s.name for s in program.fluxions] == ["main", "handler", "reply"]
     assert program.get("main").streams == (Stream("start", ("handler",), ("res",)),)
     assert program.get("handler").streams == (Stream("post", ("reply",), ("res",)),)
-    assert program.get("reply").streams == (Stream("post", ("null",), ()),)
+    assert program.get("reply").streams == (Stream("post", (), ()),)  # `-> null`
     assert program.get("reply").context == ("count", "template")
     assert program.get("handler").isolated and not program.get("reply").isolated
 

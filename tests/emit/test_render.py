@@ -1,22 +1,58 @@
 """Tests of jitflux.emit.render: the public API the static compiler and the CLI call."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from jitflux.emit import FORMATS, render
 from jitflux.errors import JitfluxError
+from jitflux.explain import explain, render_json, render_text
 from tests.conftest import EXAMPLES
 from tests.fixtures import fixture_data, load_fixture
 
 NAMES = ("paper-counter", "paper-gifsockets", "figure5")
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_output_is_byte_identical_for_the_same_trace(name: str) -> None:
-    """Rendering the same trace twice, in each format, gives the same bytes."""
+# Prints every output of every example: emit in each format, explain as text and JSON.
+_EVERY_OUTPUT = """
+import sys
+from jitflux.emit import FORMATS, render
+from jitflux.explain import explain, render_json, render_text
+from tests.fixtures import load_fixture
+for name in sys.argv[1:]:
+    trace = load_fixture(name)
     for fmt in FORMATS:
-        first = render(load_fixture(name), fmt)
-        assert render(load_fixture(name), fmt) == first
-        assert first.endswith("\n")
+        sys.stdout.write(render(trace, fmt))
+    sys.stdout.write(render_text(explain(trace)) + render_json(explain(trace)))
+"""
+
+
+def _every_output(seed: str) -> str:
+    """What _EVERY_OUTPUT prints in a fresh interpreter with this hash seed."""
+    done = subprocess.run(
+        [sys.executable, "-c", _EVERY_OUTPUT, *NAMES],
+        env={**os.environ, "PYTHONHASHSEED": seed},
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    return done.stdout
+
+
+def test_output_is_byte_identical_for_the_same_trace() -> None:
+    """Every output of the same trace (emit in each format, explain as text and JSON) is the
+    same bytes in two processes with different hash seeds (set and dict order cannot leak),
+    and the same as in this one."""
+    first = _every_output("1")
+    assert _every_output("2") == first
+    here = ""
+    for name in NAMES:
+        trace = load_fixture(name)
+        here += "".join(render(trace, fmt) for fmt in FORMATS)
+        here += render_text(explain(trace)) + render_json(explain(trace))
+    assert here == first
 
 
 def test_an_unknown_format_is_bad_usage() -> None:

@@ -229,7 +229,7 @@ async def test_gifsockets_page_shows_the_merge_and_the_isolated_fluxion(
     assert shape == [1, 0]
     assert "isolated" in panel and "-> express_dispatcher [req.body]" in panel
     assert "No tie: this fluxion is isolated" in panel
-    assert any(row.startswith("req.body\tstream via merge\tserver.js:") for row in variables)
+    assert any(row.startswith("req.body\tstream (merge)\tserver.js:") for row in variables)
     # req.body is in no context: it is found as a message and as a variable of the merge.
     assert found == [
         "anonymous_12 message [req.body]",

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from jitflux.report import report_html
 from jitflux.report.facts import gather
 from jitflux.report.page import render, summary, unpack
-from jitflux.trace import Trace
+from jitflux.trace import Meta, Trace
 
 # The size the page of a 500-fluxion app must stay under.
 MAX_BYTES = 3_000_000
@@ -126,7 +126,8 @@ def test_text_from_the_trace_cannot_break_out_of_the_page(loaded: Callable[[str]
     """A script name with markup is escaped in the header and kept intact in the data."""
     trace = loaded("paper-counter")
     hostile = '</script><img src=x onerror="alert(1)">'
-    trace.meta = {**trace.meta, "script": hostile, "command": ["node", hostile]}
+    meta = {**trace.meta.to_dict(), "script": hostile, "command": ["node", hostile]}
+    trace.meta = Meta.from_dict(meta)
     text = report_html(trace)
     assert hostile not in text
     assert_self_contained(text)
@@ -141,7 +142,8 @@ def test_verify_outcome_and_warnings_are_shown_when_present(
     trace = loaded("paper-counter")
     text = render(gather(trace))
     assert 'data-fact="verify"' not in text and 'data-fact="warnings"' not in text
-    trace.meta = {**trace.meta, "verify": {"status": 0}, "warnings": ["one & two", "three"]}
+    meta = {**trace.meta.to_dict(), "verify": {"status": 0}, "warnings": ["one & two", "three"]}
+    trace.meta = Meta.from_dict(meta)
     text = report_html(trace)
     assert re.search(r'data-fact="verify"><dt>verify</dt><dd>same responses<', text)
     assert "<dd>one &amp; two (and 1 more)</dd>" in text

@@ -95,7 +95,7 @@ var JitfluxPanel = (function () {
         var placement = v.placement || {};
         var rule = placement.rule || v.rule;
         if (placement["case"]) rule += " (" + placement["case"] + ")";
-        if (v.via) rule += " via " + v.via;
+        if (v.via && v.via !== placement["case"]) rule += " via " + v.via;
         return [v.name, rule, where(v.declared)];
       })));
       append(panelBody, vars);

@@ -1,0 +1,1 @@
+"""The corpus of real npm apps: transparency and verdict checks (see corpus/README.md)."""

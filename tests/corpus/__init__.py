@@ -1,0 +1,1 @@
+"""A fast subset of the corpus (corpus/README.md): real npm apps traced, answers and verdicts."""
