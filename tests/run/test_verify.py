@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from jitflux.cli import main
+from jitflux.explain import explain
 from jitflux.trace import load
 from tests.conftest import EXAMPLES, EXPRESS_MODULES
 
@@ -211,7 +212,7 @@ def test_record_writes_the_outcome_into_the_trace(
     tmp_path: Path,
 ) -> None:
     """--record keeps the outcome in the trace's meta: status, moves, each difference and the
-    fluxion behind it; the trace still loads."""
+    fluxion behind it; the trace still loads, and explain reports the fluxion refuted."""
     app, trace = traced("run-hidden-share", 5, ADDS)
     copy = tmp_path / "trace.json"
     shutil.copy(trace, copy)
@@ -231,6 +232,11 @@ def test_record_writes_the_outcome_into_the_trace(
             "fluxions": ["anonymous_9"],
         }
     ]
+    (report,) = explain(load(copy), "anonymous_9")
+    assert report.notes[-1] == (
+        "refuted by verify: moved to a worker, it changed the body of `GET /total` "
+        "(plain: total 8\\n; run: total 0\\n)"
+    )
 
 
 def test_fluxion_with_its_own_async_work_verifies_identical(
