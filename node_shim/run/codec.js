@@ -26,7 +26,10 @@ function loadedBuiltins() {
 function describe(value) {
   if (typeof value === 'function') return `a function (${value.name || 'anonymous'})`;
   const ctor = value && value.constructor && value.constructor.name;
-  return ctor ? `${/^[AEIOU]/.test(ctor) ? 'an' : 'a'} ${ctor} instance` : 'an object with an unusual prototype';
+  // An object made from a prototype of its own (Object.create, a module's singleton) inherits
+  // Object as its constructor: its prototype is what makes it more than data.
+  if (!ctor || ctor === 'Object') return 'an object with a prototype of its own (methods)';
+  return `${/^[AEIOU]/.test(ctor) ? 'an' : 'a'} ${ctor} instance`;
 }
 
 /** The module id of a value that is some module's exports, or undefined. */
