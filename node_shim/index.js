@@ -9,6 +9,8 @@ function main() {
   // A worker thread inherits the preload; the shim records the main thread only (a worker's
   // exit would otherwise write the dump and the exit notification).
   if (!require('worker_threads').isMainThread) return;
+  // `jitflux run`: nothing is recorded; the placement's fluxions execute in workers (run/).
+  if (process.env.JITFLUX_MODE === 'run') return void require('./run').install();
   const fs = require('fs');
   const path = require('path');
   // First: it saves the built-ins before anything else of the shim runs.
