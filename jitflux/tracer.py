@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from jitflux import __version__
-from jitflux.command import app_root, es_module, parse_command
+from jitflux.command import es_module, parse_command
 from jitflux.drive import DriveResult, Request, run_command, send_requests
 from jitflux.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROGRAM_FAILED, JitfluxError
 from jitflux.launch import NodeApp, kill_leftovers
@@ -188,7 +188,8 @@ class _Session:
                 children_dir=self.children_dir,
             )
             assert app.connection is not None and app.script is not None
-            self.recorder = recorder = Recorder(app.connection, app_root(app.script))
+            # The trace's files are relative to the script's folder (its contract).
+            self.recorder = recorder = Recorder(app.connection, app.script.parent)
             for message in self.early:
                 recorder.on_exit(message)
             drainer = asyncio.create_task(recorder.run(options.drain_interval))

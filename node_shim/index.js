@@ -85,8 +85,16 @@ function main() {
     } catch (e) {
       recorder.warn(`JITFLUX_ROOT ${root}: ${e.message}`);
     }
+    // File names are relative to the traced script's folder (the trace's contract), which is the
+    // root unless the script is a package's declared entry point in a subfolder (bin/server).
+    let base = main;
+    try {
+      base = fs.realpathSync(main);
+    } catch (e) {
+      base = main;
+    }
     const include = new Set((env.JITFLUX_INCLUDE || '').split(',').map((s) => s.trim()).filter(Boolean));
-    require('./lib/loader').install({ root, include, effects, effectSites });
+    require('./lib/loader').install({ root, base, include, effects, effectSites });
   });
 }
 

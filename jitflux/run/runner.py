@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from jitflux.command import app_root, find_script, parse_command
+from jitflux.command import find_script, parse_command
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
 from jitflux.run.app import RunningApp, app_env
 from jitflux.run.facts import fluxions_of
@@ -48,8 +48,8 @@ def plan(options: RunOptions) -> tuple[list[Decision], dict[str, object]]:
     check(options.workers, options.min_work)
     command = parse_command(options.command)
     decisions = choose(fluxions_of(options.trace), options.isolate)
-    # The trace's files are relative to the app's root, as the tracer set it.
-    root = app_root(find_script(command.script))
+    # The trace's files are relative to the traced script's folder.
+    root = find_script(command.script).parent
     document = placement_document(decisions, root, options.workers, options.min_work)
     return decisions, document
 

@@ -59,21 +59,24 @@ function toPosix(p) {
 }
 
 /**
- * The options of instrumentation: `root` (absolute, real path), `include` (Set of package
- * names), `effects` (the effects module or null), `effectSites` (array for addSite).
+ * The options of instrumentation: `root` (absolute, real path: the app's own files are under
+ * it), `base` (the folder file names are relative to: the traced script's), `include` (Set of
+ * package names), `effects` (the effects module or null), `effectSites` (array for addSite).
  */
 function createLoader(options) {
   const { root, include, effects, effectSites } = options;
+  const base = options.base === undefined ? root : options.base;
 
-  /** The file name to record for `filename` (relative to the root), or null: not instrumented. */
+  /** The file name to record for `filename` (relative to base), or null: not instrumented. */
   function fileName(filename) {
     if (StringPrototypeStartsWith(filename, stacks.SHIM_DIR)) return null;
     const rel = pathRelative(root, filename);
     const inside = rel !== '' && !StringPrototypeStartsWith(rel, `..${SEP}`) && rel !== '..' && !pathIsAbsolute(rel);
-    if (inside && !ArrayPrototypeIncludes(StringPrototypeSplit(rel, SEP), 'node_modules')) return toPosix(rel);
+    const named = toPosix(pathRelative(base, filename));
+    if (inside && !ArrayPrototypeIncludes(StringPrototypeSplit(rel, SEP), 'node_modules')) return named;
     if (P.SetPrototypeGetSize(include) > 0) {
       const name = nearestPackageName(pathDirname(filename));
-      if (name !== null && SetPrototypeHas(include, name)) return toPosix(rel);
+      if (name !== null && SetPrototypeHas(include, name)) return named;
     }
     return null;
   }

@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 from tests.e2e.apps import streams
 
 APP = ROOT / "corpus" / "gifsockets-server"
-MIDDLEWARE = "node_modules/gifsockets-middleware/lib/middlewares"
+MIDDLEWARE = "../node_modules/gifsockets-middleware/lib/middlewares"
 # The traffic of the app's README: GET /image.gif held open while POST /image/json draws a frame
 # into it, GET /, GET /nope, and POST /image/text (500: its PhantomJS pixel server cannot run here;
 # the text route runs first). The driver checks every answer.
@@ -54,7 +54,8 @@ def trace() -> Iterator[Trace]:
 
 
 def _line(file: str, pattern: str) -> int:
-    lines = (APP / file).read_text(encoding="utf-8").splitlines()
+    # A trace's files are relative to the traced script's folder, bin/.
+    lines = (APP / "bin" / file).read_text(encoding="utf-8").splitlines()
     found = [n for n, text in enumerate(lines, 1) if pattern in text]
     assert len(found) == 1, (pattern, found)
     return found[0]
@@ -91,7 +92,7 @@ def _fluxion(program: Json, file: str, pattern: str) -> Json:
 
 
 def _main(trace: Trace) -> str:
-    return next(f.id for f in trace.functions if f.file == "bin/gifsockets-server")
+    return next(f.id for f in trace.functions if f.file == "gifsockets-server")
 
 
 def test_handlers_are_start_points_of_their_registration(trace: Trace) -> None:
@@ -99,13 +100,13 @@ def test_handlers_are_start_points_of_their_registration(trace: Trace) -> None:
     call that registered it (app.use, app.get, app.post, app.all)."""
     main = _main(trace)
     expected = {
-        ("server/app.js", "function saveConnections"): "app.use",
-        ("server/routes/index.js", "exports.index = function"): "app.get",
+        ("../server/app.js", "function saveConnections"): "app.use",
+        ("../server/routes/index.js", "exports.index = function"): "app.get",
         (f"{MIDDLEWARE}/open-image.js", "function openImage ("): "app.get",
-        ("server/utils/body-parser.js", "function saveBody"): "app.post",
+        ("../server/utils/body-parser.js", "function saveBody"): "app.post",
         (f"{MIDDLEWARE}/write-json-to-images.js", "function writeJsonToImages ("): "app.post",
         (f"{MIDDLEWARE}/write-text-to-images.js", "function writTextToImages ("): "app.post",
-        ("server/routes/index.js", "exports[404] = function"): "app.all",
+        ("../server/routes/index.js", "exports[404] = function"): "app.all",
     }
     for (file, pattern), callee in expected.items():
         handler = _function(trace, file, pattern)
@@ -115,7 +116,7 @@ def test_handlers_are_start_points_of_their_registration(trace: Trace) -> None:
 def test_get_raw_body_callback_is_a_post_point_of_save_body(trace: Trace) -> None:
     """The callback handed to getRawBody continues saveBody: a post point whose caller is
     saveBody, once per request with a body."""
-    body_parser = "server/utils/body-parser.js"
+    body_parser = "../server/utils/body-parser.js"
     save_body = _function(trace, body_parser, "function saveBody")
     callback = _function(trace, body_parser, "function (err, buffer)")
     [rupture] = [r for r in trace.rupture_points if r.callback == callback]
@@ -132,7 +133,7 @@ def test_express_dispatcher_merges_req_body(trace: Trace) -> None:
     isolated and streams req.body to express_dispatcher, which merges it back in main's
     network group."""
     program = _program(trace)
-    callback = _fluxion(program, "server/utils/body-parser.js", "function (err, buffer)")
+    callback = _fluxion(program, "../server/utils/body-parser.js", "function (err, buffer)")
     assert callback["isolated"] is True
     assert streams(callback) == [("post", ["express_dispatcher"], ["req.body"])]
     dispatcher = next(f for f in program["fluxions"] if f["name"] == "express_dispatcher")
