@@ -11,9 +11,11 @@ NPM := npm ci --no-audit --no-fund --loglevel=error
 # tests/corpus/ runs are installed by setup; `make corpus` and `make transparency` install all.
 CORPUS_APPS := $(patsubst %/app.json,%,$(wildcard corpus/*/app.json))
 CORPUS_TESTED := corpus/plain-http corpus/koa-router corpus/gifsockets-server corpus/fastify-standard
+APPS := tests/apps/frameworks
 
 setup: $(VENV)/.installed node_shim/node_modules/.installed examples/node_modules/.installed examples/express4/node_modules/.installed \
-	jitflux/report/assets/node_modules/.installed $(CORPUS_TESTED:%=%/node_modules/.installed) chromium
+	jitflux/report/assets/node_modules/.installed $(CORPUS_TESTED:%=%/node_modules/.installed) \
+	$(APPS:%=%/node_modules/.installed) chromium
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +53,7 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check jitflux tests bench corpus
+	node --test node_shim/test/
 	$(BIN)/pytest
 
 # Every corpus app untraced and traced (with and without --include), answers compared byte for
@@ -71,4 +74,4 @@ wheel: setup
 
 clean:
 	rm -rf $(VENV) node_shim/node_modules examples/node_modules examples/express4/node_modules \
-		jitflux/report/assets/node_modules $(CORPUS_APPS:%=%/node_modules)
+		jitflux/report/assets/node_modules $(CORPUS_APPS:%=%/node_modules) $(APPS:%=%/node_modules)

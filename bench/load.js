@@ -3,6 +3,7 @@
 // requests with autocannon, against http://127.0.0.1 only. Writes a JSON summary to --out.
 //
 //   node load.js --port 8080 --warmup 1000 --amount 5000 --connections 20 --out result.json
+//   node load.js --port 8070 --path /digest --method POST --body 'hello' ...
 //
 // The port comes from --port, else from $PORT (set by `jitflux trace --drive`).
 // With --server-pid PID (or `jitflux`: the jitflux process this driver runs under), it also
@@ -15,7 +16,7 @@ const autocannon = require('autocannon');
 function parseArgs(argv) {
   const opts = {
     port: process.env.PORT, path: '/', warmup: 1000, amount: 5000, connections: 20, out: null,
-    'server-pid': null, hz: 100,
+    'server-pid': null, hz: 100, method: 'GET', body: '',
   };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '');
@@ -99,6 +100,9 @@ function run(opts, amount, server) {
     let responses = 0;
     const instance = autocannon({
       url: 'http://127.0.0.1:' + opts.port + opts.path,
+      method: opts.method,
+      body: opts.body || undefined,
+      headers: opts.body ? { 'content-type': 'text/plain' } : {},
       connections: Math.min(opts.connections, amount),
       amount: amount,
       timeout: 30,

@@ -7,17 +7,21 @@ import contextlib
 import json
 import os
 import re
+import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+from yarl import URL
 
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
 from jitflux.launch import DIE_WITH_PARENT, stop_process_group
 
 # A request line: an HTTP method, a path that starts with `/`, and the rest of the line as body.
 _REQUEST = re.compile(r"^([A-Za-z]+)\s+(/\S*)(?:\s+(.*))?$")
+# Characters of a path sent as they are; others (non-ASCII, controls) are percent-encoded.
+_AS_WRITTEN = "".join(chr(c) for c in range(0x21, 0x7F))
 # No request may hang the trace: one that takes longer fails.
 REQUEST_TIMEOUT = 30.0
 
@@ -88,11 +92,11 @@ async def send_requests(
     requests go, so that it still counts them when this is cancelled."""
     result = DriveResult() if result is None else result
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
-    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}", timeout=timeout) as session:
+    async with aiohttp.ClientSession(timeout=timeout) as session:
         for number, request in enumerate(requests, start=1):
             result.sent += 1
             try:
-                failure = await _send(session, request)
+                failure = await _send(session, target_url(port, request.path), request)
             except asyncio.CancelledError:
                 # Tracing ended (the app exited, Ctrl-C) while this request waited.
                 result.failed += 1
@@ -104,7 +108,21 @@ async def send_requests(
     return result
 
 
-async def _send(session: aiohttp.ClientSession, request: Request) -> str | None:
+def target_url(port: int, path: str) -> URL:
+    """The URL of `path` on the traced app: http://127.0.0.1:PORT with `path` as the request
+    target, byte for byte (`//host/x` is a path here, never another host)."""
+    path, mark, query = urllib.parse.quote(path, safe=_AS_WRITTEN).partition("?")
+    return URL.build(
+        scheme="http",
+        host="127.0.0.1",
+        port=port,
+        path=path,
+        query_string=query if mark else "",
+        encoded=True,
+    )
+
+
+async def _send(session: aiohttp.ClientSession, url: URL, request: Request) -> str | None:
     """Send one request; why it failed, or None."""
     headers = {}
     data = None
@@ -112,9 +130,7 @@ async def _send(session: aiohttp.ClientSession, request: Request) -> str | None:
         data = request.body.encode("utf-8")
         headers["Content-Type"] = _content_type(request.body)
     try:
-        async with session.request(
-            request.method, request.path, data=data, headers=headers
-        ) as response:
+        async with session.request(request.method, url, data=data, headers=headers) as response:
             await response.read()
             if response.status >= 500:
                 return f"{response.status} {response.reason or ''}".rstrip()

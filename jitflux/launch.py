@@ -1,8 +1,10 @@
 """Start the traced Node.js app under the inspector with the shim preloaded, and always stop it.
 
-The app runs as `node --inspect-brk=127.0.0.1:0 --require SHIM [NODE OPTIONS] SCRIPT [ARGS]` in
-its own process group; whatever happens (success, error, Ctrl-C, crash) the whole group is stopped
-before jitflux returns, so no inspector stays open behind it.
+The app runs as `node --inspect-brk=127.0.0.1:0 --inspect-publish-uid=stderr --require SHIM
+[NODE OPTIONS] SCRIPT [ARGS]` in its own process group: the inspector's URL is only on the app's
+stderr, which jitflux reads, never published over HTTP; the shim takes the inspector flags out of
+`process.execArgv`, so child processes open none. Whatever happens (success, error, Ctrl-C, crash)
+the whole group is stopped before jitflux returns, so no inspector stays open behind it.
 """
 
 from __future__ import annotations
@@ -12,20 +14,38 @@ import contextlib
 import ctypes
 import json
 import os
-import re
-import shutil
 import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from jitflux.cdp import BindingCalled, Connection, ContextDestroyed, Paused
+from jitflux.cdp import (
+    BindingCalled,
+    Connection,
+    ConnectionClosed,
+    EvaluationError,
+    Paused,
+    ProtocolError,
+    WorkerAttached,
+)
+from jitflux.command import NodeCommand, app_root, find_node, find_script, inspector_options
 from jitflux.errors import EXIT_BAD_INPUT, EXIT_PROGRAM_FAILED, JitfluxError
+from jitflux.relay import Relay, drain
 
-# The inspector listens on the loopback only: whoever reaches it can run any code in the app.
-INSPECT_FLAG = "--inspect-brk=127.0.0.1:0"
+# The inspector listens on the loopback only, and its URL (a secret: whoever has it can run any
+# code in the app) is written on the app's stderr only, not served at /json/list.
+INSPECT_FLAGS = ("--inspect-brk=127.0.0.1:0", "--inspect-publish-uid=stderr")
+# Asks a worker thread, which waits for a debugger like its process, to run.
+_RUN_WORKER = json.dumps({"id": 1, "method": "Runtime.runIfWaitingForDebugger"})
+# Bytes the app wrote on stdout and stderr that Node has not handed to the pipes yet.
+_PENDING_OUTPUT = """(() => {
+  try {
+    return (process.stdout.writableLength || 0) + (process.stderr.writableLength || 0);
+  } catch (e) {
+    return 0;
+  }
+})()"""
 BINDING = "__jitfluxNotify"
 
 
@@ -37,58 +57,6 @@ def _find_shim() -> Path:
 
 
 SHIM = _find_shim()
-
-_LISTENING = re.compile(rb"Debugger listening on (ws://127\.0\.0\.1:\d+/\S+)")
-# Lines Node's inspector writes on stderr: jitflux's business, not the user's.
-_BANNERS = (
-    b"Debugger listening on ",
-    b"For help, see: https://nodejs.org/en/docs/inspector",
-    b"Debugger attached.",
-    b"Waiting for the debugger to disconnect...",
-    b"Debugger ending on ",
-)
-_NODE_NAME = re.compile(r"^(node|nodejs)(\d+(\.\d+)*)?(\.exe)?$")
-# Node options whose value may come as the next argument (`-r mod`); others need `--opt=value`.
-_OPTIONS_WITH_VALUE = frozenset(
-    {
-        "-r",
-        "--require",
-        "--import",
-        "--loader",
-        "--experimental-loader",
-        "-C",
-        "--conditions",
-        "--title",
-        "--input-type",
-        "--env-file",
-        "--disable-warning",
-        "--redirect-warnings",
-        "--icu-data-dir",
-        "--openssl-config",
-        "--diagnostic-dir",
-        "--watch-path",
-    }
-)
-# Node options that do not run a script, or that fight over the inspector.
-_NO_SCRIPT_OPTIONS = frozenset(
-    {
-        "-e",
-        "--eval",
-        "-p",
-        "--print",
-        "-i",
-        "--interactive",
-        "-c",
-        "--check",
-        "-v",
-        "--version",
-        "-h",
-        "--help",
-        "--test",
-        "--run",
-        "-",
-    }
-)
 
 # Process groups started and not yet stopped: the last resort of `kill_leftovers`.
 _live_groups: set[int] = set()
@@ -115,155 +83,21 @@ def _die_with_parent() -> Callable[[], None] | None:
 DIE_WITH_PARENT = _die_with_parent()
 
 
-@dataclass(frozen=True)
-class NodeCommand:
-    """`node [NODE OPTIONS] SCRIPT [ARGS]` as the user gave it."""
-
-    node: str
-    node_options: tuple[str, ...]
-    script: str
-    args: tuple[str, ...]
-
-    @property
-    def argv(self) -> list[str]:
-        """The command as given."""
-        return [self.node, *self.node_options, self.script, *self.args]
-
-
-def parse_command(argv: Sequence[str]) -> NodeCommand:
-    """Split a COMMAND into node, its options, the script and the script's arguments; a
-    JitfluxError (status 2) when it is not `node SCRIPT [ARGS]`."""
-    usage = "COMMAND must be `node [NODE OPTIONS] SCRIPT [ARGS]`"
-    if not argv:
-        raise JitfluxError(f"no command to trace: {usage}", EXIT_BAD_INPUT)
-    node = argv[0]
-    if not _NODE_NAME.match(Path(node).name):
-        raise JitfluxError(f"jitflux traces Node.js apps: {usage}, not {node!r}", EXIT_BAD_INPUT)
-    options: list[str] = []
-    i = 1
-    while i < len(argv) and argv[i].startswith("-"):
-        option = argv[i]
-        name = option.split("=", 1)[0]
-        if option == "--":
-            i += 1
-            break
-        if name.startswith(("--inspect", "--debug")):
-            raise JitfluxError(
-                f"{option}: jitflux opens the inspector itself; leave the option out",
-                EXIT_BAD_INPUT,
-            )
-        if name in _NO_SCRIPT_OPTIONS:
-            raise JitfluxError(f"node {option} runs no script: {usage}", EXIT_BAD_INPUT)
-        options.append(option)
-        if option in _OPTIONS_WITH_VALUE:
-            if i + 1 >= len(argv):
-                raise JitfluxError(f"node option {option} needs a value", EXIT_BAD_INPUT)
-            options.append(argv[i + 1])
-            i += 1
-        i += 1
-    if i >= len(argv):
-        raise JitfluxError(f"no script to trace: {usage}", EXIT_BAD_INPUT)
-    return NodeCommand(node, tuple(options), argv[i], tuple(argv[i + 1 :]))
-
-
-def find_node(name: str, env: Mapping[str, str]) -> str:
-    """The node executable to run, looked up on the PATH of `env` unless given as a path."""
-    if os.sep in name:
-        if os.path.isfile(name) and os.access(name, os.X_OK):
-            return name
-        raise JitfluxError(f"node not found: {name} is not an executable file", EXIT_PROGRAM_FAILED)
-    found = shutil.which(name, path=env.get("PATH", os.defpath))
-    if found is None:
-        raise JitfluxError(f"node not found: no {name!r} on the PATH", EXIT_PROGRAM_FAILED)
-    return found
-
-
-def find_script(script: str) -> Path:
-    """The file Node will run for `script` (it may leave out `.js`, or name a folder)."""
-    path = Path(script)
-    candidates = [path, *(Path(script + ext) for ext in (".js", ".cjs", ".mjs"))]
-    candidates.append(path / "index.js")
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve()
-    raise JitfluxError(f"script not found: {script}", EXIT_PROGRAM_FAILED)
-
-
-def is_banner(line: bytes) -> bool:
-    """True for a line that Node's inspector wrote, not the app."""
-    return line.lstrip().startswith(_BANNERS)
-
-
-def error_line(line: str) -> str | None:
-    """The line itself when it can say why the app failed: not a stack frame, a source excerpt
-    marker, Node's version footer or a hint."""
-    text = line.strip()
-    if not text or line[:1].isspace() or set(text) <= {"^"}:
-        return None
-    if text.startswith(("Node.js v", "(Use `node --trace")):
-        return None
-    return text
-
-
-class _StderrPump:
-    """Copies the app's stderr to the user's, minus the inspector's banner lines; remembers the
-    inspector URL and the app's last error line."""
-
-    def __init__(self, sink: BinaryIO) -> None:
-        self._sink = sink
-        self._partial = b""
-        self.url: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self.last_error: str | None = None
-
-    async def run(self, stream: asyncio.StreamReader) -> None:
-        while chunk := await stream.read(65536):
-            lines = (self._partial + chunk).split(b"\n")
-            self._partial = lines.pop()
-            self._write(lines, newline=True)
-        if self._partial:
-            self._write([self._partial], newline=False)
-            self._partial = b""
-
-    def _write(self, lines: list[bytes], newline: bool) -> None:
-        out = []
-        for line in lines:
-            match = _LISTENING.search(line)
-            if match and not self.url.done():
-                self.url.set_result(match.group(1).decode())
-            if is_banner(line):
-                continue
-            out.append(line + (b"\n" if newline else b""))
-            self.last_error = error_line(line.decode(errors="replace")) or self.last_error
-        _copy(self._sink, b"".join(out))
-
-
-async def _pump_stdout(stream: asyncio.StreamReader, sink: BinaryIO) -> None:
-    while chunk := await stream.read(65536):
-        _copy(sink, chunk)
-
-
-def _copy(sink: BinaryIO, data: bytes) -> None:
-    if not data:
-        return
-    # The user's terminal or pipe may be gone; the app's output must never stop the trace.
-    with contextlib.suppress(OSError, ValueError):
-        sink.write(data)
-        sink.flush()
-
-
 class NodeApp:
     """A running traced app: its process, its inspector connection, and how it ended."""
 
-    def __init__(self, process: asyncio.subprocess.Process, stderr_pump: _StderrPump) -> None:
+    def __init__(self, process: asyncio.subprocess.Process, out: Relay, err: Relay) -> None:
         self.process = process
         self.pgid = process.pid  # start_new_session: the app leads its own process group
         self.connection: Connection | None = None
         self.inspector_url: str | None = None
         self.node_version: str | None = None
         self.script: Path | None = None  # the file Node runs
-        # Set when the app ends: its JavaScript context is destroyed or the process exits.
+        # Worker threads the app started, as the inspector announced them (not traced).
+        self.workers: list[WorkerAttached] = []
+        # Set when the app ends: its JavaScript is over or the process exits.
         self.ended = asyncio.Event()
-        self._stderr = stderr_pump
+        self._out, self._err = out, err
         self._tasks: list[asyncio.Task[Any]] = []
         self._background: set[asyncio.Future[None]] = set()
         self._stopped = False
@@ -281,23 +115,36 @@ class NodeApp:
         stdout: BinaryIO | None = None,
         stderr: BinaryIO | None = None,
         inspector_timeout: float = 10.0,
+        children_dir: str | os.PathLike[str] | None = None,
     ) -> NodeApp:
         """Launch the app, connect to its inspector and let it run.
 
         `on_notify` receives each notification the shim sends through the `__jitfluxNotify`
-        binding (`listening`, `exit`); it is in place before the app's first line runs.
+        binding (`listening`, `child`, `exit`); it is in place before the app's first line runs.
+        With `children_dir`, node child processes are traced too: each writes its dump there
+        (`node_shim/lib/children.js`).
         """
         node = find_node(command.node, env)
         script = find_script(command.script)
         if not SHIM.is_file():
             raise JitfluxError(f"the node shim is missing: {SHIM}", EXIT_PROGRAM_FAILED)
+        found = inspector_options(env.get("NODE_OPTIONS", ""))
+        if found:
+            raise JitfluxError(
+                f"NODE_OPTIONS has {found[0]}: jitflux opens the inspector itself; leave it out",
+                EXIT_BAD_INPUT,
+            )
         child_env = dict(env)
-        child_env["JITFLUX_ROOT"] = str(script.parent)
+        child_env["JITFLUX_ROOT"] = str(app_root(script))
         child_env["JITFLUX_INCLUDE"] = ",".join(include)
         child_env["JITFLUX_EFFECTS"] = "1" if effects else "0"
+        for key in ("CHILDREN", "DUMP", "NODE_OPTIONS", "PORT_FILE"):
+            child_env.pop(f"JITFLUX_{key}", None)  # from an outer run: they would mislead the shim
+        if children_dir is not None:
+            child_env["JITFLUX_CHILDREN"] = os.fspath(children_dir)
         process = await asyncio.create_subprocess_exec(
             node,
-            INSPECT_FLAG,
+            *INSPECT_FLAGS,
             "--require",
             str(SHIM),
             *command.node_options,
@@ -311,14 +158,16 @@ class NodeApp:
             preexec_fn=DIE_WITH_PARENT,
         )
         _live_groups.add(process.pid)
-        pump = _StderrPump(stderr or sys.stderr.buffer)
-        app = cls(process, pump)
+        out = Relay(stdout or sys.stdout.buffer)
+        err = Relay(stderr or sys.stderr.buffer, inspector=True)
+        app = cls(process, out, err)
         app.script = script
         assert process.stdout is not None and process.stderr is not None
         app._tasks = [
-            asyncio.create_task(_pump_stdout(process.stdout, stdout or sys.stdout.buffer)),
-            asyncio.create_task(pump.run(process.stderr)),
+            asyncio.create_task(out.run(process.stdout)),
+            asyncio.create_task(err.run(process.stderr)),
             asyncio.create_task(app._watch_exit()),
+            asyncio.create_task(app._watch_end()),
         ]
         try:
             await app._attach(inspector_timeout, on_notify)
@@ -341,21 +190,25 @@ class NodeApp:
     @property
     def last_error(self) -> str | None:
         """The last line on the app's stderr that can say why it failed."""
-        return self._stderr.last_error
+        return self._err.last_error
 
-    async def wait_output(self, timeout: float = 2.0) -> None:
-        """Wait until the app's output is copied through (its pipes are closed)."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.gather(*self._tasks[:2]), timeout)
+    async def wait_output(self, idle: float = 2.0) -> None:
+        """Wait until the app's output is copied through (its pipes reached end of file), as long
+        as bytes keep coming: give up after `idle` seconds without any."""
+        await drain([self._out, self._err], idle)
 
     async def stop(self, grace: float = 2.0) -> None:
         """Stop the whole process group: SIGTERM, then SIGKILL after `grace` seconds. Safe to
-        call more than once, whatever state the app is in."""
+        call more than once, whatever state the app is in. Output the app wrote before is relayed
+        in full."""
         if self._stopped:
             return
         self._stopped = True
         self._ended_before_stop = self.ended.is_set()
         try:
+            if not self._ended_before_stop:
+                with contextlib.suppress(Exception):
+                    await self._flush_output(grace)
             loop = asyncio.get_running_loop()
             deadline = loop.time() + grace
             if self.connection is not None:
@@ -374,14 +227,31 @@ class NodeApp:
             for task in self._tasks:
                 task.cancel()
 
+    async def _flush_output(self, idle: float) -> None:
+        """Wait until the app handed all it wrote on stdout and stderr to the pipes: Node buffers
+        writes to a pipe, and a signal would lose them. Gives up once the amount waiting has not
+        gone down for `idle` seconds (nobody reads, or the app writes without end)."""
+        conn = self.connection
+        if conn is None or conn.closed:
+            return
+        loop = asyncio.get_running_loop()
+        lowest, since = None, loop.time()
+        while loop.time() - since < idle:
+            pending = await asyncio.wait_for(conn.evaluate(_PENDING_OUTPUT), idle)
+            if not isinstance(pending, int) or pending <= 0:
+                return
+            if lowest is None or pending < lowest:
+                lowest, since = pending, loop.time()
+            await asyncio.sleep(0.02)
+
     async def _attach(
         self, timeout: float, on_notify: Callable[[dict[str, Any]], None] | None
     ) -> None:
         exited = self._tasks[2]
         done, _ = await asyncio.wait(
-            {self._stderr.url, exited}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            {self._err.url, exited}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
         )
-        if not self._stderr.url.done():
+        if not self._err.url.done():
             if exited in done:
                 await self.wait_output()
                 raise JitfluxError(
@@ -392,7 +262,7 @@ class NodeApp:
             raise JitfluxError(
                 f"node did not open its inspector within {timeout:g} s", EXIT_PROGRAM_FAILED
             )
-        self.inspector_url = self._stderr.url.result()
+        self.inspector_url = self._err.url.result()
         conn = await Connection.open(self.inspector_url, timeout=timeout)
         self.connection = conn
 
@@ -409,20 +279,51 @@ class NodeApp:
         def on_paused(event: Paused) -> None:
             # jitflux sets no breakpoint: a pause (break on start, a `debugger` statement
             # while the Debugger domain is on) must not stall the app.
-            task = asyncio.ensure_future(_ignore_errors(conn.resume()))
-            self._background.add(task)  # held until done: a bare task may be collected
-            task.add_done_callback(self._background.discard)
+            self._in_background(conn.resume())
+
+        def on_worker(event: WorkerAttached) -> None:
+            # A worker thread inherits --inspect-brk and waits for a debugger before its first
+            # line, like the process: let it run at once (it is not traced).
+            self.workers.append(event)
+            params = {"sessionId": event.session_id, "message": _RUN_WORKER}
+            self._in_background(conn.send("NodeWorker.sendMessageToWorker", params))
 
         conn.on(BindingCalled, on_binding)
         conn.on(Paused, on_paused)
-        conn.on(ContextDestroyed, lambda event: self.ended.set())
-        await conn.runtime_enable()
+        conn.on(WorkerAttached, on_worker)
         await conn.add_binding(BINDING)
+        await conn.send("NodeWorker.enable", {"waitForDebuggerOnStart": False})
         self.node_version = await conn.evaluate("process.version")
         await conn.run_if_waiting_for_debugger()
 
+    def _in_background(self, awaitable: Any) -> None:
+        task = asyncio.ensure_future(_ignore_errors(awaitable))
+        self._background.add(task)  # held until done: a bare task may be collected
+        task.add_done_callback(self._background.discard)
+
     async def _watch_exit(self) -> None:
         await self.process.wait()
+        self.ended.set()
+
+    async def _watch_end(self) -> None:
+        # The app's JavaScript is over when Node says it waits for the debugger to disconnect
+        # (the Runtime domain, which would say so too, is left off: it would send every console
+        # call of the app over the connection, ten times slower). That line comes on stderr, not
+        # with the inspector's messages: one round trip makes sure the messages sent before it
+        # (the shim's last batch) were handled, and tells Node's line from the app's own (the
+        # app's context answers; after the end it is gone).
+        while True:
+            await self._err.app_ended.wait()
+            self._err.app_ended.clear()
+            conn = self.connection
+            if conn is None:
+                break
+            try:
+                await asyncio.wait_for(conn.evaluate("0"), 2.0)
+            except (ProtocolError, ConnectionClosed):
+                break
+            except (TimeoutError, EvaluationError):
+                continue  # busy, or not Node's line: the process's exit will tell
         self.ended.set()
 
 
@@ -432,18 +333,47 @@ async def _ignore_errors(awaitable: Any) -> None:
 
 
 async def stop_process_group(process: asyncio.subprocess.Process, grace: float) -> None:
-    """Stop the process group that `process` leads: SIGTERM, then SIGKILL once `grace` seconds
-    have passed without the whole group ending."""
+    """Stop the process group that `process` leads, and the groups of its descendants that left
+    it (`detached` children): SIGTERM, then SIGKILL once `grace` seconds have passed without the
+    whole group ending."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + grace
-    _signal_group(process.pid, signal.SIGTERM)
+    groups = {process.pid, *_escaped_groups(process.pid)}
+    for group in groups:
+        _signal_group(group, signal.SIGTERM)
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.shield(process.wait()), grace)
     # The leader's children get what is left of the grace period.
-    while _group_alive(process.pid) and loop.time() < deadline:
+    while any(_group_alive(g) for g in groups) and loop.time() < deadline:
         await asyncio.sleep(0.02)
-    _signal_group(process.pid, signal.SIGKILL)
+    for group in groups:
+        _signal_group(group, signal.SIGKILL)
     await asyncio.shield(process.wait())
+
+
+def _escaped_groups(pid: int) -> set[int]:
+    """The process groups, other than `pid`'s own, of the living descendants of `pid` (Linux:
+    read from /proc; empty elsewhere)."""
+    parents: dict[int, list[tuple[int, int]]] = {}
+    with contextlib.suppress(OSError):
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            # "pid (comm) state ppid pgrp ...": comm may hold anything, so split after the ')'.
+            fields = stat[stat.rindex(b")") + 2 :].split()
+            parents.setdefault(int(fields[1]), []).append((int(entry), int(fields[2])))
+    groups, todo = set(), [pid]
+    while todo:
+        for child, group in parents.get(todo.pop(), []):
+            todo.append(child)
+            if group != pid:
+                groups.add(group)
+    return groups
 
 
 def _signal_group(pgid: int, signum: int) -> None:

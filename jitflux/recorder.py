@@ -113,6 +113,47 @@ class TraceBuilder:
         self.warnings.extend(str(w) for w in batch.get("warnings") or [])
         return externals
 
+    def add_process(self, dump: Mapping[str, Any], prefix: str) -> None:
+        """Merge the whole record of another process (a traced child's dump), its function and
+        request ids prefixed with `prefix` so that they stay apart from this process's."""
+        ids = set()
+        for key in ("functions", "external"):
+            for entry in dump.get(key) or []:
+                if isinstance(entry, Mapping) and "id" in entry:
+                    ids.add(str(entry["id"]))
+
+        def rename(value: Any) -> Any:
+            return f"{prefix}{value}" if isinstance(value, str) and value in ids else value
+
+        def samples(entry: Mapping[str, Any]) -> list[Any]:
+            return [
+                {**s, "request": f"{prefix}{s['request']}" if s.get("request") else None}
+                for s in entry.get("samples") or []
+                if isinstance(s, Mapping)
+            ]
+
+        def renamed(entry: Any, keys: tuple[str, ...]) -> Any:
+            if not isinstance(entry, Mapping):
+                return entry
+            out = {**entry, **{k: rename(entry[k]) for k in keys if k in entry}}
+            if "samples" in entry:
+                out["samples"] = samples(entry)
+            return out
+
+        batch = {
+            **dump,
+            "functions": [renamed(e, ("id",)) for e in dump.get("functions") or []],
+            # No inspector in a child: its external functions cannot be located.
+            "external": [renamed(e, ("id",)) for e in dump.get("external") or []],
+            "rupture_points": [
+                renamed(e, ("caller", "callback")) for e in dump.get("rupture_points") or []
+            ],
+            "effects": [
+                renamed(e, ("function", "owner", "callee")) for e in dump.get("effects") or []
+            ],
+        }
+        self.add_batch(batch)
+
     def _add_external(self, entry: Mapping[str, Any], externals: list[tuple[str, int]]) -> None:
         fid = str(entry["id"])
         if fid not in self.functions:

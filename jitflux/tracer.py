@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import os
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,11 +16,16 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from jitflux import __version__
+from jitflux.command import es_module, parse_command
 from jitflux.drive import DriveResult, Request, run_command, send_requests
 from jitflux.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROGRAM_FAILED, JitfluxError
-from jitflux.launch import NodeApp, kill_leftovers, parse_command
+from jitflux.launch import NodeApp, kill_leftovers
+from jitflux.processes import merge_children, process_list
 from jitflux.recorder import Recorder
-from jitflux.trace import Trace, dump
+from jitflux.trace import Trace, check_output, dump
+
+# The signals that end tracing; the trace is written after each.
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _stderr_line(message: str) -> None:
@@ -43,7 +50,7 @@ class TraceOptions:
     stderr: BinaryIO | None = None
     report: Callable[[str], None] = _stderr_line  # failed requests and shim warnings
     notice: Callable[[str], None] | None = _stderr_line  # progress; None to keep quiet
-    handle_signals: bool = True  # SIGINT/SIGTERM end the trace (main thread only)
+    handle_signals: bool = True  # SIGINT/SIGTERM/SIGHUP end the trace (main thread only)
     drain_interval: float = 0.25
     inspector_timeout: float = 10.0
     listen_timeout: float = 30.0  # how long a driver waits for the app to listen
@@ -66,12 +73,20 @@ class TraceResult:
 
 
 def _check(options: TraceOptions) -> None:
+    """Refuse bad options before anything starts (status 2)."""
     if options.port is not None and not 0 < options.port < 65536:
         raise JitfluxError(f"--port {options.port}: not a TCP port", EXIT_BAD_INPUT)
-    if options.duration is not None and options.duration <= 0:
-        raise JitfluxError(f"--duration {options.duration:g}: must be positive", EXIT_BAD_INPUT)
-    if options.settle < 0:
-        raise JitfluxError(f"--settle {options.settle:g}: must not be negative", EXIT_BAD_INPUT)
+    duration = options.duration
+    if duration is not None and not (math.isfinite(duration) and duration > 0):
+        raise JitfluxError(
+            f"--duration {duration:g}: must be a positive number of seconds", EXIT_BAD_INPUT
+        )
+    if not (math.isfinite(options.settle) and options.settle >= 0):
+        raise JitfluxError(
+            f"--settle {options.settle:g}: must be a number of seconds, 0 or more", EXIT_BAD_INPUT
+        )
+    if options.output is not None:
+        check_output(options.output)
 
 
 async def _port_open(port: int) -> None:
@@ -111,7 +126,7 @@ class _Session:
         self.loop = asyncio.get_running_loop()
         self.started = time.monotonic()
         self.deadline = None if options.duration is None else self.loop.time() + options.duration
-        self.stop = asyncio.Event()  # SIGINT or SIGTERM
+        self.stop = asyncio.Event()  # SIGINT, SIGTERM or SIGHUP
         self.stop_signal: int | None = None
         self.listening: asyncio.Future[int] = self.loop.create_future()
         self.early: list[dict[str, Any]] = []  # notifications before the recorder exists
@@ -120,6 +135,9 @@ class _Session:
         self.requests = DriveResult()
         self.driver_status: int | None = None
         self.port: int | None = None
+        self.children: list[dict[str, Any]] = []  # child processes the app started
+        self.failure: str | None = None  # why the app could not be traced as asked
+        self.children_dir: Path | None = None  # where traced child processes leave their dumps
 
     @property
     def has_driver(self) -> bool:
@@ -139,6 +157,10 @@ class _Session:
             wanted = self.options.port
             if not self.listening.done() and (wanted is None or port == wanted):
                 self.listening.set_result(port)
+        elif event == "child" and isinstance(message.get("pid"), int):
+            command = message.get("command")
+            command = [str(c) for c in command] if isinstance(command, list) else []
+            self.children.append({"pid": message["pid"], "command": command})
         elif event == "exit":
             if self.recorder is None:
                 self.early.append(message)
@@ -146,6 +168,11 @@ class _Session:
                 self.recorder.on_exit(message)
 
     async def run(self) -> TraceResult:
+        with tempfile.TemporaryDirectory(prefix="jitflux-children-") as children_dir:
+            self.children_dir = Path(children_dir)
+            return await self._run()
+
+    async def _run(self) -> TraceResult:
         options = self.options
         drainer: asyncio.Task[None] | None = None
         try:
@@ -158,8 +185,10 @@ class _Session:
                 stdout=options.stdout,
                 stderr=options.stderr,
                 inspector_timeout=options.inspector_timeout,
+                children_dir=self.children_dir,
             )
             assert app.connection is not None and app.script is not None
+            # The trace's files are relative to the script's folder (its contract).
             self.recorder = recorder = Recorder(app.connection, app.script.parent)
             for message in self.early:
                 recorder.on_exit(message)
@@ -193,8 +222,9 @@ class _Session:
         return None
 
     async def _wait_listening(self) -> bool:
-        """Wait until the app listens; False when tracing ends first (signal, duration over).
-        Raises when the app ends before listening, or when a driver waits for it too long."""
+        """Wait until the app listens; False when tracing ends first: a signal, or a failure
+        (`self.failure`): the app exited before listening, or did not listen in time (with a
+        driver, or before --duration was over)."""
         app = self.app
         assert app is not None
         wanted = self.options.port
@@ -222,17 +252,16 @@ class _Session:
         if app.ended.is_set():
             await app.stop(self.options.stop_grace)  # Node prints an uncaught error on exit
             why = f": {app.last_error}" if app.last_error else ""
-            raise JitfluxError(
-                f"the app exited (status {app.returncode}) before listening{why}",
-                EXIT_PROGRAM_FAILED,
+            self.failure = f"the app exited (status {app.returncode}) before listening{why}"
+        elif self.stop.is_set():
+            pass  # interrupted: `_finish` says so
+        elif self.has_driver or self.remaining() == 0:
+            over = self.remaining() == 0 and self.options.duration is not None
+            waited = self.options.duration if over else self.options.listen_timeout
+            self.failure = f"the app did not listen on a port within {waited:g} s" + (
+                "" if wanted else " (give its port with --port?)"
             )
-        if self.stop.is_set() or self.remaining() == 0:
-            return False
-        raise JitfluxError(
-            f"the app did not listen on a port within {timeout:g} s"
-            + ("" if wanted else " (give its port with --port?)"),
-            EXIT_PROGRAM_FAILED,
-        )
+        return False
 
     async def _drive(self) -> None:
         """Run the driver (or wait, without one) until it ends, the app ends, a signal comes or
@@ -268,15 +297,37 @@ class _Session:
     def _finish(self, express: str | None) -> TraceResult:
         """Build the trace and its meta, write it, and say how it went."""
         options, app, recorder = self.options, self.app, self.recorder
-        assert app is not None and recorder is not None
+        assert app is not None and recorder is not None and app.script is not None
         builder = recorder.builder
         interrupted = self.stop.is_set()
         ended_alone = app.ended_alone
         exit_status = None
         if ended_alone:
             exit_status = recorder.exit_code if recorder.exit_code is not None else app.returncode
-        crashed = ended_alone and exit_status != 0
-        assert app.script is not None
+        crashed = ended_alone and exit_status != 0 and self.failure is None
+        # Without a driver, a signal after the app listened is how tracing is meant to end.
+        cut_short = interrupted and (self.has_driver or self.port is None)
+        status, error = EXIT_OK, None
+        if self.failure is not None:
+            status, error = EXIT_PROGRAM_FAILED, self.failure
+        elif crashed:
+            why = f": {app.last_error}" if app.last_error else ""
+            status = EXIT_PROGRAM_FAILED
+            error = f"the app exited (status {exit_status}) while traced{why}"
+        elif self.driver_status:
+            status = EXIT_PROGRAM_FAILED
+            error = f"the driver failed (exit status {self.driver_status}): {options.drive}"
+        elif cut_short:
+            status = 128 + (self.stop_signal or signal.SIGINT)
+            error = "interrupted" + ("" if self.port is not None else " before the app listened")
+        processes = self._processes()  # merges the traced children's records first
+        if es_module(app.script) and not any(
+            fn.file == app.script.name for fn in builder.functions.values()
+        ):
+            builder.warnings.append(
+                f"{app.script.name} is an ES module: jitflux instruments CommonJS files only, "
+                "so its functions are not in the trace"
+            )
         meta: dict[str, Any] = {
             "jitflux_version": __version__,
             "command": self.command.argv,
@@ -289,9 +340,10 @@ class _Session:
             "requests_received": builder.requests,
             "driver_status": self.driver_status,
             "duration": round(time.monotonic() - self.started, 3),
-            # Without a driver, Ctrl-C is how tracing is meant to end: the trace is complete.
-            "complete": not (crashed or (interrupted and self.has_driver)),
+            "complete": not (crashed or cut_short or self.failure is not None),
             "exit_status": exit_status,
+            "error": error,
+            "processes": processes,
         }
         if builder.warnings:
             meta["warnings"] = list(builder.warnings)
@@ -300,18 +352,12 @@ class _Session:
         trace = builder.build(meta)
         output = None if options.output is None else Path(options.output)
         if output is not None:
-            dump(trace, output)
-        status, error = EXIT_OK, None
-        if crashed:
-            why = f": {app.last_error}" if app.last_error else ""
-            status = EXIT_PROGRAM_FAILED
-            error = f"the app exited (status {exit_status}) while traced{why}"
-        elif self.driver_status:
-            status = EXIT_PROGRAM_FAILED
-            error = f"the driver failed (exit status {self.driver_status}): {options.drive}"
-        elif interrupted and self.has_driver:
-            status = 128 + (self.stop_signal or signal.SIGINT)
-            error = "interrupted"
+            try:
+                dump(trace, output)
+            except OSError as exc:
+                output = None
+                status = status or EXIT_BAD_INPUT
+                error = error or f"cannot write the trace to {options.output}: {exc.strerror}"
         return TraceResult(
             trace=trace,
             output=output,
@@ -323,6 +369,13 @@ class _Session:
             port=self.port,
             inspector_url=app.inspector_url,
         )
+
+    def _processes(self) -> list[dict[str, Any]]:
+        """The processes and threads of the run; merges the traced children's records."""
+        app, recorder = self.app, self.recorder
+        assert app is not None and recorder is not None and self.children_dir is not None
+        traced = merge_children(recorder.builder, self.children_dir)
+        return process_list(app.process.pid, self.command.argv, self.children, traced, app.workers)
 
 
 async def trace(options: TraceOptions) -> TraceResult:
@@ -336,7 +389,7 @@ async def trace(options: TraceOptions) -> TraceResult:
     loop = session.loop
     installed = []
     if options.handle_signals:
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in SIGNALS:
             try:
                 loop.add_signal_handler(signum, session.on_signal, signum)
             except (RuntimeError, ValueError):  # not the main thread

@@ -5,11 +5,16 @@
 
 function main() {
   if (globalThis.__jitflux) return;
+  require('./lib/children').install(); // first: children start untraced, with no inspector
   // A worker thread inherits the preload; the shim records the main thread only (a worker's
   // exit would otherwise write the dump and the exit notification).
   if (!require('worker_threads').isMainThread) return;
+  // `jitflux run`: nothing is recorded; the placement's fluxions execute in workers (run/).
+  if (process.env.JITFLUX_MODE === 'run') return void require('./run').install();
   const fs = require('fs');
   const path = require('path');
+  // First: it saves the built-ins before anything else of the shim runs.
+  const { toJSON } = require('./lib/primordials');
   const recorder = require('./lib/recorder');
   const runtime = require('./lib/runtime');
   const identity = require('./lib/identity');
@@ -27,9 +32,9 @@ function main() {
     /** One batch of what is new since the last call, as a JSON string. */
     drain() {
       try {
-        return JSON.stringify(recorder.drain());
+        return toJSON(recorder.drain());
       } catch (e) {
-        return JSON.stringify({ functions: [], external: [], sources: {}, rupture_points: [],
+        return toJSON({ functions: [], external: [], sources: {}, rupture_points: [],
           effects: [], listening: [], requests: 0, warnings: [`drain failed: ${e && e.message}`] });
       }
     },
@@ -80,8 +85,16 @@ function main() {
     } catch (e) {
       recorder.warn(`JITFLUX_ROOT ${root}: ${e.message}`);
     }
+    // File names are relative to the traced script's folder (the trace's contract), which is the
+    // root unless the script is a package's declared entry point in a subfolder (bin/server).
+    let base = main;
+    try {
+      base = fs.realpathSync(main);
+    } catch (e) {
+      base = main;
+    }
     const include = new Set((env.JITFLUX_INCLUDE || '').split(',').map((s) => s.trim()).filter(Boolean));
-    require('./lib/loader').install({ root, include, effects, effectSites });
+    require('./lib/loader').install({ root, base, include, effects, effectSites });
   });
 }
 

@@ -103,3 +103,40 @@ def untraced_app(script: Path, env: Mapping[str, str]) -> Iterator[int]:
     finally:
         process.kill()
         process.wait()
+
+
+def marked_nodes(marker: str) -> list[int]:
+    """Live node processes, anywhere, whose environment has MARKER=`marker`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and running(int(entry)):
+            if _read(f"/proc/{entry}/comm").strip() != b"node":
+                continue
+            if f"{MARKER}={marker}".encode() in _read(f"/proc/{entry}/environ").split(b"\0"):
+                found.append(int(entry))
+    return found
+
+
+def listening_ports(pids: list[int]) -> set[int]:
+    """The TCP ports on which processes `pids` hold a listening socket (/proc/net/tcp, tcp6)."""
+    inodes = set()
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if link.startswith("socket:["):
+                inodes.add(link[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in _read(table).decode().splitlines()[1:]:
+            fields = line.split()
+            # local_address is HEX_IP:HEX_PORT; state 0A is LISTEN; the inode is field 9.
+            if fields[3] == "0A" and fields[9] in inodes:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports

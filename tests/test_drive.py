@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import urllib.request
 from collections.abc import Iterator
@@ -156,3 +157,32 @@ async def test_cancelled_drive_command_is_stopped_with_its_children(tmp_path: Pa
     with pytest.raises(asyncio.CancelledError):
         await task
     assert not any(running(int(pid)) for pid in pids.read_text().split())
+
+
+async def test_paths_starting_with_two_slashes_go_to_the_app_as_written(
+    echo_port: int, tmp_path: Path
+) -> None:
+    """`//host:port/x` and `//evil.example.com/x` are paths on the traced app, sent as written
+    (never to another host); non-ASCII is percent-encoded, escapes are kept."""
+    # Something listening where `//127.0.0.1:PORT/x` would lead if it were taken as a host.
+    with socket.socket() as decoy:
+        decoy.bind(("127.0.0.1", 0))
+        decoy.listen()
+        decoy.setblocking(False)
+        other = f"//127.0.0.1:{decoy.getsockname()[1]}/x"
+        reports: list[str] = []
+        requests = [
+            Request("GET", other),
+            Request("GET", "//evil.example.com/x?q=1"),
+            Request("GET", "/caf\u00e9/%2F..%2f?x=%20"),
+        ]
+        result = await send_requests(echo_port, requests, reports.append)
+        with pytest.raises(BlockingIOError):
+            decoy.accept()  # nothing came to the other "host"
+    assert (result.sent, result.failed, reports) == (3, 0, [])
+    log = await asyncio.to_thread(_get_json, echo_port, "/log")
+    assert [entry[1] for entry in log] == [
+        other,
+        "//evil.example.com/x?q=1",
+        "/caf%C3%A9/%2F..%2f?x=%20",
+    ]

@@ -6,22 +6,21 @@ import asyncio
 import io
 import os
 import signal
+import time
+import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidHandshake
 
+from jitflux.command import NodeCommand, app_root, find_node, find_script, parse_command
 from jitflux.errors import JitfluxError
-from jitflux.launch import (
-    NodeApp,
-    NodeCommand,
-    error_line,
-    find_node,
-    find_script,
-    is_banner,
-    parse_command,
-)
+from jitflux.launch import NodeApp
+from jitflux.relay import error_line, is_banner
 from tests.conftest import EXAMPLES, copy_app, express_env
 from tests.node_helpers import leftover_nodes, port_refuses, running
 
@@ -92,12 +91,35 @@ def test_find_node_on_path_or_missing(tmp_path: Path) -> None:
 
 
 def test_find_script_like_node(tmp_path: Path) -> None:
-    """The script may leave out `.js`; a missing one is a status 1 error."""
+    """The script may leave out `.js`; a missing one is a usage error (status 2)."""
     (tmp_path / "server.js").write_text("")
     assert find_script(str(tmp_path / "server")) == (tmp_path / "server.js").resolve()
     with pytest.raises(JitfluxError, match="script not found") as caught:
         find_script(str(tmp_path / "other.js"))
-    assert caught.value.status == 1
+    assert caught.value.status == 2
+
+
+def test_app_root_is_the_package_of_a_declared_entry_point(tmp_path: Path) -> None:
+    """A script the package declares (bin, main or start) has the package folder as root;
+    any other script, its own folder; node_modules is never crossed."""
+    pkg = tmp_path / "app"
+    (pkg / "bin").mkdir(parents=True)
+    (pkg / "tools").mkdir()
+    (pkg / "bin" / "serve").write_text("", encoding="utf-8")
+    (pkg / "tools" / "x.js").write_text("", encoding="utf-8")
+    (pkg / "package.json").write_text(
+        '{"name": "app", "bin": {"serve": "./bin/serve"}}', encoding="utf-8"
+    )
+    assert app_root(pkg / "bin" / "serve") == pkg
+    assert app_root(pkg / "tools" / "x.js") == pkg / "tools"
+    (pkg / "package.json").write_text('{"scripts": {"start": "node tools/x.js"}}', encoding="utf-8")
+    assert app_root(pkg / "tools" / "x.js") == pkg
+    (pkg / "tools" / "package.json").write_text("{}", encoding="utf-8")
+    assert app_root(pkg / "tools" / "x.js") == pkg / "tools"
+    nested = tmp_path / "node_modules" / "dep"
+    (nested / "lib").mkdir(parents=True)
+    (tmp_path / "node_modules" / "package.json").write_text('{"main": "dep/lib/a.js"}', "utf-8")
+    assert app_root(nested / "lib" / "a.js") == nested / "lib"
 
 
 def test_banner_and_error_lines() -> None:
@@ -191,6 +213,27 @@ async def test_stop_kills_the_apps_children(tmp_path: Path) -> None:
     assert not running(child)
 
 
+async def test_stop_kills_detached_children(tmp_path: Path) -> None:
+    """A child started `detached` (its own process group and session) is stopped too."""
+    (tmp_path / "server.js").write_text(
+        "const { spawn } = require('child_process');\n"
+        "const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'],\n"
+        "                    { stdio: 'ignore', detached: true });\n"
+        "require('http').createServer((q, s) => s.end(String(child.pid))).listen(0);\n"
+    )
+    app, port = await _start(tmp_path, dict(os.environ))
+    try:
+        url = f"http://127.0.0.1:{await port}/"
+        child = int(await asyncio.to_thread(lambda: urllib.request.urlopen(url).read()))
+        assert os.getpgid(child) == child != app.pgid
+    finally:
+        await app.stop()
+    deadline = time.monotonic() + 10  # init reaps it once it is killed: only a guard
+    while running(child) and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    assert not running(child)
+
+
 async def test_app_that_ignores_sigterm_is_killed(tmp_path: Path) -> None:
     """An app that ignores SIGTERM is killed with SIGKILL after the grace period."""
     (tmp_path / "server.js").write_text(
@@ -244,3 +287,50 @@ async def test_pause_does_not_stall_the_app(tmp_path: Path) -> None:
         assert body == b"went on"
     finally:
         await app.stop()
+
+
+async def test_inspector_is_never_published(tmp_path: Path) -> None:
+    """While jitflux is attached, the inspector's HTTP endpoints give no websocket URL, a
+    session on any other path is refused, and the port is closed once the app is stopped."""
+    (tmp_path / "server.js").write_text("require('http').createServer().listen(0);\n")
+    app, port = await _start(tmp_path, dict(os.environ))
+    try:
+        await port
+        assert app.inspector_url is not None
+        inspector = app.inspector_url.rsplit("/", 1)[0]  # ws://127.0.0.1:PORT
+        http = inspector.replace("ws://", "http://")
+        for endpoint in ("/json/list", "/json", "/json/version"):
+            body = await asyncio.to_thread(_http_get, http + endpoint)
+            assert b"ws://" not in body and b"webSocketDebuggerUrl" not in body, endpoint
+        for path in ("/", "", "/json", f"/{uuid.uuid4()}"):
+            with pytest.raises(InvalidHandshake):
+                async with connect(inspector + path, open_timeout=5):
+                    pass
+    finally:
+        await app.stop()
+    assert port_refuses(int(inspector.rsplit(":", 1)[1]))
+
+
+def _http_get(url: str) -> bytes:
+    """The body of GET url, whatever the status."""
+    try:
+        return urllib.request.urlopen(url, timeout=5).read()
+    except urllib.error.HTTPError as error:
+        return error.read()
+
+
+async def test_app_printing_nodes_end_line_goes_on(tmp_path: Path) -> None:
+    """An app that prints Node's own "Waiting for the debugger to disconnect..." line is not
+    taken for ended; it ends when it really exits."""
+    (tmp_path / "server.js").write_text(
+        "console.error('Waiting for the debugger to disconnect...');\n"
+        "setTimeout(() => process.exit(5), 1000);\n"
+    )
+    app, _ = await _start(tmp_path, dict(os.environ))
+    try:
+        await asyncio.sleep(0.5)
+        assert not app.ended.is_set()
+        await asyncio.wait_for(app.ended.wait(), 30)  # a guard against hanging
+    finally:
+        await app.stop()
+    assert (app.ended_alone, app.returncode) == (True, 5)

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 import jitflux.launch
-from jitflux.launch import NodeApp, parse_command
+from jitflux.command import parse_command
+from jitflux.launch import NodeApp
 from jitflux.recorder import Recorder, TraceBuilder, id_key, script_file
 from jitflux.trace import MAX_SAMPLES, Location, from_dict, to_dict
 from tests.conftest import EXAMPLES, copy_app, express_env
@@ -53,6 +54,30 @@ def test_counts_add_and_samples_are_capped() -> None:
     assert point.count == 5
     assert [s.request for s in point.samples] == ["r1", "r2", "r3", "r4"][:MAX_SAMPLES]
     assert point.site == Location("server.js", 6, 2)
+
+
+def test_another_process_keeps_apart_by_prefix() -> None:
+    """A child's record is merged with its function and request ids prefixed, so that the same
+    ids of the main process stay distinct; names a child did not define are left alone."""
+    builder = TraceBuilder()
+    batch = {
+        "functions": [_fn("f0"), _fn("f1", "handler")],
+        "external": [{"id": "f2", "name": "bodyParser", "slot": 0}],
+        "rupture_points": [_rp("start", "app.get", "f0", "f1", 2, "r1")],
+        "effects": [_effect("f1", "count", 2, owner="f0", callee="express.next")],
+        "requests": 2,
+    }
+    builder.add_batch(batch)
+    builder.add_process(batch, "p42.")
+    trace = builder.build({})
+    assert [f.id for f in trace.functions] == ["f0", "f1", "f2", "p42.f0", "p42.f1", "p42.f2"]
+    assert [(rp.caller, rp.callback, rp.samples[0].request) for rp in trace.rupture_points] == [
+        ("f0", "f1", "r1"), ("p42.f0", "p42.f1", "p42.r1")
+    ]  # fmt: skip
+    assert [(e.function, e.owner, e.callee) for e in trace.effects] == [
+        ("f1", "f0", "express.next"), ("p42.f1", "p42.f0", "express.next")
+    ]  # fmt: skip
+    assert builder.requests == 4
 
 
 @pytest.mark.parametrize("order", [("post", "start"), ("start", "post")])

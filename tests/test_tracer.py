@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import os
 import subprocess
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from jitflux.cli.trace_cmd import summary
 from jitflux.drive import Request, read_requests
 from jitflux.errors import JitfluxError
 from jitflux.trace import Trace, load
@@ -136,7 +138,7 @@ async def test_app_output_reaches_the_user(tmp_path: Path) -> None:
 async def test_duration_without_driver(tmp_path: Path) -> None:
     """With --duration and no driver, tracing stops by itself and the trace is complete."""
     app = copy_app(EXAMPLES / "figure5", tmp_path)
-    result = await trace(_options(app / "server.js", express_env(5), duration=0.5))
+    result = await trace(_options(app / "server.js", express_env(5), duration=2))
     assert (result.status, result.interrupted) == (0, False)
     assert load(app / "trace.json").meta["complete"] is True
 
@@ -199,46 +201,69 @@ async def test_missing_node(tmp_path: Path) -> None:
 
 
 async def test_missing_script(tmp_path: Path) -> None:
-    """A script that does not exist: one line naming it, status 1."""
+    """A script that does not exist: one line naming it, status 2 (bad usage)."""
     with pytest.raises(JitfluxError, match="^script not found: .*nothere.js") as caught:
         await trace(_options(tmp_path / "nothere.js", dict(os.environ)))
-    assert caught.value.status == 1
+    assert caught.value.status == 2
 
 
 async def test_app_throwing_at_start(tmp_path: Path) -> None:
-    """An app that throws before listening fails with its error line, status 1, no trace."""
+    """An app that throws before listening: status 1, its error line, and the trace written
+    with what ran and the exit status."""
     script = tmp_path / "server.js"
-    script.write_text("require('http');\nthrow new Error('no database configured');\n")
-    with pytest.raises(JitfluxError) as caught:
-        await trace(_options(script, dict(os.environ), requests=[Request("GET", "/")]))
-    assert caught.value.status == 1
-    assert caught.value.message == (
+    script.write_text(
+        "function connect() { throw new Error('no database configured'); }\nconnect();\n"
+    )
+    result = await trace(_options(script, dict(os.environ), requests=[Request("GET", "/")]))
+    assert result.status == 1
+    assert result.error == (
         "the app exited (status 1) before listening: Error: no database configured"
     )
-    assert not (tmp_path / "trace.json").exists()
+    meta = load(tmp_path / "trace.json").meta
+    assert (meta["exit_status"], meta["complete"], meta["error"]) == (1, False, result.error)
+    assert "connect" in {fn.name for fn in load(tmp_path / "trace.json").functions}
 
 
 async def test_app_exiting_before_listening(tmp_path: Path) -> None:
-    """An app that exits before listening fails with its last error line and exit status."""
+    """An app that exits before listening (even with status 0): status 1 with its last error
+    line; the trace is written with the app's exit status."""
     script = tmp_path / "server.js"
-    script.write_text("console.error('cannot start: port missing');\nprocess.exit(3);\n")
-    with pytest.raises(JitfluxError) as caught:
-        await trace(_options(script, dict(os.environ)))
-    assert caught.value.status == 1
-    assert caught.value.message == (
-        "the app exited (status 3) before listening: cannot start: port missing"
-    )
+    for code in (3, 0):
+        script.write_text(f"console.error('cannot start: port missing');\nprocess.exit({code});\n")
+        result = await trace(_options(script, dict(os.environ)))
+        assert result.status == 1
+        assert result.error == (
+            f"the app exited (status {code}) before listening: cannot start: port missing"
+        )
+        assert load(tmp_path / "trace.json").meta["exit_status"] == code
 
 
 async def test_app_never_listening_with_a_driver(tmp_path: Path) -> None:
-    """A driver waits for the app to listen only so long: then one line, status 1."""
+    """A driver waits for the app to listen only so long: then one line, status 1, the app
+    stopped, and the trace written (incomplete, no exit status: jitflux stopped it)."""
     script = tmp_path / "server.js"
-    script.write_text("setInterval(() => {}, 1000);\n")
+    script.write_text("setInterval(function tick() {}, 10);\n")
     options = _options(script, dict(os.environ), requests=[Request("GET", "/")])
     options.listen_timeout = 0.5
-    with pytest.raises(JitfluxError, match="did not listen on a port within 0.5 s") as caught:
-        await trace(options)
-    assert caught.value.status == 1
+    result = await trace(options)
+    assert result.status == 1
+    assert result.error == "the app did not listen on a port within 0.5 s " \
+                           "(give its port with --port?)"  # fmt: skip
+    meta = load(tmp_path / "trace.json").meta
+    assert (meta["complete"], meta["exit_status"], meta["error"]) == (False, None, result.error)
+    assert "tick" in {fn.name for fn in load(tmp_path / "trace.json").functions}
+
+
+async def test_app_never_listening_within_the_duration(tmp_path: Path) -> None:
+    """Without a driver, an app that has not listened when --duration is over: status 1 and
+    the trace written."""
+    script = tmp_path / "server.js"
+    script.write_text("setInterval(() => {}, 1000);\n")
+    result = await trace(_options(script, dict(os.environ), duration=0.5))
+    assert (result.status, result.error) == (
+        1, "the app did not listen on a port within 0.5 s (give its port with --port?)"
+    )  # fmt: skip
+    assert load(tmp_path / "trace.json").meta["complete"] is False
 
 
 async def test_failing_driver_still_writes_the_trace(tmp_path: Path) -> None:
@@ -272,15 +297,76 @@ async def test_app_crashing_while_traced(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
-    [("port", 70000, "not a TCP port"), ("duration", 0, "must be positive"),
-     ("settle", -1, "must not be negative")],
+    [("port", 70000, "not a TCP port"), ("duration", 0, "must be a positive number"),
+     ("duration", -1, "must be a positive number"), ("duration", math.nan, "--duration nan"),
+     ("duration", math.inf, "--duration inf"), ("settle", -1, "0 or more"),
+     ("settle", math.inf, "--settle inf"), ("settle", math.nan, "--settle nan")],
 )  # fmt: skip
 async def test_bad_options_are_usage_errors(
     tmp_path: Path, field: str, value: float, message: str
 ) -> None:
-    """Out-of-range --port, --duration or --settle: usage error (status 2), nothing started."""
+    """Out-of-range, infinite or NaN --port, --duration or --settle: usage error (status 2),
+    nothing started."""
     options = _options(tmp_path / "server.js", dict(os.environ))
     setattr(options, field, value)
     with pytest.raises(JitfluxError, match=message) as caught:
         await trace(options)
     assert caught.value.status == 2
+
+
+# 150,000 lines of 140 bytes on stderr (21 MB) and 20,000 on stdout, written just before the
+# answer: Node still holds most of it when the last answer arrives.
+LOUD_APP = """
+const pad = 'x'.repeat(120);
+require('http').createServer((req, res) => {
+  for (let i = 0; i < 150000; i++) console.error('err %s %s', String(i).padStart(6, '0'), pad);
+  for (let i = 0; i < 20000; i++) console.log('out %s %s', String(i).padStart(6, '0'), pad);
+  res.end('ok');
+}).listen(0);
+"""
+
+
+async def test_every_byte_of_output_is_relayed(tmp_path: Path) -> None:
+    """All of a very large output (21 MB of stderr, 2.6 MB of stdout) reaches the user, byte for
+    byte, although the app is stopped right after its answer."""
+    script = tmp_path / "server.js"
+    script.write_text(LOUD_APP)
+    options = _options(script, dict(os.environ), requests=[Request("GET", "/")], settle=0)
+    result = await trace(options)
+    assert (result.status, result.requests.failed) == (0, 0)
+    pad = "x" * 120
+    err = "".join(f"err {i:06d} {pad}\n" for i in range(150000)).encode()
+    out = "".join(f"out {i:06d} {pad}\n" for i in range(20000)).encode()
+    assert len(err) == 150000 * 132
+    assert options.stderr.getvalue() == err  # type: ignore[union-attr]
+    assert options.stdout.getvalue() == out  # type: ignore[union-attr]
+
+
+ESM_APP = """
+import http from 'node:http';
+function handle(req, res) { res.end('esm'); }
+http.createServer(handle).listen(0);
+"""
+
+
+@pytest.mark.parametrize("layout", ["mjs", "type-module"])
+async def test_es_module_entry_is_never_a_silent_empty_trace(tmp_path: Path, layout: str) -> None:
+    """An ES module entry (`.mjs`, or `"type": "module"` in the nearest package.json) still
+    answers, and the trace says in one warning that its functions were not traced."""
+    if layout == "mjs":
+        script = tmp_path / "server.mjs"
+    else:
+        (tmp_path / "package.json").write_text('{"type": "module"}\n')
+        script = tmp_path / "app" / "server.js"
+        script.parent.mkdir()
+    script.write_text(ESM_APP)
+    options = _options(script, dict(os.environ), requests=[Request("GET", "/")])
+    result = await trace(options)
+    assert (result.status, result.requests.failed) == (0, 0)
+    warning = (
+        f"{script.name} is an ES module: jitflux instruments CommonJS files only, so its "
+        "functions are not in the trace"
+    )
+    assert load(script.parent / "trace.json").meta["warnings"] == [warning]
+    assert options.report.__self__ == [f"warning: {warning}"]  # type: ignore[attr-defined]
+    assert "not traced: ES module " + script.name in summary(result)

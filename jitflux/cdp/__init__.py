@@ -14,6 +14,7 @@ from jitflux.cdp.protocol import (
     ProtocolError,
     Reply,
     ScriptParsed,
+    WorkerAttached,
 )
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "ProtocolError",
     "Reply",
     "ScriptParsed",
+    "WorkerAttached",
 ]

@@ -78,7 +78,18 @@ class ContextDestroyed:
     execution_context_id: int
 
 
-TypedEvent = BindingCalled | ScriptParsed | Paused | ContextDestroyed
+@dataclass(frozen=True)
+class WorkerAttached:
+    """`NodeWorker.attachedToWorker`: a worker thread started; `session_id` talks to it."""
+
+    METHOD: ClassVar[str] = "NodeWorker.attachedToWorker"
+    session_id: str
+    worker_id: str
+    title: str
+    url: str
+
+
+TypedEvent = BindingCalled | ScriptParsed | Paused | ContextDestroyed | WorkerAttached
 
 
 @dataclass(frozen=True)
@@ -198,6 +209,14 @@ def decode_event(method: str, params: dict[str, Any]) -> TypedEvent | Event:
         return Paused(reason=str(params.get("reason", "")))
     if method == ContextDestroyed.METHOD:
         return ContextDestroyed(execution_context_id=int(params.get("executionContextId", 0)))
+    if method == WorkerAttached.METHOD:
+        info = params.get("workerInfo") if isinstance(params.get("workerInfo"), dict) else {}
+        return WorkerAttached(
+            session_id=str(params.get("sessionId", "")),
+            worker_id=str(info.get("workerId", "")),
+            title=str(info.get("title", "")),
+            url=str(info.get("url", "")),
+        )
     return Event(method=method, params=params)
 
 

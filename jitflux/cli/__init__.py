@@ -11,7 +11,7 @@ from jitflux import __version__
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
 
 # Each module defines `register(subparsers)`, which adds its subparser with `func` set.
-COMMANDS = ("trace", "emit", "explain", "static", "compare", "report")
+COMMANDS = ("trace", "emit", "explain", "static", "compare", "report", "run", "verify")
 
 DESCRIPTION = """\
 Watch a Node.js web application run and re-emit it as fluxions: independent parts with their
@@ -24,6 +24,8 @@ examples:
   jitflux static server.js
   jitflux compare --from trace.json
   jitflux report --from trace.json -o report.html
+  jitflux run --from trace.json --workers 2 -- node server.js
+  jitflux verify --from trace.json --requests requests.txt -- node server.js
 """
 
 
@@ -51,12 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help(sys.stderr)
-        return EXIT_BAD_INPUT
     try:
+        # Ctrl-C may come while the subcommands are imported (aiohttp takes a while).
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help(sys.stderr)
+            return EXIT_BAD_INPUT
         return int(args.func(args) or 0)
     except JitfluxError as exc:
         print(f"jitflux: {exc.message}", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -17,9 +18,11 @@ DESCRIPTION = """\
 Run a Node.js app under the inspector with the jitflux shim preloaded, drive traffic to it, and
 write what really happened (rupture points, side effects) to a trace file.
 
-The app's port is the first one it listens on (or --port). Requests go to http://127.0.0.1:PORT.
-Without --request, --requests, --drive or --duration, tracing goes on until Ctrl-C; the trace is
-written then too.
+The app's port is the first one it listens on (or --port). Requests go to http://127.0.0.1:PORT,
+the path sent exactly as written (`//host/x` is a path of the app, never another host).
+Without --request, --requests, --drive or --duration, tracing goes on until Ctrl-C (or SIGTERM,
+SIGHUP); the trace is written then too. Everything the app writes on stdout and stderr is
+relayed, to the last byte.
 
 examples:
   jitflux trace --request 'GET /' --request 'GET /' -- node server.js
@@ -28,13 +31,25 @@ examples:
   jitflux trace --drive 'autocannon -a 200 "$JITFLUX_URL"' node server.js
   jitflux trace --duration 60 --include gifsockets-middleware node server.js
   jitflux trace --requests requests.txt --report report.html -- node server.js
+  jitflux trace -o /dev/stdout --request 'GET /' node server.js | jq .meta
 
 A requests file holds one 'METHOD /path [BODY]' a line; blank lines and '#' comments are skipped.
 A body that is a JSON object or array is sent as application/json, any other as text/plain. A
 request that gets no answer or a 5xx answer is reported and counted as failed; tracing goes on.
 
-exit status: 0 traced; 1 the app or the driver failed (the trace is still written once the app
-ran); 2 bad usage; 130 interrupted while a driver ran.
+-o is checked before the app starts. A regular file is replaced atomically and keeps its mode; a
+symlink is written through to its target; a device or a pipe (/dev/stdout, a FIFO) is written to.
+With -o /dev/stdout the trace has stdout to itself: the app's output and the summary go to stderr.
+
+Node child processes (fork, cluster workers) are traced into the same trace, their function ids
+prefixed with p<pid>.; other programs and worker threads run untraced. None gets an inspector.
+The summary and the trace's meta.processes list them all. ES modules are not instrumented: an
+ES module entry gets a warning.
+
+exit status: 0 traced; 1 the app or the driver failed, or the app exited before listening or
+never listened (the trace is still written once the app ran); 2 bad usage (a missing script, an
+output that cannot be written, a bad option: nothing is started); 128+N interrupted by signal N
+while a driver ran or before the app listened (130 for Ctrl-C).
 """
 
 
@@ -59,7 +74,7 @@ def register(subparsers: Any) -> None:
         "--output",
         default="trace.json",
         metavar="PATH",
-        help="where to write the trace (default: trace.json)",
+        help="where to write the trace (default: trace.json); checked before the app starts",
     )
     traffic = parser.add_argument_group("traffic")
     traffic.add_argument(
@@ -87,7 +102,7 @@ def register(subparsers: Any) -> None:
         "--duration",
         type=float,
         metavar="SECONDS",
-        help="stop tracing after this long",
+        help="stop tracing after this long (a positive number)",
     )
     traffic.add_argument(
         "--settle",
@@ -148,12 +163,18 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.quiet:
         options.notice = None
+    # When the trace goes to jitflux's own stdout (`-o /dev/stdout`), it has stdout to itself:
+    # the app's output and the summary go to stderr.
+    to_stdout = _is_stdout(args.output)
+    if to_stdout:
+        options.stdout = sys.stderr.buffer
     for name in unmatched_includes(command, args.include):
         print(f"jitflux: {include_matches_nothing(name)}", file=sys.stderr)
     result = trace_sync(options)
     if not args.quiet:
-        sys.stdout.write(summary(result))
-        sys.stdout.flush()
+        out = sys.stderr if to_stdout else sys.stdout
+        out.write(summary(result))
+        out.flush()
     if result.error:
         print(f"jitflux: {result.error}", file=sys.stderr)
     if args.report and result.output is not None:
@@ -161,6 +182,15 @@ def run(args: argparse.Namespace) -> int:
 
         return write_report_of(result, args.report, quiet=args.quiet)
     return result.status
+
+
+def _is_stdout(path: str) -> bool:
+    """True when `path` is the file, pipe or terminal that jitflux's stdout writes to."""
+    try:
+        target, stdout = os.stat(path), os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (target.st_dev, target.st_ino) == (stdout.st_dev, stdout.st_ino)
 
 
 def _name(trace: Trace, function_id: str) -> str:
@@ -173,6 +203,30 @@ def _name(trace: Trace, function_id: str) -> str:
     if fn.kind == "toplevel":
         return f"<top level {fn.file}>"
     return function_label(fn)
+
+
+def _processes(meta: dict[str, Any]) -> list[str]:
+    """What was traced and what ran untraced: child processes, worker threads, ES modules."""
+    processes = [p for p in meta.get("processes") or [] if isinstance(p, dict)]
+    traced = [f"{p.get('pid')}{' (main)' if p.get('main') else ''}" for p in processes
+              if p.get("traced")]  # fmt: skip
+    lines = [f"traced: process{'es' if len(traced) > 1 else ''} {', '.join(traced)}"]
+    lines = lines if traced else []
+    untraced = []
+    children = [str(p.get("pid")) for p in processes if not p.get("traced") and "thread" not in p]
+    threads = [str(p.get("thread")) for p in processes if not p.get("traced") and "thread" in p]
+    if children:
+        untraced.append(f"child process{'es' if len(children) > 1 else ''} {', '.join(children)}")
+    if threads:
+        untraced.append(f"worker thread{'s' if len(threads) > 1 else ''} {', '.join(threads)}")
+    untraced += [
+        f"ES module {w.split(' ', 1)[0]}"
+        for w in meta.get("warnings") or []
+        if isinstance(w, str) and " is an ES module: " in w
+    ]
+    if untraced:
+        lines.append("not traced: " + "; ".join(untraced))
+    return lines
 
 
 def summary(result: TraceResult) -> str:
@@ -202,6 +256,7 @@ def summary(result: TraceResult) -> str:
             lines.append("  " + "  ".join([*cells, row[4].rjust(widths[4])]))
     else:
         lines.append("rupture points: none seen")
+    lines.extend(_processes(meta))
     if result.output is not None:
         complete = "" if meta.get("complete", True) else " (incomplete)"
         lines.append(f"trace written to {result.output}{complete}")

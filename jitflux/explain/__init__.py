@@ -9,6 +9,8 @@ messages. `report` builds the reports from the analysis; `text` and `jsonout` pr
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from jitflux.analysis import Analysis, analyze
 from jitflux.emit.program import build_program
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
@@ -28,7 +30,18 @@ def explain(source: Trace | Analysis, fluxion: str | None = None) -> list[Report
         raise JitfluxError(
             f"no fluxion named {fluxion!r}; valid names: {', '.join(names)}", EXIT_BAD_INPUT
         )
-    return reports(analysis, program, [fluxion] if fluxion is not None else names)
+    found = reports(analysis, program, [fluxion] if fluxion is not None else names)
+    if isinstance(source, Trace):
+        found = _verified(found, source)
+    return found
+
+
+def _verified(found: list[Report], trace: Trace) -> list[Report]:
+    """The reports with what a recorded `verify --record` outcome says of each fluxion."""
+    from jitflux.run.outcome import refutations
+
+    said = refutations(trace.meta.get("verify"))
+    return [replace(r, notes=r.notes + tuple(said[r.name])) if r.name in said else r for r in found]
 
 
 __all__ = [

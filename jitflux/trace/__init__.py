@@ -1,6 +1,6 @@
 """The trace model, its JSON Schema, load and dump."""
 
-from jitflux.trace.io import dump, dumps, from_dict, load, loads, schema, to_dict
+from jitflux.trace.io import check_output, dump, dumps, from_dict, load, loads, schema, to_dict
 from jitflux.trace.model import (
     FORMAT,
     MAX_SAMPLES,
@@ -25,6 +25,7 @@ __all__ = [
     "Sample",
     "Skip",
     "Trace",
+    "check_output",
     "dump",
     "dumps",
     "from_dict",

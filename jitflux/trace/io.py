@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import stat
 import tempfile
 from dataclasses import asdict
 from functools import cache
@@ -72,16 +74,71 @@ def dumps(trace: Trace) -> str:
     return json.dumps(to_dict(trace), indent=1, ensure_ascii=False) + "\n"
 
 
+def check_output(path: str | os.PathLike[str]) -> None:
+    """Refuse, with one line (exit status 2), a place the trace cannot be written to: a
+    directory, a socket, a missing folder, a folder or file that cannot be written. Checked
+    before the app starts, so that a run is never lost for a typo."""
+    where = f"cannot write the trace to {os.fspath(path)}"
+    if not os.fspath(path):
+        raise JitfluxError("cannot write the trace to '': no file named", EXIT_BAD_INPUT)
+    try:
+        info: os.stat_result | None = os.stat(path)  # through symlinks, like `dump`
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise JitfluxError(f"{where}: {exc.strerror}", EXIT_BAD_INPUT) from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise JitfluxError(f"{where}: it is a directory", EXIT_BAD_INPUT)
+    if info is not None and stat.S_ISSOCK(info.st_mode):
+        raise JitfluxError(f"{where}: it is a socket", EXIT_BAD_INPUT)
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        # A device or a pipe is written through; opening a pipe now would wait for a reader.
+        if not os.access(path, os.W_OK):
+            raise JitfluxError(f"{where}: permission denied", EXIT_BAD_INPUT)
+        return
+    folder = Path(os.path.realpath(path)).parent
+    if not folder.is_dir():
+        raise JitfluxError(f"{where}: no such directory {folder}", EXIT_BAD_INPUT)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".trace-", suffix=".json", dir=folder)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        why = f"cannot create a file in {folder}: {exc.strerror}"
+        raise JitfluxError(f"{where}: {why}", EXIT_BAD_INPUT) from None
+    try:
+        if info is not None:
+            os.close(os.open(path, os.O_WRONLY))  # does not truncate: nothing changes yet
+    except OSError as exc:
+        raise JitfluxError(f"{where}: {exc.strerror}", EXIT_BAD_INPUT) from None
+
+
 def dump(trace: Trace, path: str | os.PathLike[str]) -> None:
-    """Write trace.json atomically: a reader never sees half a file."""
-    target = Path(path)
+    """Write trace.json. A regular file is replaced atomically (a reader never sees half a file)
+    and keeps its mode; a symlink is written through to its target; a device or a pipe
+    (`/dev/stdout`, a FIFO) is written to, never replaced."""
+    text = dumps(trace)
+    try:
+        info: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        info = None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(text)
+        return
+    target = Path(os.path.realpath(path))
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".trace-", suffix=".json", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(dumps(trace))
-        # mkstemp makes the file private; give it the mode an ordinary file would get.
-        os.chmod(tmp, 0o666 & ~_umask())
+            out.write(text)
+        if info is None:
+            # mkstemp makes the file private; give it the mode an ordinary file would get.
+            os.chmod(tmp, 0o666 & ~_umask())
+        else:
+            os.chmod(tmp, stat.S_IMODE(info.st_mode))
+            with contextlib.suppress(OSError):  # only root may give a file away
+                os.chown(tmp, info.st_uid, info.st_gid)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -31,6 +31,22 @@ class Edits {
     this.after(node.end, close, span);
   }
 
+  /**
+   * What will stand first at each offset where text is inserted before a node: offset -> the
+   * first character of the text that comes first there (see applyWithMap's order).
+   */
+  leadingChars() {
+    const best = new Map();
+    for (const item of this.items) {
+      if (item.side !== 0 || item.text === '') continue;
+      const b = best.get(item.pos);
+      if (b === undefined || item.span > b.span || (item.span === b.span && item.seq < b.seq)) best.set(item.pos, item);
+    }
+    const out = new Map();
+    for (const [pos, item] of best) out.set(pos, item.text[0]);
+    return out;
+  }
+
   /** The rewritten source. */
   apply() {
     return this.applyWithMap().code;

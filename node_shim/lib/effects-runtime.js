@@ -9,11 +9,18 @@
 
 const http = require('http');
 const net = require('net');
-const { instrumentedNumber } = require('./identity');
+const { instrumentedNumber, targetOf } = require('./identity');
+const P = require('./primordials');
+
+const {
+  ArrayPrototypePush, ArrayPrototypeIncludes, MapPrototypeGet, MapPrototypeSet, SetPrototypeHas,
+  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ReflectApply,
+  MathMin, SafeMap, SafeSet, ObjectPrototypeHasOwnProperty,
+} = P;
 
 const SAMPLES = 3; // request ids kept per cell per batch
 const PROBES = 3; // events per (part, site) whose called function is identified
-const MUTATORS = new Set([
+const MUTATORS = new SafeSet([
   'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin',
   'set', 'add', 'delete', 'clear',
 ]);
@@ -25,8 +32,10 @@ const CALL = 3;
 const UNKNOWN = 4;
 const NONE = 5;
 const WRITE_NETWORK = 6; // a property write on a request, response or socket: both
+const READ = 7; // a read through `this` of an object with a home (see createHomes)
 
 const { IncomingMessage, ServerResponse } = http;
+const ObjectPrototype = Object.prototype;
 const { Socket } = net;
 
 // Methods of Node's own classes that use the socket; library code calls them too. Express's
@@ -36,6 +45,15 @@ const HOOKS = [
   [ServerResponse.prototype, 'res', ['writeHead', 'write', 'end', 'setHeader', 'appendHeader', 'removeHeader', 'flushHeaders', 'writeContinue', 'addTrailers']],
   [Socket.prototype, 'socket', ['write', 'end', 'destroy', 'pipe', 'pause', 'resume']],
 ];
+
+// An empty iterable of the shim's own: spreading it runs no built-in the app may have replaced
+// (an array would go through Array.prototype[Symbol.iterator]).
+const DONE = Object.freeze({ done: true, value: undefined });
+const NO_ITERATOR = Object.freeze({ next: () => DONE });
+const NO_ARGS = Object.freeze({ [Symbol.iterator]: () => NO_ITERATOR });
+// A receiver the runtime could not find again without running code of the app.
+const UNRESOLVED = Object.freeze({});
+const { isProxy } = require('util').types;
 
 /** A counter of one (part, site): how many events since the last drain, and samples of them. */
 class Cell {
@@ -50,6 +68,7 @@ class Cell {
     this.probes = 0; // called functions identified so far
     this.callees = null; // [{callee, d, req}] for CALL
     this.cur = null; // the callee entry later events are counted on
+    this.home = null; // the object's home when another variable names it first (see homeOf)
   }
 }
 
@@ -62,12 +81,45 @@ class Callee {
   }
 }
 
+/**
+ * The home of shared objects: one object reached through several variables (the gifsocket the
+ * middleware factories each keep as their own parameter, an instance a method reaches as `this`)
+ * is one thing to share. The first free variable an effect reaches an object through becomes its
+ * home; effects on it through other variables or `this` are recorded on the home. Per-request
+ * objects (parameters of the function itself) establish no home.
+ */
+function createHomes() {
+  const map = new P.SafeWeakMap(); // object -> {root, declared, owner, chain}
+  return {
+    /** The home to record instead of the site's own root, or null. */
+    of(obj, site) {
+      if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return null;
+      const m = site.m;
+      const h = P.WeakMapPrototypeGet(map, obj);
+      if (h === undefined) {
+        if (site.v !== null && m.declared !== null) {
+          P.WeakMapPrototypeSet(map, obj, { root: m.root, declared: m.declared, owner: m.owner, chain: m.chain });
+        }
+        return null;
+      }
+      return h.declared === m.declared ? null : h;
+    },
+    /** An object just made and stored in the variable of site `m` (`var counter = new C()`). */
+    birth(obj, m) {
+      if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function') || P.WeakMapPrototypeHas(map, obj)) return;
+      P.WeakMapPrototypeSet(map, obj, { root: m.root, declared: m.declared, owner: m.owner, chain: m.chain });
+    },
+  };
+}
+
+const homes = createHomes();
+
 /** Attach the hot-path functions to `rt`, hook Node's network classes, register the drainer. */
 function install(rt) {
   const last = []; // site id -> the cell used last there
   const bySite = []; // site id -> every cell of that site, one per part
   const cells = []; // every cell, for the drainer
-  const hookCells = HOOKS.map(() => new Map()); // per hooked class: part -> cell
+  const hookCells = HOOKS.map(() => new SafeMap()); // per hooked class: part -> cell
   // Pseudo-sites of the hooks: no source location, no declaration.
   const hookSites = HOOKS.map(([, target]) => ({
     kind: 'network', target, file: null, line: null, column: null, v: null,
@@ -93,8 +145,8 @@ function install(rt) {
     let mode = NONE;
     if (mOn) mode = m.op === 'call' ? CALL : m.op === 'unknown' ? UNKNOWN : PENDING;
     const c = new Cell(part, site, vOn, mOn, mode);
-    list.push(c);
-    cells.push(c);
+    ArrayPrototypePush(list, c);
+    ArrayPrototypePush(cells, c);
     return (last[s] = c);
   }
 
@@ -125,14 +177,22 @@ function install(rt) {
     return value;
   };
 
-  /** A property write, delete or update on `obj`: `RT.w(7,req).body = b`. */
-  rt.w = function w(s, obj) {
+  /**
+   * A property write, delete or update on `obj`: `RT.w(7,req).body = b`. Through `this` in a
+   * function that may be a constructor, `nt` is its new.target: an object being built by this
+   * very call is its own (`this.count = 0` in `function Counter()`), not an effect.
+   */
+  rt.w = function w(s, obj, nt, root) {
     const p = rt.part;
-    if (p != null) {
+    if (p != null && nt === undefined) {
       let c = last[s];
       if (c === undefined || c.part !== p) c = cellOf(s, p);
       if (c.on) {
-        if (c.mode === PENDING) c.mode = classify(writeMode, obj, null, WRITE);
+        if (c.mode === PENDING) {
+          c.mode = classify(writeMode, obj, null, WRITE);
+          c.home = homes.of(root !== undefined ? root : obj, c.site);
+          if (c.home !== null && owns(p, c.home.chain)) c.mode = NONE;
+        }
         if (c.mode === WRITE_NETWORK) {
           netPart = p;
           netObj = obj;
@@ -144,25 +204,157 @@ function install(rt) {
     return obj;
   };
 
-  /** A method call on `obj`: `RT.m(7,res).send(x)`. */
-  rt.m = function m(s, obj) {
+  /**
+   * A method call on `obj`: `(RT.m(7,res),res.send(x))`, `RT.m(7,a[k]).send(x)`; `root` is the
+   * instance a path through `this` starts from (`RT.m(7,this.items[k],this).set(k, v)`).
+   */
+  rt.m = function m(s, obj, root) {
+    methodUse(s, obj, null, root);
+    return obj;
+  };
+
+  /**
+   * A method call on a member chain from `root`: `(RT.mp(7,res),res.locals.f(x))`; a chain
+   * through `this` (or `self = this`) starts from the instance.
+   */
+  rt.mp = function mp(s, root) {
+    const m = rt.site(s).m;
+    methodUse(s, root, m.keys, m.root === 'this' ? root : undefined);
+    return root;
+  };
+
+  /** Count a method call at site s; the receiver is `obj`, or at `keys` from it. */
+  function methodUse(s, obj, keys, root) {
     const p = rt.part;
     if (p != null) {
       let c = last[s];
       if (c === undefined || c.part !== p) c = cellOf(s, p);
       if (c.on) {
-        if (c.mode === PENDING) c.mode = classify(methodMode, obj, c.site.m.prop, NONE);
+        if (c.mode === PENDING) {
+          const target = receiver(obj, keys);
+          c.mode = classify(methodMode, target, c.site.m.prop, NONE);
+          if (c.mode === WRITE) c.home = homes.of(root !== undefined ? root : target, c.site);
+          if (c.home !== null && owns(p, c.home.chain)) c.mode = NONE;
+        }
+        if (c.mode === NETWORK) {
+          netPart = p;
+          netObj = receiver(obj, keys);
+        } else if (c.mode === CALL) {
+          callee(c, c.probes < PROBES ? method(receiver(obj, keys), c.site.m.prop) : null, true);
+        }
+        if (c.d < SAMPLES) c.req[c.d] = rt.request;
+        c.d++;
+      }
+    }
+  }
+
+  /**
+   * A function named by a member expression, or bound, handed to a call (`RT.l(7,routes.index)`):
+   * once the runtime knows which function of the app it is, it is handed over like a literal.
+   */
+  rt.l = function l(s, fn) {
+    if (typeof fn === 'function' && rt.part !== null) {
+      try {
+        handOver(s, fn);
+      } catch (e) {
+        rt.warn(`effects: cannot tell which function is handed over: ${e && e.message}`);
+      }
+    }
+    return fn;
+  };
+
+  /** An options object handed to a call (`RT.o(7,{handler() {...}})`): its own functions. */
+  rt.o = function o(s, obj) {
+    if (rt.part !== null && obj !== null && typeof obj === 'object') {
+      try {
+        const keys = P.ObjectKeys(obj);
+        for (let i = 0; i < keys.length; i++) {
+          const d = ObjectGetOwnPropertyDescriptor(obj, keys[i]);
+          if (d !== undefined && typeof d.value === 'function') handOver(s, d.value);
+        }
+      } catch (e) {
+        rt.warn(`effects: cannot tell which function is handed over: ${e && e.message}`);
+      }
+    }
+    return obj;
+  };
+
+  const numbers = new P.SafeWeakMap(); // function -> its number, or -1 for a function not the app's
+  const handedSites = []; // effect site -> Map(function number -> runtime site)
+
+  function handOver(s, fn) {
+    let n = P.WeakMapPrototypeGet(numbers, fn);
+    if (n === undefined) {
+      n = instrumentedNumber(targetOf(fn));
+      P.WeakMapPrototypeSet(numbers, fn, n);
+    }
+    if (n < 0) return;
+    let sites = handedSites[s];
+    if (sites === undefined) sites = handedSites[s] = new SafeMap();
+    let rs = MapPrototypeGet(sites, n);
+    if (rs === undefined) {
+      const site = rt.site(s);
+      rs = rt.defineSite(n, site.callee, { file: site.file, line: site.line, column: site.column });
+      MapPrototypeSet(sites, n, rs);
+    }
+    rt.L(fn, rs);
+  }
+
+  /** An object made by `new` and stored in a variable: its home (`RT.n(7,new Counter())`). */
+  rt.n = function n(s, obj) {
+    try {
+      homes.birth(obj, rt.site(s).m);
+    } catch (e) {
+      rt.warn(`effects: cannot record where an object was made: ${e && e.message}`);
+    }
+    return obj;
+  };
+
+  /**
+   * A read through `this` (`RT.t(7,this).count`): a read of the object's home when it has one
+   * that the running part does not own; `nt` as for `w`.
+   */
+  rt.t = function t(s, obj, nt) {
+    const p = rt.part;
+    if (p != null && nt === undefined) {
+      let c = last[s];
+      if (c === undefined || c.part !== p) c = cellOf(s, p);
+      if (c.on) {
+        if (c.mode === PENDING) {
+          c.home = homes.of(obj, c.site);
+          c.mode = c.home !== null && !owns(p, c.home.chain) ? READ : NONE;
+        }
+        if (c.mode === READ) {
+          if (c.d < SAMPLES) c.req[c.d] = rt.request;
+          c.d++;
+        }
+      }
+    }
+    return obj;
+  };
+
+  /** An object handed to a stream (`src.pipe(res)`): a use of the network if socket-backed. */
+  rt.a = function a(s, obj) {
+    const p = rt.part;
+    if (p != null) {
+      let c = last[s];
+      if (c === undefined || c.part !== p) c = cellOf(s, p);
+      if (c.on) {
+        if (c.mode === PENDING) c.mode = classify(sinkMode, obj, null, NONE);
         if (c.mode === NETWORK) {
           netPart = p;
           netObj = obj;
-        } else if (c.mode === CALL) {
-          callee(c, c.probes < PROBES ? method(obj, c.site.m.prop) : null, true);
         }
         if (c.d < SAMPLES) c.req[c.d] = rt.request;
         c.d++;
       }
     }
     return obj;
+  };
+
+  /** A parameter handed to a call (`RT.h(7,next)`): Express's next handed on is a call of it. */
+  rt.h = function h(s, fn) {
+    return typeof fn === 'function' && rt.isExpressNext(fn) ? rt.c(s, fn) : rt.r(s, fn);
   };
 
   /** A call of a parameter or a free variable: `RT.c(7,next)()`. */
@@ -178,6 +370,42 @@ function install(rt) {
       }
     }
     return fn;
+  };
+
+  // The same hooks, placed in the arguments of the call they record (see effects.js's
+  // argumentHook): on its first argument, which they return (`f(RT.ca(7,f,x))`), or as the
+  // spread of an empty iterable when it has none (`f(...RT.cn(7,f))`).
+  rt.cn = function cn(s, fn) {
+    rt.c(s, fn);
+    return NO_ARGS;
+  };
+  rt.ca = function ca(s, fn, arg) {
+    rt.c(s, fn);
+    return arg;
+  };
+  rt.mn = function mn(s, obj) {
+    methodUse(s, obj, null);
+    return NO_ARGS;
+  };
+  rt.ma = function ma(s, obj, arg) {
+    methodUse(s, obj, null);
+    return arg;
+  };
+  rt.mpn = function mpn(s, root) {
+    methodUse(s, root, rt.site(s).m.keys);
+    return NO_ARGS;
+  };
+  rt.mpa = function mpa(s, root, arg) {
+    methodUse(s, root, rt.site(s).m.keys);
+    return arg;
+  };
+  rt.rn = function rn(s) {
+    rt.r(s);
+    return NO_ARGS;
+  };
+  rt.ra = function ra(s, arg) {
+    rt.r(s);
+    return arg;
   };
 
   /**
@@ -200,7 +428,7 @@ function install(rt) {
         if (c.callees === null) c.callees = [];
         let e = null;
         for (let i = 0; i < c.callees.length; i++) if (c.callees[i].callee === id) e = c.callees[i];
-        if (e === null) c.callees.push((e = new Callee(id)));
+        if (e === null) ArrayPrototypePush(c.callees, (e = new Callee(id)));
         c.cur = e;
       }
     }
@@ -218,7 +446,7 @@ function install(rt) {
   function identify(fn, member) {
     if (typeof fn !== 'function') return null;
     if (rt.isExpressNext(fn)) return 'express.next';
-    if (member && instrumentedNumber(fn) < 0) return null;
+    if (member && instrumentedNumber(targetOf(fn)) < 0) return null;
     return rt.externalId(fn) || null;
   }
 
@@ -230,31 +458,33 @@ function install(rt) {
       if (!desc || typeof desc.value !== 'function') continue;
       const original = desc.value;
       const hooked = function () {
-        if (inHook) return original.apply(this, arguments);
+        if (inHook) return ReflectApply(original, this, arguments);
         netUse(this, k);
         inHook = true;
         try {
-          return original.apply(this, arguments);
+          return ReflectApply(original, this, arguments);
         } finally {
           inHook = false;
         }
       };
-      Object.defineProperty(hooked, 'name', { value: original.name });
-      Object.defineProperty(hooked, 'length', { value: original.length });
-      Object.defineProperty(proto, name, { ...desc, value: hooked });
+      ObjectDefineProperty(hooked, 'name', { value: original.name });
+      ObjectDefineProperty(hooked, 'length', { value: original.length });
+      ObjectDefineProperty(proto, name, { ...desc, value: hooked });
     }
   });
 
   function netUse(obj, k) {
-    const p = rt.part;
+    let p = rt.part;
+    // A framework answering with what an async handler returned uses the socket for it.
+    if (p == null && !isStdio(obj)) p = rt.settler();
     if (p == null || (p === netPart && obj === netObj) || isStdio(obj)) return;
     netPart = p;
     netObj = obj;
-    let c = hookCells[k].get(p);
+    let c = MapPrototypeGet(hookCells[k], p);
     if (c === undefined) {
       c = new Cell(p, hookSites[k], false, true, NETWORK);
-      hookCells[k].set(p, c);
-      cells.push(c);
+      MapPrototypeSet(hookCells[k], p, c);
+      ArrayPrototypePush(cells, c);
     }
     if (c.d < SAMPLES) c.req[c.d] = rt.request;
     c.d++;
@@ -265,7 +495,7 @@ function install(rt) {
 
 /** Whether a function whose own chain of owners is `chain` belongs to `part`. */
 function owns(part, chain) {
-  return chain !== null && chain.includes(part);
+  return chain !== null && ArrayPrototypeIncludes(chain, part);
 }
 
 /**
@@ -275,9 +505,23 @@ function owns(part, chain) {
  * (`req.body = buffer`) only changes data that could travel in a message: not network.
  */
 function isNetwork(obj, prop) {
-  if (obj instanceof ServerResponse || isSocket(obj)) return prop === null || !(prop in Object.prototype);
+  if (obj instanceof ServerResponse || isSocket(obj) || isResponder(obj)) {
+    return prop === null || !(prop in ObjectPrototype);
+  }
   if (obj instanceof IncomingMessage) return prop !== null && isStreamMethod(prop);
   return false;
+}
+
+/**
+ * A framework's object that answers the client through a response it holds: Koa's context and
+ * response (`ctx.body = x`, `ctx.set(...)`; they keep it as `res`), Fastify's reply (`raw`).
+ * Only own or inherited data properties are looked at: a getter is not run.
+ */
+function isResponder(obj) {
+  if (obj === null || typeof obj !== 'object') return false;
+  const res = dataProperty(obj, 'res');
+  if (res instanceof ServerResponse) return dataProperty(obj, 'req') instanceof IncomingMessage;
+  return dataProperty(obj, 'raw') instanceof ServerResponse;
 }
 
 /** A net.Socket other than the process's own stdio pipes (console.log writes to one). */
@@ -291,7 +535,11 @@ function isStdio(obj) {
 }
 
 function isStreamMethod(prop) {
-  return prop === '*' || (prop in IncomingMessage.prototype && !(prop in Object.prototype));
+  return prop === '*' || (prop in IncomingMessage.prototype && !(prop in ObjectPrototype));
+}
+
+function sinkMode(obj) {
+  return isNetwork(obj, '*') ? NETWORK : NONE;
 }
 
 function writeMode(obj) {
@@ -299,25 +547,87 @@ function writeMode(obj) {
 }
 
 function methodMode(obj, prop) {
+  if (obj === UNRESOLVED) return NONE;
   if (isNetwork(obj, prop === null ? '*' : prop)) return NETWORK;
-  if (prop !== null && MUTATORS.has(prop) && obj !== null && (typeof obj === 'object' || typeof obj === 'function')) {
-    return WRITE;
-  }
+  if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return prop === null ? NONE : CALL;
+  // A request's other methods (Express's `req.get`, `req.is`) only read it.
+  if (obj instanceof IncomingMessage) return prop === null ? NONE : CALL;
+  if (prop !== null && SetPrototypeHas(MUTATORS, prop) && isBuiltin(obj)) return WRITE;
+  // A method of a library's object (a gifsocket, a pool, an emitter) may change it, and jitflux
+  // did not see inside: a write into the object. Module objects and builtins are not instances.
+  if (isInstance(obj) && (prop === null || external(obj, prop))) return WRITE;
+  if (prop !== null && SetPrototypeHas(MUTATORS, prop)) return WRITE;
   return prop === null ? NONE : CALL;
+}
+
+/** Whether obj[prop] is a function the shim did not instrument (not Object.prototype's). */
+function external(obj, prop) {
+  if (prop in ObjectPrototype) return false;
+  const fn = method(obj, prop);
+  return fn !== null && instrumentedNumber(targetOf(fn)) < 0;
+}
+
+// Prototypes of the language's and Node's own value classes: their methods are known (MUTATORS).
+const BUILTIN_PROTOS = new SafeSet([
+  Array.prototype, Map.prototype, Set.prototype, WeakMap.prototype, WeakSet.prototype,
+  Promise.prototype, Date.prototype, RegExp.prototype, Error.prototype, String.prototype,
+  Number.prototype, Boolean.prototype, ArrayBuffer.prototype, Function.prototype,
+  ObjectGetPrototypeOf(Uint8Array.prototype),
+]);
+
+function isBuiltin(obj) {
+  for (let p = ObjectGetPrototypeOf(obj); p !== null; p = ObjectGetPrototypeOf(p)) {
+    if (SetPrototypeHas(BUILTIN_PROTOS, p)) return true;
+  }
+  return false;
+}
+
+/** An object made by a constructor other than Object and the builtins (a class instance). */
+function isInstance(obj) {
+  if (typeof obj !== 'object') return false;
+  const proto = ObjectGetPrototypeOf(obj);
+  return proto !== null && proto !== ObjectPrototype && !isBuiltin(obj);
+}
+
+/**
+ * The object at `keys` from `obj`, through data properties only; UNRESOLVED when the way goes
+ * through a getter or a Proxy (which would run code of the app), or `obj` itself when `keys` is
+ * null.
+ */
+function receiver(obj, keys) {
+  if (keys === null) return obj;
+  let o = obj;
+  for (let i = 0; i < keys.length; i++) {
+    if (o === null || o === undefined) return UNRESOLVED;
+    const d = dataProperty(o, keys[i]);
+    if (d === UNRESOLVED) return UNRESOLVED;
+    o = d;
+  }
+  return o;
+}
+
+function dataProperty(obj, key) {
+  for (let o = obj; o !== null && o !== undefined; o = ObjectGetPrototypeOf(o)) {
+    if ((typeof o === 'object' || typeof o === 'function') && isProxy(o)) return UNRESOLVED;
+    const d = ObjectGetOwnPropertyDescriptor(o, key);
+    if (d !== undefined) return ObjectPrototypeHasOwnProperty(d, 'value') ? d.value : UNRESOLVED;
+  }
+  return undefined;
 }
 
 /** The function `obj[prop]` holds as a data property (a getter is not run twice), or null. */
 function method(obj, prop) {
-  for (let o = obj; o !== null && (typeof o === 'object' || typeof o === 'function'); o = Object.getPrototypeOf(o)) {
-    const d = Object.getOwnPropertyDescriptor(o, prop);
+  if (obj === UNRESOLVED) return null;
+  for (let o = obj; o !== null && (typeof o === 'object' || typeof o === 'function'); o = ObjectGetPrototypeOf(o)) {
+    const d = ObjectGetOwnPropertyDescriptor(o, prop);
     if (d !== undefined) return typeof d.value === 'function' ? d.value : null;
   }
   return null;
 }
 
 function findDescriptor(proto, name) {
-  for (let o = proto; o !== null; o = Object.getPrototypeOf(o)) {
-    const d = Object.getOwnPropertyDescriptor(o, name);
+  for (let o = proto; o !== null; o = ObjectGetPrototypeOf(o)) {
+    const d = ObjectGetOwnPropertyDescriptor(o, name);
     if (d) return d;
   }
   return null;
@@ -325,8 +635,9 @@ function findDescriptor(proto, name) {
 
 /** The effects counted since the last drain, one per (part, kind, target, declared, callee). */
 function drain(cells) {
-  const out = new Map();
-  for (const c of cells) {
+  const out = new SafeMap();
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i];
     const site = c.site;
     if (c.d > 0) {
       const v = site.v;
@@ -335,33 +646,43 @@ function drain(cells) {
         if (v.write) add(out, c, 'write', v.name, v.declared, v.owner, null, null, c);
       }
       const m = site.m;
-      if (c.mode === WRITE || c.mode === WRITE_NETWORK) add(out, c, 'write', m.path, m.declared, m.owner, null, null, c);
+      const written = c.mode === WRITE || c.mode === WRITE_NETWORK;
+      if (c.home !== null) {
+        // Recorded on the object's home: `gifsocket[*]`, `counter.count` for `this.count`.
+        const h = c.home;
+        const path = h.root + P.StringPrototypeSlice(m.path, m.root.length);
+        if (written) add(out, c, 'write', path, h.declared, h.owner, null, null, c);
+        else if (c.mode === READ) add(out, c, 'read', h.root, h.declared, h.owner, null, null, c);
+      } else if (written) {
+        add(out, c, 'write', m.path, m.declared, m.owner, null, null, c);
+      }
       if (c.mode === NETWORK || c.mode === WRITE_NETWORK) add(out, c, 'network', m.root, m.declared, m.owner, null, null, c);
       else if (c.mode === UNKNOWN) add(out, c, 'unknown', m.root, null, null, null, m.reason, c);
       c.d = 0;
     }
     if (c.callees !== null) {
       const m = site.m;
-      for (const e of c.callees) {
+      for (let j = 0; j < c.callees.length; j++) {
+        const e = c.callees[j];
         if (e.d > 0) add(out, c, 'call', m.call, m.declared, m.owner, e.callee, null, e);
         e.d = 0;
       }
     }
   }
-  return [...out.values()];
+  return P.mapValues(out);
 }
 
 function add(out, c, kind, target, declared, owner, callee, reason, counter) {
   const key = `${c.part}\0${kind}\0${target}\0${declared ? `${declared.file}:${declared.line}:${declared.column}` : ''}\0${callee}`;
-  let e = out.get(key);
+  let e = MapPrototypeGet(out, key);
   if (e === undefined) {
     e = { function: c.part, kind, target, declared, owner, callee, reason, count: 0, samples: [] };
-    out.set(key, e);
+    MapPrototypeSet(out, key, e);
   }
   e.count += counter.d;
   const site = c.site;
-  for (let i = 0; i < Math.min(counter.d, SAMPLES) && e.samples.length < SAMPLES; i++) {
-    e.samples.push({ request: counter.req[i], file: site.file, line: site.line, column: site.column });
+  for (let i = 0; i < MathMin(counter.d, SAMPLES) && e.samples.length < SAMPLES; i++) {
+    ArrayPrototypePush(e.samples, { request: counter.req[i], file: site.file, line: site.line, column: site.column });
   }
 }
 

@@ -7,9 +7,11 @@
 //
 // Inserted code keeps evaluation order and values: every runtime call passes its last argument
 // through (`count` -> `RT.r(7,count)`, `count += 1` -> `RT.r(8,count += 1)`), a call keeps its
-// `this` (`res.send(x)` -> `RT.m(9,res).send(x)`), and no insertion puts a `(` where a statement
-// may start, so automatic semicolon insertion sees the same code.
+// `this` (`res.send(x)` -> `RT.m(9,res).send(x)`). A wrapped call may start a statement with `(`
+// (`(RT.m(9,res),res.send(x))`): instrument.js then puts a `;` before that statement, so that it
+// is never joined to a previous line written without one.
 
+const acorn = require('acorn');
 const { KEYS } = require('eslint-visitor-keys');
 
 // The CommonJS wrapper's parameters: module plumbing, not shared state.
@@ -37,7 +39,8 @@ class Instrumenter {
     this.stack = []; // enclosing functions, innermost last: {node, id}
     this.chains = new Map(); // function id -> [id, parent id, ..., toplevel id]
     this.freshThis = false; // `this` is an object being built here (constructor, class field)
-    this.newRoots = new Set(); // Identifiers a `new` callee starts with: wrapped in parentheses
+    this.newRoots = new Map(); // Identifier a `new` callee starts with -> the NewExpression
+    this.printed = printedCalls(ctx.ast);
   }
 
   run() {
@@ -77,9 +80,13 @@ class Instrumenter {
       case 'NewExpression': {
         // `new a.B()` read as `new RT.r(7,a).B()` would call RT.r as the constructor.
         const root = chainRoot(node.callee);
-        if (root && root.type === 'Identifier') this.newRoots.add(root);
+        if (root && root.type === 'Identifier') this.newRoots.set(root, node);
+        this.birth(node, parent);
         break;
       }
+      case 'MemberExpression':
+        if (node.object.type === 'ThisExpression') this.thisRead(node, parent);
+        break;
       default:
     }
     if (FUNCTION_TYPES.has(node.type)) {
@@ -141,7 +148,10 @@ class Instrumenter {
     if (parent && parent.type === 'Property' && parent.shorthand && parent.value === node) {
       this.edits.wrap(node, `${node.name}: ${this.rt}.r(${id},`, ')');
     } else if (this.newRoots.has(node)) {
-      this.edits.wrap(node, `(${this.rt}.r(${id},`, '))');
+      // `new a.B()` read as `new RT.r(7,a).B()` would call RT.r as the constructor, and
+      // `new (RT.r(7,a)).B()` would say "RT.r(...).B is not a constructor": the read is
+      // recorded in the arguments instead, `new a.B(RT.ra(7,x))` or `new a.B(...RT.rn(7))`.
+      this.argumentHook(this.newRoots.get(node), 'r', `${id}`);
     } else {
       this.edits.wrap(node, `${this.rt}.r(${id},`, ')');
     }
@@ -201,7 +211,9 @@ class Instrumenter {
       m: { op: 'write', path, ...owner.m },
     });
     if (root.type === 'Identifier') this.handled.add(root);
-    this.edits.wrap(member.object, `${this.rt}.w(${id},`, ')');
+    const nt = root.type === 'ThisExpression' ? this.newTarget() : '';
+    const tail = this.instanceRoot(owner, root, member.object);
+    this.edits.wrap(member.object, `${this.rt}.w(${id},`, `${tail ? nt || ',undefined' : nt}${tail})`);
   }
 
   call(node) {
@@ -210,6 +222,83 @@ class Instrumenter {
       this.identifierCall(node, callee);
     } else if (callee.type === 'MemberExpression') {
       this.methodCall(node, callee);
+    }
+    this.sinkArguments(node);
+    this.handedArguments(node);
+  }
+
+  /**
+   * `router.get('/', routes.index)`, `app.use(counter.bump.bind(counter))`: a function named by
+   * a member expression (or bound) is handed over like a literal (runtime.js's L), once the
+   * runtime has told which function it is (`RT.l(7,routes.index)`); so are the functions of an
+   * options object (`RT.o(7,{url, handler() {...}})`).
+   */
+  handedArguments(node) {
+    if (this.chainDepth) return;
+    let callee = null;
+    for (const arg of node.arguments) {
+      if (arg.type === 'Identifier') {
+        this.handedParameter(arg);
+        continue;
+      }
+      const member = arg.type === 'MemberExpression' && !hasOptional(arg) && chainRoot(arg) !== null;
+      const bound = arg.type === 'CallExpression' && arg.callee.type === 'MemberExpression' &&
+        !arg.callee.computed && arg.callee.property.type === 'Identifier' && arg.callee.property.name === 'bind' &&
+        !arg.optional && !hasOptional(arg.callee);
+      // `fastify.route({url, handler() {...}})`: the functions of an options object.
+      const options = arg.type === 'ObjectExpression' && arg.properties.some((p) => p.type === 'Property' &&
+        (p.method || (!p.computed && FUNCTION_TYPES.has(p.value.type))));
+      if (!member && !bound && !options) continue;
+      if (callee === null) callee = calleeText(this.ctx.source, node);
+      const where = this.loc(arg.start);
+      const id = this.ctx.addSite({
+        kind: 'handed', target: callee, declared: null, owner: null, function: this.current.id,
+        file: where.file, line: where.line, column: where.column, v: null, m: null, callee,
+      });
+      this.edits.wrap(arg, `${this.rt}.${options ? 'o' : 'l'}(${id},`, ')');
+    }
+  }
+
+  /**
+   * `setTimeout(next, 5)`, `req.on('end', next)`: a parameter handed to a call may be Express's
+   * `next`, handed on instead of called; the runtime counts it as a call of it
+   * (`RT.h(7,next)`), and as a read of the variable otherwise.
+   */
+  handedParameter(arg) {
+    if (this.handled.has(arg)) return;
+    const ref = this.refs.get(arg);
+    const v = ref ? this.variable(ref) : null;
+    if (!v || v.undeclared || !v.param) return;
+    const owner = this.rootOf(arg, false);
+    if (!owner) return;
+    this.handled.add(arg);
+    const id = this.site('call', arg, {
+      v: owner.v,
+      m: { op: 'call', path: owner.name, call: owner.name, ...owner.m },
+    });
+    this.edits.wrap(arg, `${this.rt}.h(${id},`, ')');
+  }
+
+  /**
+   * `src.pipe(res)`, `pipeline(src, res, cb)`: a stream handed the response writes to the socket
+   * later, from library code. Each named argument goes through the runtime (`RT.a(7,res)`),
+   * which records a use of the network when the object is socket-backed.
+   */
+  sinkArguments(node) {
+    const callee = node.callee;
+    let name = null;
+    if (callee.type === 'Identifier') name = callee.name;
+    else if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier') {
+      name = callee.property.name;
+    }
+    if (name !== 'pipe' && name !== 'pipeline') return;
+    for (const arg of node.arguments) {
+      if (arg.type !== 'Identifier' || this.handled.has(arg)) continue;
+      const owner = this.rootOf(arg, false);
+      if (!owner) continue;
+      this.handled.add(arg);
+      const id = this.site('sink', arg, { v: owner.v, m: { op: 'sink', path: owner.name, ...owner.m } });
+      this.edits.wrap(arg, `${this.rt}.a(${id},`, ')');
     }
   }
 
@@ -233,6 +322,7 @@ class Instrumenter {
     // Record before the call, leaving the call as written: V8 prints the callee's text in
     // "x is not a function", and a wrapped callee would change that message.
     if (this.chainDepth) this.edits.wrap(callee, `${this.rt}.c(${id},`, ')');
+    else if (this.printed.has(node)) this.argumentHook(node, 'c', `${id},${callee.name}`);
     else this.edits.wrap(node, `(${this.rt}.c(${id},${callee.name}),`, ')');
   }
 
@@ -248,21 +338,118 @@ class Instrumenter {
       prop = callee.property.type === 'PrivateIdentifier' ? `#${callee.property.name}` : callee.property.name;
     }
     const path = pathOf(object, owner.name);
+    const plain = object.type === 'Identifier' || object.type === 'ThisExpression';
+    // `a.b.c(x)`: the receiver `a.b` is found again from `a` by the runtime, through data
+    // properties only (keys), so that the call stays as written.
+    const keys = this.chainDepth || plain ? null : staticKeys(object);
     const id = this.site('method', callee, {
       v: owner.v,
       // What it counts as depends on the receiver: `log[*]` written by `log.push(x)`, a call of
       // `store.bump`, or a use of the network through `res`.
-      m: { op: 'method', path: `${path}[*]`, call: `${path}.${prop === null ? '[*]' : prop}`, prop, ...owner.m },
+      m: { op: 'method', path: `${path}[*]`, call: `${path}.${prop === null ? '[*]' : prop}`, prop, keys, ...owner.m },
     });
     if (root.type === 'Identifier') this.handled.add(root);
-    if (!this.chainDepth && (object.type === 'Identifier' || object.type === 'ThisExpression')) {
-      // A plain receiver can be read twice safely: record it before the call and leave the call
-      // as written, so that "res.sendd is not a function" names the code as the app wrote it.
-      const text = object.type === 'Identifier' ? object.name : 'this';
-      this.edits.wrap(node, `(${this.rt}.m(${id},${text}),`, ')');
+    const rootText = root.type === 'Identifier' ? root.name : 'this';
+    if (!this.chainDepth && (plain || keys !== null)) {
+      // A plain receiver (or the root of a chain) can be read twice safely: record it before the
+      // call and leave the call as written, so that "res.sendd is not a function" and
+      // "res.locals.x is not a function" name the code as the app wrote it.
+      const hook = plain ? 'm' : 'mp';
+      if (this.printed.has(node)) this.argumentHook(node, hook, `${id},${rootText}`);
+      else this.edits.wrap(node, `(${this.rt}.${hook}(${id},${rootText}),`, ')');
     } else {
-      this.edits.wrap(object, `${this.rt}.m(${id},`, ')');
+      this.edits.wrap(object, `${this.rt}.m(${id},`, `${this.instanceRoot(owner, root, object)})`);
     }
+  }
+
+  // --- instances: where an object is made, and `this` ---------------------------------------
+
+  /**
+   * `var counter = new Counter()`, `x = new X()`: the object's birth, named by the variable it
+   * is stored in (`RT.n(7,new Counter())`), so that effects through `this` land on `counter`.
+   */
+  birth(node, parent) {
+    let id = null;
+    if (!parent || this.chainDepth) return;
+    if (parent.type === 'VariableDeclarator' && parent.init === node && parent.id.type === 'Identifier') {
+      id = parent.id;
+    } else if (parent.type === 'AssignmentExpression' && parent.right === node && parent.operator === '=' &&
+        parent.left.type === 'Identifier') {
+      id = parent.left;
+    }
+    if (id === null) return;
+    const ref = this.refs.get(id);
+    const v = ref ? this.variable(ref) : null;
+    if (!v || v.undeclared) return;
+    const m = {
+      op: 'new', path: v.name, root: v.name, declared: v.declared, owner: v.owner, chain: this.chain(v.owner),
+    };
+    const site = this.site('new', node, { v: null, m });
+    this.edits.wrap(node, `${this.rt}.n(${site},`, ')');
+  }
+
+  /**
+   * `this.count` read (not written, not called, not the object of a longer path): a read of
+   * the instance, which the runtime resolves to where the object was made (`RT.t(7,this).count`).
+   */
+  thisRead(node, parent) {
+    if (this.freshThis || this.chainDepth || !parent) return;
+    if (parent.type === 'MemberExpression' && parent.object === node) return;
+    if ((parent.type === 'CallExpression' || parent.type === 'NewExpression') && parent.callee === node) return;
+    if (parent.type === 'AssignmentExpression' && parent.left === node) return;
+    if (parent.type === 'UpdateExpression') return;
+    if (parent.type === 'UnaryExpression' && parent.operator === 'delete') return;
+    if ((parent.type === 'ForInStatement' || parent.type === 'ForOfStatement') && parent.left === node) return;
+    if (parent.type === 'TaggedTemplateExpression' && parent.tag === node) return;
+    const root = this.rootOf(node.object, false);
+    if (!root) return;
+    const id = this.site('this', node, { v: null, m: { op: 'this', path: pathOf(node, 'this'), ...root.m } });
+    this.edits.wrap(node.object, `${this.rt}.t(${id},`, `${this.newTarget()})`);
+  }
+
+  /**
+   * `,this` (or `,self` for `const self = this`) when a path through `this` goes deeper than
+   * `this` itself (`this.items.set(k, v)`): the runtime finds the instance's home from it.
+   */
+  instanceRoot(owner, root, object) {
+    if (owner.m.root !== 'this' || object === root) return '';
+    return root.type === 'ThisExpression' ? ',this' : `,${root.name}`;
+  }
+
+  /** `,new.target` where `this` may be an object being built by this very call, else ''. */
+  newTarget() {
+    const fn = this.current.node;
+    return fn.type === 'FunctionDeclaration' || fn.type === 'FunctionExpression' ? ',new.target' : '';
+  }
+
+  /**
+   * Record a call or `new` in its own arguments, so that the text V8 prints for its callee in an
+   * error message is unchanged: the first argument goes through the hook (`f(RT.ca(7,f,x), y)`,
+   * the hook returns it), or, without arguments, a spread of an empty iterable is its only
+   * argument (`f(...RT.cn(7,f))`; a spread among other arguments would change V8's message).
+   * `new X` without parentheses gets them.
+   */
+  argumentHook(node, name, args) {
+    const first = node.arguments[0];
+    if (first !== undefined) {
+      const target = first.type === 'SpreadElement' ? first.argument : first;
+      this.edits.wrap(target, `${this.rt}.${name}a(${args},`, ')');
+      return;
+    }
+    const src = this.ctx.source;
+    const from = node.callee.end;
+    let open = -1;
+    for (const token of acorn.tokenizer(src.slice(from, node.end), { ecmaVersion: 'latest' })) {
+      if (token.type === acorn.tokTypes.parenL) {
+        open = from + token.end;
+        break;
+      }
+      if (token.type !== acorn.tokTypes.questionDot) break;
+    }
+    const hook = `...${this.rt}.${name}n(${args})`;
+    const span = node.end - node.start + 1;
+    if (open < 0) this.edits.after(node.end, `(${hook})`, span);
+    else this.edits.before(open, hook, span);
   }
 
   /** A construct that hides what it touches: recorded as `unknown`, never dropped. */
@@ -403,6 +590,47 @@ class Instrumenter {
   }
 }
 
+/** The callee of a call as the app wrote it, on one line, at most 80 characters. */
+function calleeText(source, call) {
+  let text = source.slice(call.callee.start, call.callee.end);
+  text = text.replace(/\s*\.\s*/g, '.').replace(/\s+/g, ' ').trim();
+  if (call.type === 'NewExpression') text = `new ${text}`;
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * The calls and `new` expressions whose text V8 may print in an error message: inside the callee
+ * of another call, `new` or tag (`f(x)(y)`: "f(...) is not a function"), the iterable of a
+ * `for of`, a spread, or an array pattern (`for (x of f(y))`: "f is not a function or its
+ * return value is not iterable"). Their hooks go into their arguments, not around them.
+ */
+function printedCalls(ast) {
+  const printed = new Set();
+  const mark = (node, on) => {
+    if (on && (node.type === 'CallExpression' || node.type === 'NewExpression')) printed.add(node);
+    if (FUNCTION_TYPES.has(node.type) || node.type === 'ClassBody') on = false;
+    for (const key of KEYS[node.type] || []) {
+      const child = node[key];
+      if (child === null || child === undefined) continue;
+      let childOn = on;
+      if ((node.type === 'CallExpression' || node.type === 'NewExpression')) childOn = key === 'callee';
+      else if (node.type === 'TaggedTemplateExpression') childOn = key === 'tag';
+      else if (node.type === 'ForOfStatement') childOn = key === 'right';
+      else if (node.type === 'SpreadElement' || (node.type === 'YieldExpression' && node.delegate)) childOn = true;
+      else if (node.type === 'VariableDeclarator') childOn = key === 'init' && node.id.type === 'ArrayPattern';
+      else if (node.type === 'AssignmentExpression') childOn = key === 'right' && node.left.type === 'ArrayPattern';
+      else if (/Statement|Declaration$/.test(node.type)) childOn = false;
+      if (Array.isArray(child)) {
+        for (const item of child) if (item && typeof item.type === 'string') mark(item, childOn);
+      } else if (typeof child.type === 'string') {
+        mark(child, childOn);
+      }
+    }
+  };
+  mark(ast, false);
+  return printed;
+}
+
 function lineStarts(source) {
   const starts = [0];
   const re = /\r\n?|\n|\u2028|\u2029/g;
@@ -423,6 +651,20 @@ function chainRoot(node) {
   let n = node;
   while (n.type === 'MemberExpression') n = n.object;
   return n.type === 'Identifier' || n.type === 'ThisExpression' ? n : null;
+}
+
+/**
+ * The property keys from the root of a member chain to its end (`a.b[0].c` -> ['b', '0', 'c']),
+ * or null when one is computed from an expression or private (the runtime could not follow it).
+ */
+function staticKeys(node) {
+  const keys = [];
+  for (let n = node; n.type === 'MemberExpression'; n = n.object) {
+    if (!n.computed && n.property.type === 'Identifier') keys.unshift(n.property.name);
+    else if (n.computed && n.property.type === 'Literal' && typeof n.property.value !== 'object') keys.unshift(String(n.property.value));
+    else return null;
+  }
+  return keys;
 }
 
 /** Whether a member chain short-circuits inside (`a?.b`): wrapping it would change that. */

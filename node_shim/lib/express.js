@@ -6,7 +6,13 @@
 //              a handler dispatch begins a part (XD), and `next` is remembered;
 //   route.js   Route.prototype[method] / all, and the router's use: the layers they add are
 //              registrations (XN before, XR after), by the part that runs them;
-//   application.js (Express 4) app.lazyrouter: Express's own middleware is not the app's (XL).
+//   application.js (Express 4) app.lazyrouter, (Express 3) app.defaultConfiguration: Express's
+//              own middleware is not the app's (XL).
+// Express 3 and connect 2/3 keep no layer object per handler: their dispatchers call the handler
+// directly (`fn(req, res, callbacks)` in the router's `callbacks`, `layer.handle(req, res, next)`
+// in connect's `next`, `handle(req, res, next)` in connect 3's `call`). There the call itself
+// gets the hook (XC, just before the handler runs) and its function a finally that ends the part;
+// registrations are Express 3's Router.prototype.route and connect's use.
 
 const instrument = require('./instrument');
 const { Edits } = require('./edits');
@@ -14,6 +20,11 @@ const recorder = require('./recorder');
 const runtime = require('./runtime');
 const identity = require('./identity');
 const stacks = require('./stacks');
+const {
+  ArrayIsArray, RegExpPrototypeExec, WeakMapPrototypeGet, WeakMapPrototypeSet, WeakMapPrototypeHas,
+  WeakSetPrototypeAdd, WeakSetPrototypeHas, SafeWeakMap, SafeWeakSet, ArrayPrototypeJoin,
+  StringPrototypeSplit, StringPrototypeEndsWith, StringPrototypeIndexOf,
+} = require('./primordials');
 
 const RT = instrument.RT;
 
@@ -26,6 +37,8 @@ const FILES = [
   ['/node_modules/express/lib/router/index.js', 'router'],
   ['/node_modules/router/index.js', 'router'],
   ['/node_modules/express/lib/application.js', 'application'],
+  ['/node_modules/connect/lib/proto.js', 'connect'],
+  ['/node_modules/connect/index.js', 'connect'],
 ];
 const TARGETS = {
   layer: {
@@ -41,17 +54,29 @@ const TARGETS = {
   router: {
     'proto.use': ['register', 1],
     'Router.prototype.use': ['register', 1],
+    'Router.prototype.route': ['route3', 0],
   },
   application: {
     'app.lazyrouter': ['lazy', 0],
+    'app.defaultConfiguration': ['lazy', 0],
   },
+  connect: {
+    'app.use': ['register', 3],
+    'proto.use': ['register', 3],
+  },
+};
+// Dispatching calls (Express 3, connect): in the function named, calls of these callees with
+// (req, res, next) or (err, req, res, next).
+const CALLS = {
+  router: { callbacks: ['fn'] },
+  connect: { next: ['layer.handle'], call: ['handle'] },
 };
 const APPLICATION = /[\\/]express[\\/]lib[\\/]application\.js$/;
 
 /** Which Express file this is ('layer', 'route', 'router', 'application'), or null. */
 function expressFile(filename) {
-  const norm = filename.replace(/\\/g, '/');
-  for (const [suffix, kind] of FILES) if (norm.endsWith(suffix)) return kind;
+  const norm = ArrayPrototypeJoin(StringPrototypeSplit(filename, '\\'), '/');
+  for (let i = 0; i < FILES.length; i++) if (StringPrototypeEndsWith(norm, FILES[i][0])) return FILES[i][1];
   return null;
 }
 
@@ -61,7 +86,13 @@ function instrumentExpress(source, kind) {
   const edits = new Edits(source);
   const targets = TARGETS[kind];
   let found = 0;
-  instrument.walk(ast, (node) => {
+  const calls = CALLS[kind] || {};
+  instrument.walk(ast, (node, parent) => {
+    if (instrument.isFunction(node)) {
+      const name = node.id ? node.id.name : '';
+      if (Object.prototype.hasOwnProperty.call(calls, name) && hookCalls(source, edits, node, calls[name])) found++;
+      return true;
+    }
     if (node.type !== 'AssignmentExpression' || node.left.type !== 'MemberExpression') return true;
     const fn = node.right;
     if (fn.type !== 'FunctionExpression' || fn.body.type !== 'BlockStatement') return true;
@@ -80,6 +111,11 @@ function instrumentExpress(source, kind) {
     } else if (what === 'register') {
       open = `const __jfN=${RT}.XN(this);try{`;
       close = `}finally{${RT}.XR(this,__jfN,${variant})}`;
+    } else if (what === 'route3') {
+      const method = fn.params[0];
+      if (!method || method.type !== 'Identifier') return true;
+      open = 'try{';
+      close = `}finally{${RT}.XR3(this,${method.name})}`;
     } else {
       open = `${RT}.XL(1);try{`;
       close = `}finally{${RT}.XL(-1)}`;
@@ -101,9 +137,44 @@ function instrumentExpress(source, kind) {
   return out;
 }
 
+/**
+ * Hook the dispatching calls of one function: `CALLEE((__jfC=RT.XC(CALLEE,req,next,v),FIRST),
+ * ...)` and a finally around the body that ends the part the hook began. Returns whether any
+ * call was hooked.
+ */
+function hookCalls(source, edits, fn, callees) {
+  if (fn.body.type !== 'BlockStatement') return false;
+  const hits = [];
+  instrument.walk(fn.body, (node) => {
+    if (instrument.isFunction(node)) return false;
+    if (node.type !== 'CallExpression') return true;
+    const callee = source.slice(node.callee.start, node.callee.end);
+    if (!callees.includes(callee)) return true;
+    const args = node.arguments;
+    if (!args.every((a) => a.type === 'Identifier')) return true;
+    const error = args.length === 4 && /^err/.test(args[0].name);
+    if (!error && args.length !== 3) return true;
+    const req = args[error ? 1 : 0].name;
+    const next = args[error ? 3 : 2].name;
+    hits.push({ callee, first: args[0], req, next, variant: error ? 1 : 0 });
+    return true;
+  });
+  if (hits.length === 0) return false;
+  for (const h of hits) {
+    const span = h.first.end - h.first.start + 1;
+    edits.before(h.first.start, `(__jfC=${RT}.XC(${h.callee},${h.req},${h.next},${h.variant}),`, span);
+    edits.after(h.first.end, ')', span);
+  }
+  const span = fn.end - fn.start + 1;
+  edits.before(fn.body.start + 1, 'let __jfC=-1;try{', span);
+  edits.before(fn.body.end - 1, `}finally{if(__jfC>=0)${RT}.X(__jfC)}`, 0);
+  return true;
+}
+
 // Run time.
-const layerInfo = new WeakMap(); // layer -> {id, callee, caller, site}
-const nextFns = new WeakSet();
+const layerInfo = new SafeWeakMap(); // layer -> {id, callee, caller, site}
+const handlerInfo = new SafeWeakMap(); // handler (Express 3, connect) -> {id, callee, caller, site}
+const nextFns = new SafeWeakSet();
 let lazy = 0;
 
 function dispatch(layer, req, next, variant) {
@@ -111,10 +182,10 @@ function dispatch(layer, req, next, variant) {
     const fn = layer.handle;
     if (typeof fn !== 'function') return runtime.rt.depth;
     if (variant === 1 ? fn.length !== 4 : fn.length > 3) return runtime.rt.depth;
-    const info = layerInfo.get(layer);
+    const info = WeakMapPrototypeGet(layerInfo, layer);
     if (info === undefined) return runtime.rt.depth;
-    if (typeof next === 'function') nextFns.add(next);
-    let request = req !== null && typeof req === 'object' ? runtime.requestIds.get(req) : undefined;
+    if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
+    let request = req !== null && typeof req === 'object' ? WeakMapPrototypeGet(runtime.requestIds, req) : undefined;
     if (request === undefined) request = runtime.currentRequest();
     return runtime.beginDispatch(info.id, info.callee, info.caller, info.site, request);
   } catch (e) {
@@ -123,10 +194,27 @@ function dispatch(layer, req, next, variant) {
   }
 }
 
+/** A dispatching call of handler `fn` (Express 3, connect): begins its part, or returns -1. */
+function dispatchCall(fn, req, next, variant) {
+  try {
+    if (typeof fn !== 'function') return -1;
+    if (variant === 1 ? fn.length !== 4 : fn.length > 3) return -1;
+    const info = WeakMapPrototypeGet(handlerInfo, fn);
+    if (info === undefined) return -1;
+    if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
+    let request = req !== null && typeof req === 'object' ? WeakMapPrototypeGet(runtime.requestIds, req) : undefined;
+    if (request === undefined) request = runtime.currentRequest();
+    return runtime.beginDispatch(info.id, info.callee, info.caller, info.site, request);
+  } catch (e) {
+    recorder.warn(`express dispatch: ${e && e.message}`);
+    return -1;
+  }
+}
+
 function stackLength(self) {
   try {
     return self !== null && typeof self === 'object' || typeof self === 'function'
-      ? (Array.isArray(self.stack) ? self.stack.length : -1)
+      ? (ArrayIsArray(self.stack) ? self.stack.length : -1)
       : -1;
   } catch (e) {
     return -1;
@@ -141,11 +229,14 @@ function registrationPlace() {
   let owner = 'router';
   let site = null;
   let all = false;
-  for (const callSite of stacks.callSites(registrationPlace)) {
+  const sites = stacks.callSites(registrationPlace);
+  for (let i = 0; i < sites.length; i++) {
+    const callSite = sites[i];
     const filename = callSite.getFileName() || '';
-    if (APPLICATION.test(filename)) {
+    if (RegExpPrototypeExec(APPLICATION, filename) !== null) {
       owner = 'app';
-      if (callSite.getFunctionName() === 'all') all = true;
+      const name = callSite.getFunctionName();
+      if (name === 'all' || name === 'app.all') all = true;
     }
     if (site === null) {
       const entry = stacks.fileEntry(filename);
@@ -159,16 +250,46 @@ function registered(self, before, variant) {
   try {
     if (before < 0 || lazy > 0) return;
     const stack = self.stack;
-    if (!Array.isArray(stack) || stack.length <= before) return;
+    if (!ArrayIsArray(stack) || stack.length <= before) return;
     const place = registrationPlace();
+    // Express 3 mounts its router as a middleware of the app: Express's code, not the app's.
+    const router = self._router && typeof self._router === 'object' ? self._router.middleware : undefined;
     for (let i = before; i < stack.length; i++) {
       const layer = stack[i];
-      if (!layer || typeof layer.handle !== 'function' || layerInfo.has(layer)) continue;
+      if (!layer || typeof layer.handle !== 'function' || WeakMapPrototypeHas(layerInfo, layer)) continue;
+      if (layer.handle === router) continue;
       let method = 'use';
       if (variant === 0) method = !place.all && typeof layer.method === 'string' ? layer.method : 'all';
-      const id = identity.functionId(layer.handle);
-      const site = runtime.siteOfFunction(identity.numberOf(id)) || place.site;
-      layerInfo.set(layer, { id, callee: `${place.owner}.${method}`, caller: runtime.rt.part, site });
+      const owner = variant === 3 ? 'app' : place.owner;
+      const info = handlerRecord(layer.handle, `${owner}.${method}`, place);
+      WeakMapPrototypeSet(layerInfo, layer, info);
+      if (variant === 3) WeakMapPrototypeSet(handlerInfo, layer.handle, info);
+    }
+  } catch (e) {
+    recorder.warn(`express registration: ${e && e.message}`);
+  }
+}
+
+function handlerRecord(fn, callee, place) {
+  const id = identity.functionId(fn);
+  const site = runtime.siteOfFunction(identity.numberOf(id)) || place.site;
+  return { id, callee, caller: runtime.rt.part, site };
+}
+
+/** After Express 3's Router#route(method, ...): its handlers are the new route's callbacks. */
+function routed(self, method) {
+  try {
+    if (lazy > 0 || typeof method !== 'string') return;
+    const routes = self.map && self.map[method];
+    const route = ArrayIsArray(routes) ? routes[routes.length - 1] : null;
+    if (!route || !ArrayIsArray(route.callbacks)) return;
+    let place = null;
+    const callbacks = route.callbacks;
+    for (let i = 0; i < callbacks.length; i++) {
+      const fn = callbacks[i];
+      if (typeof fn !== 'function' || WeakMapPrototypeHas(handlerInfo, fn)) continue;
+      if (place === null) place = registrationPlace();
+      WeakMapPrototypeSet(handlerInfo, fn, handlerRecord(fn, `${place.owner}.${place.all ? 'all' : method}`, place));
     }
   } catch (e) {
     recorder.warn(`express registration: ${e && e.message}`);
@@ -176,13 +297,26 @@ function registered(self, before, variant) {
 }
 
 function install(rt) {
+  rt.XC = dispatchCall;
+  rt.XR3 = routed;
   rt.XD = dispatch;
   rt.XN = stackLength;
   rt.XR = registered;
   rt.XL = (d) => {
     lazy += d;
   };
-  rt.isExpressNext = (fn) => typeof fn === 'function' && nextFns.has(fn);
+  rt.isExpressNext = (fn) => typeof fn === 'function' && WeakSetPrototypeHas(nextFns, fn);
 }
 
-module.exports = { expressFile, instrumentExpress, install };
+/**
+ * Whether a framework file with nothing recognized is a problem worth a warning: Express 5's
+ * application.js and Express 3's route.js have nothing to hook, nor does a connect file other
+ * than its dispatcher.
+ */
+function expectsHooks(kind, source) {
+  if (kind === 'application' || kind === 'connect') return false;
+  if (kind === 'route' && StringPrototypeIndexOf(source, 'Route.prototype.dispatch') < 0) return false;
+  return true;
+}
+
+module.exports = { expressFile, instrumentExpress, expectsHooks, install };

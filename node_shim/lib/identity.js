@@ -3,27 +3,33 @@
 // entry hook `__jf.E(n)`, or the marker comment of a function that has no hooks); the functions
 // nested in it come later in source order and so have larger numbers: the smallest number in its
 // text is its own. Any other function gets a new id and a slot in the batch's `external` list.
-// Computed on registration (rare), cached per function object.
+// Computed on registration (rare), cached per function object. A bound function
+// (`counter.bump.bind(counter)`) is its target: Function.prototype.bind is hooked to remember it.
 
 const recorder = require('./recorder');
+const {
+  FunctionPrototypeToString, StringPrototypeIndexOf, StringPrototypeSlice, RegExpPrototypeExec,
+  WeakMapPrototypeGet, WeakMapPrototypeSet, SafeWeakMap, ReflectApply, ObjectDefineProperty,
+  ObjectGetOwnPropertyDescriptor,
+} = require('./primordials');
 
-const ids = new WeakMap();
+const ids = new SafeWeakMap();
+const targets = new SafeWeakMap(); // bound function -> the function it calls
 const MARK = /__jf\.E\((\d+)\)/g;
-const toString = Function.prototype.toString;
 
 function instrumentedNumber(fn) {
   let text;
   try {
-    text = toString.call(fn);
+    text = FunctionPrototypeToString(fn);
   } catch (e) {
     return -1;
   }
-  if (text.indexOf('__jf.E(') < 0) return -1;
+  if (StringPrototypeIndexOf(text, '__jf.E(') < 0) return -1;
   let min = -1;
   MARK.lastIndex = 0;
   let m;
-  while ((m = MARK.exec(text)) !== null) {
-    const n = Number(m[1]);
+  while ((m = RegExpPrototypeExec(MARK, text)) !== null) {
+    const n = +m[1];
     if (min < 0 || n < min) min = n;
   }
   return min;
@@ -32,8 +38,14 @@ function instrumentedNumber(fn) {
 /** The id of any function object ('fN'). */
 function functionId(fn) {
   if (typeof fn !== 'function') return null;
-  let id = ids.get(fn);
+  let id = WeakMapPrototypeGet(ids, fn);
   if (id !== undefined) return id;
+  const target = WeakMapPrototypeGet(targets, fn);
+  if (target !== undefined) {
+    id = functionId(target);
+    WeakMapPrototypeSet(ids, fn, id);
+    return id;
+  }
   const n = instrumentedNumber(fn);
   if (n >= 0) {
     id = `f${n}`;
@@ -41,13 +53,37 @@ function functionId(fn) {
     id = `f${recorder.allocateFunctions(1)}`;
     recorder.addExternal(fn, id);
   }
-  ids.set(fn, id);
+  WeakMapPrototypeSet(ids, fn, id);
   return id;
+}
+
+/** Remember the target of every bound function (Function.prototype.bind, in place). */
+function installBind() {
+  const desc = ObjectGetOwnPropertyDescriptor(Function.prototype, 'bind');
+  if (!desc || typeof desc.value !== 'function') return;
+  const original = desc.value;
+  const bind = function bind(thisArg) {
+    const bound = ReflectApply(original, this, arguments);
+    WeakMapPrototypeSet(targets, bound, this);
+    return bound;
+  };
+  ObjectDefineProperty(bind, 'name', { value: original.name });
+  ObjectDefineProperty(bind, 'length', { value: original.length });
+  ObjectDefineProperty(Function.prototype, 'bind', { ...desc, value: bind });
+}
+
+/** The function a bound function calls (through any number of binds), or the function itself. */
+function targetOf(fn) {
+  let f = fn;
+  for (let t = WeakMapPrototypeGet(targets, f); t !== undefined; t = WeakMapPrototypeGet(targets, f)) {
+    f = t;
+  }
+  return f;
 }
 
 /** The number n of an id 'fn'. */
 function numberOf(id) {
-  return Number(id.slice(1));
+  return +StringPrototypeSlice(id, 1);
 }
 
-module.exports = { functionId, numberOf, instrumentedNumber };
+module.exports = { functionId, numberOf, instrumentedNumber, installBind, targetOf };

@@ -12,6 +12,7 @@
 //   catch/finally      {if(__jfK<0)__jfK=__jf.J(__jfP,__jfS); ... }   (async functions with await)
 //   callback argument  f(a, __jf.L(function () {...}, s))
 //   for await          {for await (x of __jf.FA(ITERABLE,s,__jfF||(__jfF={p:null,s:-1}))) {RESUME ...};RESUME}
+//   statement start  ;(...)   when the instrumented statement starts with ( [ ` + - / (see guardStatements)
 // Functions that cannot be wrapped safely (generators and async generators, bodies whose
 // declarations would clash inside a block) only get a marker comment /*__jf.E(n)*/ so that their
 // id can still be read from their text.
@@ -475,20 +476,52 @@ function instrumentSource(source, env) {
       env.warn(`${file}: effects not recorded: ${e && e.message}`);
     }
     if (effectsOn) {
-      const out = applyChecked(edits);
+      const out = applyChecked(ast, edits);
       if (out) return Object.assign(out, { effects: true, unhooked, functions });
       edits.items.length = mark;
       env.warn(`${file}: effects not recorded: the instrumented code did not parse`);
     }
   }
-  const out = applyChecked(edits);
+  const out = applyChecked(ast, edits);
   if (!out) throw new Error('the instrumented code did not parse');
   return Object.assign(out, { effects: false, unhooked, functions });
 }
 
+// Tokens that continue the previous line's statement when a line starts with them (no automatic
+// semicolon is inserted before them).
+const JOINING = new Set(['(', '[', '`', '+', '-', '/']);
+
+/**
+ * Keep every statement boundary of the original: a statement of a list (a program, block, case,
+ * or class body) whose instrumented text starts with a joining token gets a `;` first. Inserted
+ * text such as `(__jf.m(4,res),res.end(x))` would otherwise join it to a previous line that has
+ * no `;` (and so would an original `(`, `[`, ... after `x++`, now wrapped as `__jf.r(3,x++)`).
+ * The `;` adds an empty statement (or class element) where the original already had a boundary.
+ */
+function guardStatements(ast, edits) {
+  const lead = edits.leadingChars();
+  const source = edits.source;
+  walk(ast, (node) => {
+    let list = null;
+    if (node.type === 'Program' || node.type === 'BlockStatement' || node.type === 'StaticBlock' ||
+        node.type === 'ClassBody') list = node.body;
+    else if (node.type === 'SwitchCase') list = node.consequent;
+    if (list === null) return true;
+    for (const st of list) {
+      if (st.type === 'ExpressionStatement' && typeof st.directive === 'string') continue;
+      const first = lead.has(st.start) ? lead.get(st.start) : source[st.start];
+      if (JOINING.has(first)) edits.before(st.start, ';', st.end - st.start + 1);
+    }
+    return true;
+  });
+}
+
 /** Apply the edits and check that the result still parses; null when it does not. */
-function applyChecked(edits) {
+function applyChecked(ast, edits) {
+  const mark = edits.items.length;
+  guardStatements(ast, edits);
   const out = edits.applyWithMap();
+  edits.items.length = mark;
   try {
     acorn.parse(out.code, PARSE_OPTIONS);
   } catch (e) {

@@ -12,22 +12,32 @@ const runtime = require('./runtime');
 const instrument = require('./instrument');
 const express = require('./express');
 const stacks = require('./stacks');
+const P = require('./primordials');
 
-const packageNames = new Map(); // directory -> package name or null
+const {
+  ArrayPrototypePush, ArrayPrototypeSlice, ArrayPrototypeIncludes, ArrayPrototypeJoin,
+  StringPrototypeSplit, StringPrototypeStartsWith, MapPrototypeGet, MapPrototypeSet, MapPrototypeHas,
+  SetPrototypeHas, JSONParse, ObjectAssign, ReflectApply, SafeMap, pristine,
+} = P;
+// Saved now: the app may replace them before it requires its next module.
+const { readFileSync } = fs;
+const { join: pathJoin, dirname: pathDirname, relative: pathRelative, isAbsolute: pathIsAbsolute, sep: SEP } = path;
+
+const packageNames = new SafeMap(); // directory -> package name or null
 
 function nearestPackageName(dir) {
   const seen = [];
   let name = null;
   let d = dir;
   for (;;) {
-    if (packageNames.has(d)) {
-      name = packageNames.get(d);
+    if (MapPrototypeHas(packageNames, d)) {
+      name = MapPrototypeGet(packageNames, d);
       break;
     }
-    seen.push(d);
+    ArrayPrototypePush(seen, d);
     let found;
     try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(d, 'package.json'), 'utf8'));
+      const pkg = JSONParse(readFileSync(pathJoin(d, 'package.json'), 'utf8'));
       found = pkg && typeof pkg.name === 'string' ? pkg.name : undefined;
     } catch (e) {
       found = undefined;
@@ -36,34 +46,37 @@ function nearestPackageName(dir) {
       name = found;
       break;
     }
-    const up = path.dirname(d);
+    const up = pathDirname(d);
     if (up === d) break;
     d = up;
   }
-  for (const s of seen) packageNames.set(s, name);
+  for (let i = 0; i < seen.length; i++) MapPrototypeSet(packageNames, seen[i], name);
   return name;
 }
 
 function toPosix(p) {
-  return p.split(path.sep).join('/');
+  return ArrayPrototypeJoin(StringPrototypeSplit(p, SEP), '/');
 }
 
 /**
- * The options of instrumentation: `root` (absolute, real path), `include` (Set of package
- * names), `effects` (the effects module or null), `effectSites` (array for addSite).
+ * The options of instrumentation: `root` (absolute, real path: the app's own files are under
+ * it), `base` (the folder file names are relative to: the traced script's), `include` (Set of
+ * package names), `effects` (the effects module or null), `effectSites` (array for addSite).
  */
 function createLoader(options) {
   const { root, include, effects, effectSites } = options;
+  const base = options.base === undefined ? root : options.base;
 
-  /** The file name to record for `filename` (relative to the root), or null: not instrumented. */
+  /** The file name to record for `filename` (relative to base), or null: not instrumented. */
   function fileName(filename) {
-    if (filename.startsWith(stacks.SHIM_DIR)) return null;
-    const rel = path.relative(root, filename);
-    const inside = rel !== '' && !rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel);
-    if (inside && !rel.split(path.sep).includes('node_modules')) return toPosix(rel);
-    if (include.size > 0) {
-      const name = nearestPackageName(path.dirname(filename));
-      if (name !== null && include.has(name)) return toPosix(rel);
+    if (StringPrototypeStartsWith(filename, stacks.SHIM_DIR)) return null;
+    const rel = pathRelative(root, filename);
+    const inside = rel !== '' && !StringPrototypeStartsWith(rel, `..${SEP}`) && rel !== '..' && !pathIsAbsolute(rel);
+    const named = toPosix(pathRelative(base, filename));
+    if (inside && !ArrayPrototypeIncludes(StringPrototypeSplit(rel, SEP), 'node_modules')) return named;
+    if (P.SetPrototypeGetSize(include) > 0) {
+      const name = nearestPackageName(pathDirname(filename));
+      if (name !== null && SetPrototypeHas(include, name)) return named;
     }
     return null;
   }
@@ -83,10 +96,11 @@ function createLoader(options) {
     const kind = express.expressFile(filename);
     if (kind !== null) {
       try {
-        const out = express.instrumentExpress(content, kind);
+        const out = pristine(() => express.instrumentExpress(content, kind));
         if (out === null) {
-          // Express 5's application.js has nothing to hook; the others must be recognized.
-          if (kind !== 'application') recorder.warn(`express hooks: ${filename}: not recognized, requests will not be split by handler`);
+          if (express.expectsHooks(kind, content)) {
+            recorder.warn(`express hooks: ${filename}: not recognized, requests will not be split by handler`);
+          }
           return content;
         }
         stacks.registerFile(filename, null, content, out.inserts);
@@ -100,14 +114,16 @@ function createLoader(options) {
     if (file === null) return content;
     let out;
     try {
-      out = instrument.instrumentSource(content, Object.assign({}, env, { file }));
+      // Parsing runs acorn and eslint-scope: with the built-ins as they were, whatever the app
+      // has replaced by now (path.relative and the like, above, use Node's own primordials).
+      out = pristine(() => instrument.instrumentSource(content, ObjectAssign({}, env, { file })));
     } catch (e) {
       const why = e instanceof SyntaxError ? e.message : `shim failure: ${e && e.message}`;
       recorder.warn(`${file}: not instrumented: ${why}`);
       return content;
     }
     if (out === null) return content;
-    for (const entry of out.functions) recorder.addFunction(entry);
+    for (let i = 0; i < out.functions.length; i++) recorder.addFunction(out.functions[i]);
     recorder.addSource(file, content);
     stacks.registerFile(filename, file, content, out.inserts);
     if (out.unhooked > 0) {
@@ -132,12 +148,12 @@ function install(options) {
     }
     let args = arguments;
     if (code !== content) {
-      args = Array.prototype.slice.call(arguments);
+      args = ArrayPrototypeSlice(arguments);
       args[0] = code;
     }
     const limit = stacks.widenStack();
     try {
-      return original.apply(this, args);
+      return ReflectApply(original, this, args);
     } finally {
       stacks.narrowStack(limit);
     }

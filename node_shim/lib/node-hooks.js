@@ -1,5 +1,6 @@
 'use strict';
-// What the shim learns from Node itself: listener registrations (EventEmitter), requests
+// What the shim learns from Node itself: bound functions (Function.prototype.bind, see
+// identity.js), listener registrations (EventEmitter), requests
 // (diagnostics_channel 'http.server.request.start'), listening servers (the 'net.server.listen'
 // tracing channel, or a Server#emit hook on Node versions without it), and the end of the process
 // ('exit', SIGINT, SIGTERM), where the last batch and the dump are written.
@@ -12,6 +13,16 @@ const events = require('events');
 const dc = require('diagnostics_channel');
 const recorder = require('./recorder');
 const runtime = require('./runtime');
+const identity = require('./identity');
+const stacks = require('./stacks');
+const { FunctionPrototypeCall, ReflectApply, WeakMapPrototypeSet, toJSON, pristine } = require('./primordials');
+
+// Saved now: the app may replace them before the shim needs them at exit.
+const { writeFileSync, renameSync } = fs;
+const { kill, _rawDebug: rawDebug } = process;
+const { listenerCount } = events.EventEmitter.prototype;
+const { address: serverAddress } = net.Server.prototype;
+const { constants: { signals: SIGNAL_NUMBERS } } = os;
 
 const SIGNALS = ['SIGINT', 'SIGTERM'];
 
@@ -19,20 +30,44 @@ function notify(message) {
   const binding = globalThis.__jitfluxNotify;
   if (typeof binding !== 'function') return;
   try {
-    binding(JSON.stringify(message));
+    binding(toJSON(message));
   } catch (e) {
     recorder.warn(`notify ${message.event}: ${e && e.message}`);
   }
 }
 
 function writeFileAtomic(file, text) {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  // Node's own path.join calls Array.prototype.push: it runs with the saved built-ins.
+  const tmp = pristine(() => path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`));
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+/**
+ * A server's request listener that is one of the app's functions, however it was named at the
+ * registration (`http.createServer(handlers.serve)`): a start point of the registering part.
+ */
+function requestListener(listener) {
+  try {
+    const n = identity.instrumentedNumber(identity.targetOf(listener));
+    if (n < 0) return;
+    let callee = "on('request')";
+    let loc = null;
+    const sites = stacks.callSites(requestListener);
+    for (let i = 0; i < sites.length; i++) {
+      const callSite = sites[i];
+      if (callSite.getFunctionName() === 'createServer') callee = 'http.createServer';
+      if (loc === null) loc = stacks.originalLocation(callSite);
+    }
+    runtime.requestListener(n, callee, loc);
+  } catch (e) {
+    recorder.warn(`request listener: ${e && e.message}`);
+  }
 }
 
 function install(options) {
   const { dumpPath, portFile } = options;
+  identity.installBind();
   const proto = events.EventEmitter.prototype;
   const originalOn = proto.on;
   const originalPrepend = proto.prependListener;
@@ -55,9 +90,9 @@ function install(options) {
     notify(message);
     if (dumpPath) {
       try {
-        fs.writeFileSync(dumpPath, JSON.stringify(recorder.total()));
+        writeFileSync(dumpPath, toJSON(recorder.total()));
       } catch (e) {
-        process._rawDebug(`jitflux: cannot write ${dumpPath}: ${e && e.message}`);
+        FunctionPrototypeCall(rawDebug, process, `jitflux: cannot write ${dumpPath}: ${e && e.message}`);
       }
     }
   }
@@ -68,31 +103,33 @@ function install(options) {
 
   function onSignal(signal) {
     // With a handler of its own the app decides what the signal does; it may still exit later.
-    if (process.listenerCount(signal) > 1) return;
-    finish(128 + (os.constants.signals[signal] || 0), signal);
-    originalRemove.call(process, signal, onSignal);
-    process.kill(process.pid, signal);
+    if (FunctionPrototypeCall(listenerCount, process, signal) > 1) return;
+    finish(128 + (SIGNAL_NUMBERS[signal] || 0), signal);
+    FunctionPrototypeCall(originalRemove, process, signal, onSignal);
+    FunctionPrototypeCall(kill, process, process.pid, signal);
   }
 
-  originalOn.call(process, 'exit', onExit);
-  for (const signal of SIGNALS) originalOn.call(process, signal, onSignal);
+  FunctionPrototypeCall(originalOn, process, 'exit', onExit);
+  for (let i = 0; i < SIGNALS.length; i++) FunctionPrototypeCall(originalOn, process, SIGNALS[i], onSignal);
 
   // Listener registrations. Keep the shim's 'exit' listener last, after the app's own ones.
   function keepExitLast(emitter, type, listener) {
     if (emitter === process && type === 'exit' && listener !== onExit) {
-      originalRemove.call(process, 'exit', onExit);
-      originalOn.call(process, 'exit', onExit);
+      FunctionPrototypeCall(originalRemove, process, 'exit', onExit);
+      FunctionPrototypeCall(originalOn, process, 'exit', onExit);
     }
   }
   const addListener = function addListener(type, listener) {
-    runtime.listenerRegistered(listener);
-    const result = originalOn.apply(this, arguments);
+    runtime.listenerRegistered(listener, type);
+    if (type === 'request' && this instanceof net.Server) requestListener(listener);
+    const result = ReflectApply(originalOn, this, arguments);
     if (this === process) keepExitLast(this, type, listener);
     return result;
   };
   const prependListener = function prependListener(type, listener) {
-    runtime.listenerRegistered(listener);
-    return originalPrepend.apply(this, arguments);
+    runtime.listenerRegistered(listener, type);
+    if (type === 'request' && this instanceof net.Server) requestListener(listener);
+    return ReflectApply(originalPrepend, this, arguments);
   };
   proto.on = addListener;
   proto.addListener = addListener;
@@ -104,7 +141,7 @@ function install(options) {
     try {
       const id = `r${++requests}`;
       recorder.countRequest();
-      if (message && message.request) runtime.requestIds.set(message.request, id);
+      if (message && message.request) WeakMapPrototypeSet(runtime.requestIds, message.request, id);
       runtime.setRequestContext(id);
     } catch (e) {
       recorder.warn(`request: ${e && e.message}`);
@@ -114,7 +151,7 @@ function install(options) {
   // Listening servers.
   function listening(server) {
     try {
-      const address = server.address();
+      const address = FunctionPrototypeCall(serverAddress, server);
       if (!address || typeof address !== 'object') return;
       recorder.addListening(address.port, address.address);
       notify({ event: 'listening', port: address.port, address: address.address });
@@ -122,7 +159,7 @@ function install(options) {
         portWritten = true;
         writeFileAtomic(portFile, String(address.port));
       }
-      if (process.env.JITFLUX_DEBUG) process._rawDebug(`jitflux: listening on ${address.port}`);
+      if (process.env.JITFLUX_DEBUG) FunctionPrototypeCall(rawDebug, process, `jitflux: listening on ${address.port}`);
     } catch (e) {
       recorder.warn(`listening: ${e && e.message}`);
     }
@@ -140,7 +177,7 @@ function install(options) {
     const originalEmit = net.Server.prototype.emit;
     net.Server.prototype.emit = function emit(type) {
       if (type === 'listening') listening(this);
-      return originalEmit.apply(this, arguments);
+      return ReflectApply(originalEmit, this, arguments);
     };
   }
 

@@ -3,6 +3,13 @@
 // handed over as batches (PROTOCOL.md): deltas since the last drain, or everything at once for the
 // dump. Nothing here runs on the app's hot path except `recordRupture`, once per part.
 
+const P = require('./primordials');
+
+const {
+  ArrayPrototypePush, ArrayPrototypeSlice, ArrayIsArray, MapPrototypeGet, MapPrototypeSet,
+  MapPrototypeHas, SetPrototypeHas, SetPrototypeAdd, ObjectAssign, SafeMap, SafeSet,
+} = P;
+const rawDebug = process._rawDebug;
 const MAX_SAMPLES = 3;
 const MAX_WARNINGS = 200;
 
@@ -11,20 +18,20 @@ let sentFunctions = 0;
 const externals = []; // {id, name, slot}
 const externalFns = []; // slot -> function object
 let sentExternals = 0;
-const sources = new Map(); // file -> original text
+const sources = new SafeMap(); // file -> original text
 let sentSources = 0;
 const sourceOrder = [];
 const ruptures = []; // every rupture record, in first-seen order
-const rupturesByCallback = new Map(); // callback id -> records
+const rupturesByCallback = new SafeMap(); // callback id -> records
 const warnings = [];
-const warningSet = new Set();
+const warningSet = new SafeSet();
 let sentWarnings = 0;
 const listening = [];
 let sentListening = 0;
 let requests = 0;
 let sentRequests = 0;
 const drainers = [];
-const effectTotals = new Map(); // merge key -> effect (totals, for the dump)
+const effectTotals = new SafeMap(); // merge key -> effect (totals, for the dump)
 let nextFunction = 0;
 
 /** A fresh function number (the n of `fn`), shared by instrumented and external functions. */
@@ -35,25 +42,25 @@ function allocateFunctions(count) {
 }
 
 function addFunction(entry) {
-  functions.push(entry);
+  ArrayPrototypePush(functions, entry);
 }
 
 function addSource(file, text) {
-  if (sources.has(file)) return;
-  sources.set(file, text);
-  sourceOrder.push(file);
+  if (MapPrototypeHas(sources, file)) return;
+  MapPrototypeSet(sources, file, text);
+  ArrayPrototypePush(sourceOrder, file);
 }
 
 function addExternal(fn, id) {
   const slot = externalFns.length;
-  externalFns.push(fn);
+  ArrayPrototypePush(externalFns, fn);
   let name = '';
   try {
     name = typeof fn.name === 'string' ? fn.name : '';
   } catch (e) {
     // a hostile getter: keep the empty name
   }
-  externals.push({ id, name, slot });
+  ArrayPrototypePush(externals, { id, name, slot });
   return slot;
 }
 
@@ -66,10 +73,10 @@ function externalFunction(slot) {
  * `site` is {file, line, column} or null; `request` is the request id or null.
  */
 function recordRupture(type, callee, caller, callback, site, request) {
-  let list = rupturesByCallback.get(callback);
+  let list = MapPrototypeGet(rupturesByCallback, callback);
   if (list === undefined) {
     list = [];
-    rupturesByCallback.set(callback, list);
+    MapPrototypeSet(rupturesByCallback, callback, list);
   }
   let rec = null;
   for (let i = 0; i < list.length; i++) {
@@ -92,8 +99,8 @@ function recordRupture(type, callee, caller, callback, site, request) {
       site,
       dirty: false,
     };
-    list.push(rec);
-    ruptures.push(rec);
+    ArrayPrototypePush(list, rec);
+    ArrayPrototypePush(ruptures, rec);
   } else if (type === 'start' && rec.type !== 'start') {
     rec.type = 'start';
     rec.dirty = true;
@@ -103,8 +110,8 @@ function recordRupture(type, callee, caller, callback, site, request) {
   if (rec.site === null && site !== null) rec.site = site;
   if (rec.batchSamples.length < MAX_SAMPLES || rec.samples.length < MAX_SAMPLES) {
     const sample = sampleOf(request, site);
-    if (rec.batchSamples.length < MAX_SAMPLES) rec.batchSamples.push(sample);
-    if (rec.samples.length < MAX_SAMPLES) rec.samples.push(sample);
+    if (rec.batchSamples.length < MAX_SAMPLES) ArrayPrototypePush(rec.batchSamples, sample);
+    if (rec.samples.length < MAX_SAMPLES) ArrayPrototypePush(rec.samples, sample);
   }
 }
 
@@ -114,15 +121,15 @@ function sampleOf(request, site) {
 }
 
 function warn(message) {
-  const text = String(message);
-  if (warningSet.has(text) || warnings.length >= MAX_WARNINGS) return;
-  warningSet.add(text);
-  warnings.push(text);
-  if (process.env.JITFLUX_DEBUG) process._rawDebug(`jitflux: ${text}`);
+  const text = typeof message === 'string' ? message : `${message}`;
+  if (SetPrototypeHas(warningSet, text) || warnings.length >= MAX_WARNINGS) return;
+  SetPrototypeAdd(warningSet, text);
+  ArrayPrototypePush(warnings, text);
+  if (process.env.JITFLUX_DEBUG) P.FunctionPrototypeCall(rawDebug, process, `jitflux: ${text}`);
 }
 
 function addListening(port, address) {
-  listening.push({ port, address });
+  ArrayPrototypePush(listening, { port, address });
 }
 
 function countRequest() {
@@ -130,24 +137,25 @@ function countRequest() {
 }
 
 function addDrainer(fn) {
-  if (typeof fn === 'function') drainers.push(fn);
+  if (typeof fn === 'function') ArrayPrototypePush(drainers, fn);
 }
 
 /** Effect deltas from the drainers, folded into the totals on the way. */
 function drainEffects() {
   const out = [];
-  for (const drainer of drainers) {
+  for (let d = 0; d < drainers.length; d++) {
     let deltas;
     try {
-      deltas = drainer();
+      deltas = drainers[d]();
     } catch (e) {
       warn(`effects drainer failed: ${e && e.message}`);
       continue;
     }
-    if (!Array.isArray(deltas)) continue;
-    for (const effect of deltas) {
+    if (!ArrayIsArray(deltas)) continue;
+    for (let i = 0; i < deltas.length; i++) {
+      const effect = deltas[i];
       if (!effect || typeof effect !== 'object') continue;
-      out.push(effect);
+      ArrayPrototypePush(out, effect);
       mergeEffect(effect);
     }
   }
@@ -162,18 +170,18 @@ function effectKey(e) {
 
 function mergeEffect(effect) {
   const key = effectKey(effect);
-  const total = effectTotals.get(key);
+  const total = MapPrototypeGet(effectTotals, key);
   if (total === undefined) {
-    const copy = Object.assign({}, effect);
-    copy.samples = Array.isArray(effect.samples) ? effect.samples.slice(0, MAX_SAMPLES) : [];
-    effectTotals.set(key, copy);
+    const copy = ObjectAssign({}, effect);
+    copy.samples = ArrayIsArray(effect.samples) ? ArrayPrototypeSlice(effect.samples, 0, MAX_SAMPLES) : [];
+    MapPrototypeSet(effectTotals, key, copy);
     return;
   }
   total.count += typeof effect.count === 'number' ? effect.count : 0;
-  if (Array.isArray(effect.samples)) {
-    for (const s of effect.samples) {
+  if (ArrayIsArray(effect.samples)) {
+    for (let i = 0; i < effect.samples.length; i++) {
       if (total.samples.length >= MAX_SAMPLES) break;
-      total.samples.push(s);
+      ArrayPrototypePush(total.samples, effect.samples[i]);
     }
   }
 }
@@ -193,24 +201,25 @@ function ruptureOut(rec, count, samples) {
 /** One batch of everything new since the last drain (PROTOCOL.md). */
 function drain() {
   const batch = {
-    functions: functions.slice(sentFunctions),
-    external: externals.slice(sentExternals),
+    functions: ArrayPrototypeSlice(functions, sentFunctions),
+    external: ArrayPrototypeSlice(externals, sentExternals),
     sources: {},
     rupture_points: [],
     effects: drainEffects(),
-    listening: listening.slice(sentListening),
+    listening: ArrayPrototypeSlice(listening, sentListening),
     requests: requests - sentRequests,
-    warnings: warnings.slice(sentWarnings),
+    warnings: ArrayPrototypeSlice(warnings, sentWarnings),
   };
   sentFunctions = functions.length;
   sentExternals = externals.length;
   for (let i = sentSources; i < sourceOrder.length; i++) {
-    batch.sources[sourceOrder[i]] = sources.get(sourceOrder[i]);
+    batch.sources[sourceOrder[i]] = MapPrototypeGet(sources, sourceOrder[i]);
   }
   sentSources = sourceOrder.length;
-  for (const rec of ruptures) {
+  for (let i = 0; i < ruptures.length; i++) {
+    const rec = ruptures[i];
     if (rec.delta === 0 && !rec.dirty) continue;
-    batch.rupture_points.push(ruptureOut(rec, rec.delta, rec.batchSamples));
+    ArrayPrototypePush(batch.rupture_points, ruptureOut(rec, rec.delta, rec.batchSamples));
     rec.delta = 0;
     rec.dirty = false;
     rec.batchSamples = [];
@@ -225,16 +234,18 @@ function drain() {
 function total() {
   drainEffects();
   const all = {};
-  for (const file of sourceOrder) all[file] = sources.get(file);
+  for (let i = 0; i < sourceOrder.length; i++) all[sourceOrder[i]] = MapPrototypeGet(sources, sourceOrder[i]);
+  const points = [];
+  for (let i = 0; i < ruptures.length; i++) points[i] = ruptureOut(ruptures[i], ruptures[i].count, ruptures[i].samples);
   return {
-    functions: functions.slice(),
-    external: externals.slice(),
+    functions: ArrayPrototypeSlice(functions),
+    external: ArrayPrototypeSlice(externals),
     sources: all,
-    rupture_points: ruptures.map((rec) => ruptureOut(rec, rec.count, rec.samples)),
-    effects: Array.from(effectTotals.values()),
-    listening: listening.slice(),
+    rupture_points: points,
+    effects: P.mapValues(effectTotals),
+    listening: ArrayPrototypeSlice(listening),
     requests,
-    warnings: warnings.slice(),
+    warnings: ArrayPrototypeSlice(warnings),
   };
 }
 

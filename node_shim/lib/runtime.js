@@ -9,7 +9,14 @@
 //       into the app): the rupture point is found from the async resource it runs in;
 //   (b) when Express dispatches a layer handler (hooks inserted into Express's layer.js call XD);
 //   (c) when an async function resumes after an `await` (R; J when a rejection resumes it in a
-//       catch or finally block; JF after the implicit awaits of a `for await` loop, see FA).
+//       catch or finally block; JF after the implicit awaits of a `for await` loop, see FA);
+//   (d) when a callback handed over by another part is called by code the shim does not
+//       instrument (a framework's dispatcher: koa-compose, Fastify, a router in node_modules),
+//       even synchronously inside the running part (see dispatched).
+// Start or post: a callback handed over outside any request and run for a request is a listener
+// (a start point), whoever dispatches it and whatever connection the request came on; so is one
+// that runs again from the same resource for the same request, a repeating timer and an
+// EventEmitter listener other than the one-shot events ('end', 'close', ...). Else post.
 //
 // Async resources: an async_hooks `init` hook stores on each new resource the context of the
 // part that created it ({part, request}); resources created outside any part inherit the context
@@ -17,13 +24,27 @@
 // two property stores; per call of an instrumented function, E and X are a few variable accesses.
 
 const asyncHooks = require('async_hooks');
+const v8 = require('v8');
 const recorder = require('./recorder');
+const stacks = require('./stacks');
+const identity = require('./identity');
+const {
+  ArrayPrototypePush, ArrayPrototypeJoin, FunctionPrototypeCall, SafeWeakMap, ObjectCreate,
+  ObjectGetOwnPropertyDescriptor, WeakMapPrototypeGet, WeakMapPrototypeSet, SafeSet,
+  SetPrototypeHas, StringPrototypeStartsWith,
+} = require('./primordials');
 
 const { executionAsyncResource } = asyncHooks;
+const SymbolAsyncIterator = Symbol.asyncIterator;
+const SymbolIterator = Symbol.iterator;
 const kCtx = Symbol('jitflux.context');
 const kType = Symbol('jitflux.type');
 const kRan = Symbol('jitflux.ran');
-const requestIds = new WeakMap(); // http.IncomingMessage -> request id
+const kRanCtx = Symbol('jitflux.ranContext');
+const kRanPart = Symbol('jitflux.ranPart'); // the part that last ran on a resource
+const kParent = Symbol('jitflux.parent'); // promise -> the promise it was derived from
+const kSettled = Symbol('jitflux.settled'); // promise -> the part that settled it
+const requestIds = new SafeWeakMap(); // http.IncomingMessage -> request id
 
 // Static tables, indexed by function number n (id `f${n}`) or by core site number s.
 const fnId = []; // n -> 'fn'
@@ -36,6 +57,11 @@ const siteFn = []; // s -> n
 const siteCallee = []; // s -> callee text ("fs.readFile", "await")
 const siteLoc = []; // s -> {file, line, column}
 const sitePart = []; // s -> the part that last passed a callback there
+const siteCtx = []; // s -> the part invocation (its context object) that last passed one there
+const siteInRequest = []; // s -> true once a callback was passed there while serving a request
+const handedOver = []; // n -> true while a call of n may be a dispatch (see dispatched)
+const plainCalls = []; // n -> calls of n found to come from the app's own code
+const libraryCalls = []; // n -> calls of n found to come from a library, none from the app
 
 // The part stack.
 let depth = 0;
@@ -65,6 +91,8 @@ const rt = {
   XR: null,
   XN: null,
   XL: null,
+  XC: null,
+  XR3: null,
   isExpressNext: null,
   externalId: null,
   functionId: null,
@@ -82,6 +110,7 @@ Object.defineProperty(rt, 'depth', {
 /** Entry of instrumented function n; returns the depth to restore on exit. */
 function enter(n) {
   if (sp === 0) beginFromLoop(n);
+  else if (handedOver[n] === true) dispatched(n);
   return depth++;
 }
 
@@ -96,7 +125,11 @@ function literal(fn, s) {
   lastFn = fn;
   lastSite = s;
   sitePart[s] = rt.part;
-  fnLastSite[siteFn[s]] = s;
+  siteCtx[s] = curCtx;
+  if (rt.request !== null) siteInRequest[s] = true;
+  const n = siteFn[s];
+  fnLastSite[n] = s;
+  if (plainCalls[n] === undefined) handedOver[n] = true;
   return fn;
 }
 
@@ -139,13 +172,13 @@ function resumedLoop(p, s, state) {
  */
 function forAwait(iterable, s, state) {
   if (iterable === null || iterable === undefined) return iterable;
-  const asyncMethod = iterable[Symbol.asyncIterator];
+  const asyncMethod = iterable[SymbolAsyncIterator];
   if (asyncMethod !== undefined && asyncMethod !== null) {
-    return { [Symbol.asyncIterator]: () => loopIterator(asyncMethod.call(iterable), s, state) };
+    return { [SymbolAsyncIterator]: () => loopIterator(FunctionPrototypeCall(asyncMethod, iterable), s, state) };
   }
-  const syncMethod = iterable[Symbol.iterator];
+  const syncMethod = iterable[SymbolIterator];
   if (syncMethod !== undefined && syncMethod !== null) {
-    return { [Symbol.iterator]: () => loopIterator(syncMethod.call(iterable), s, state) };
+    return { [SymbolIterator]: () => loopIterator(FunctionPrototypeCall(syncMethod, iterable), s, state) };
   }
   return iterable;
 }
@@ -156,7 +189,7 @@ function loopIterator(it, s, state) {
   if (typeof next !== 'function') return it;
   const wrapper = {
     next() {
-      const result = next.call(it);
+      const result = FunctionPrototypeCall(next, it);
       suspendLoop(s, state);
       return result;
     },
@@ -164,7 +197,7 @@ function loopIterator(it, s, state) {
   const ret = it.return;
   if (typeof ret === 'function') {
     wrapper.return = function () {
-      const result = ret.call(it);
+      const result = FunctionPrototypeCall(ret, it);
       suspendLoop(s, state);
       return result;
     };
@@ -214,8 +247,57 @@ function pop() {
   }
 }
 
+// With async hooks on, Node runs each event-loop callback through its callbackTrampoline
+// (node:internal/async_hooks), which calls `cb.apply(this, args)` and then
+// `execution_async_resources.pop()`: an app's own Function.prototype.apply or Array.prototype.pop
+// runs there, where it would not untraced. Such a call is not a part of its own (the callback it
+// applies is), and a warning says that the replacement runs more often traced. The descriptors
+// are read, not the properties: reading runs nothing of the app.
+const FunctionPrototype = Function.prototype;
+const ArrayPrototype = Array.prototype;
+const originalApply = FunctionPrototype.apply;
+const originalPop = ArrayPrototype.pop;
+const helperNumbers = new SafeWeakMap(); // replacement function -> its function number or -1
+let helpersWarned = false;
+
+function replacement(object, name, original) {
+  const d = ObjectGetOwnPropertyDescriptor(object, name);
+  return d !== undefined && typeof d.value === 'function' && d.value !== original ? d.value : null;
+}
+
+function numberOf(fn) {
+  let n = WeakMapPrototypeGet(helperNumbers, fn);
+  if (n === undefined) {
+    n = identity.instrumentedNumber(fn);
+    WeakMapPrototypeSet(helperNumbers, fn, n);
+  }
+  return n;
+}
+
+/** Whether function n is the app's replacement of apply or pop, called by Node's trampoline. */
+function trampolineHelper(n) {
+  const apply = replacement(FunctionPrototype, 'apply', originalApply);
+  if (apply !== null && numberOf(apply) === n) return true;
+  const pop = replacement(ArrayPrototype, 'pop', originalPop);
+  return pop !== null && numberOf(pop) === n;
+}
+
+function checkHelpers() {
+  if (helpersWarned) return [];
+  const replaced = [];
+  if (replacement(FunctionPrototype, 'apply', originalApply) !== null) ArrayPrototypePush(replaced, 'Function.prototype.apply');
+  if (replacement(ArrayPrototype, 'pop', originalPop) !== null) ArrayPrototypePush(replaced, 'Array.prototype.pop');
+  if (replaced.length > 0) {
+    helpersWarned = true;
+    recorder.warn(`the app replaced ${ArrayPrototypeJoin(replaced, ' and ')}: Node calls ${replaced.length > 1 ? 'them' : 'it'} for every event-loop callback while async hooks are on, so the app's replacement runs more often traced than untraced`);
+  }
+  return [];
+}
+recorder.addDrainer(checkHelpers);
+
 function beginFromLoop(n) {
   const id = fnId[n];
+  if (trampolineHelper(n)) return;
   let request = null;
   try {
     const res = executionAsyncResource();
@@ -229,14 +311,19 @@ function beginFromLoop(n) {
     } else {
       let s = fnSite[n];
       if (s < 0 && fnLastSite[n] !== undefined) s = fnLastSite[n];
-      let caller = ctx !== undefined ? ctx.part : null;
+      const listener = s >= 0 && request !== null && siteInRequest[s] !== true;
+      let caller = ctx !== undefined && !listener ? ctx.part : null;
       if (caller === null && s >= 0) caller = sitePart[s];
+      if (!listener) caller = previousStep(res, ctx, caller);
       if (caller !== null && caller !== undefined) {
-        const type = res[kRan] === n || isInterval(res) ? 'start' : 'post';
+        const again = res[kRan] === n && res[kRanCtx] === ctx;
+        const type = listener || again || isInterval(res) ? 'start' : 'post';
         const callee = s >= 0 ? siteCallee[s] : calleeOf(res);
         recorder.recordRupture(type, callee, caller, id, s >= 0 ? siteLoc[s] : fnLoc[n], request);
       }
       res[kRan] = n;
+      res[kRanCtx] = ctx;
+      res[kRanPart] = id;
     }
   } catch (e) {
     recorder.warn(`part of ${id}: ${e && e.message}`);
@@ -244,13 +331,79 @@ function beginFromLoop(n) {
   push(id, request, depth);
 }
 
+/**
+ * Instrumented function n, handed over at a call site, is called while a part runs. When it was
+ * handed over by another part invocation and the call comes from code the shim does not
+ * instrument, a framework is dispatching it: it begins a part of its own (d). A synchronous
+ * callback (`[].map(cb)`, handed over by this very part), a listener of a synchronous `emit`, or
+ * a call from the app's own code is no rupture point.
+ */
+function dispatched(n) {
+  const id = fnId[n];
+  if (rt.part === id) return; // its part was begun for it (an Express dispatch)
+  let s = fnSite[n];
+  if (s < 0 && fnLastSite[n] !== undefined) s = fnLastSite[n];
+  if (s < 0 || siteCtx[s] === curCtx || listenerPart[n] !== undefined) return;
+  try {
+    // A stack is looked at until the answer is settled: a helper the app passes around and
+    // calls itself stops being checked, and so does a callback only libraries ever call (a
+    // template helper run a thousand times a render pays for a few stacks only).
+    if (plainCalls[n] === undefined && (libraryCalls[n] || 0) >= LIBRARY_LIMIT) {
+      // settled: a dispatch
+    } else if (!calledByLibrary()) {
+      plainCalls[n] = (plainCalls[n] || 0) + 1;
+      if (plainCalls[n] > PLAIN_LIMIT) handedOver[n] = false;
+      return;
+    } else if (plainCalls[n] === undefined) {
+      libraryCalls[n] = (libraryCalls[n] || 0) + 1;
+    }
+    const request = curCtx !== null ? curCtx.request : null;
+    const type = request !== null && siteInRequest[s] !== true ? 'start' : 'post';
+    const caller = sitePart[s];
+    if (caller !== null && caller !== undefined) {
+      recorder.recordRupture(type, siteCallee[s], caller, id, siteLoc[s], request);
+    }
+    push(id, request, depth);
+  } catch (e) {
+    recorder.warn(`dispatch of ${id}: ${e && e.message}`);
+  }
+}
+
+const PLAIN_LIMIT = 64;
+const LIBRARY_LIMIT = 16;
+
+/** Whether the caller of the function entering now is code the shim does not instrument. */
+function calledByLibrary() {
+  const frames = stacks.callSites(enter);
+  // frames[0] is the function entering; the first frame after it with a file is its caller
+  // (builtins such as Array.prototype.forEach have none).
+  for (let i = 1; i < frames.length; i++) {
+    const file = frames[i].getFileName();
+    if (!file) continue;
+    if (StringPrototypeStartsWith(file, stacks.SHIM_DIR)) continue;
+    const entry = stacks.fileEntry(file);
+    return entry === undefined || entry.file === null;
+  }
+  return false;
+}
+
 function beginAwait(p, s, k) {
   const n = siteFn[s];
   const id = fnId[n];
   let request = null;
   try {
-    const ctx = executionAsyncResource()[kCtx];
+    const res = executionAsyncResource();
+    const ctx = res[kCtx];
     if (ctx !== undefined) request = ctx.request;
+    res[kRanPart] = id;
+    // `await helper()`: the code after it continues from the helper's last part, the one that
+    // settled the promise this part made by calling it.
+    const awaited = res[kParent];
+    if (awaited !== undefined && p !== null && p !== undefined) {
+      const made = awaited[kCtx];
+      const settled = awaited[kSettled];
+      if (made !== undefined && made.part === p && settled !== undefined) p = settled;
+    }
     if (p !== null && p !== undefined) {
       recorder.recordRupture('post', 'await', p, id, siteLoc[s], request);
     }
@@ -272,12 +425,27 @@ function beginDispatch(id, callee, caller, site, request) {
   return k;
 }
 
+/**
+ * In `p.then(a).then(b)`, b runs on the promise `.then(b)` made, whose parent is the promise a's
+ * part settled: when the same part made both (one chain), b continues from a, not from the part
+ * that built the chain. Likewise `helper().then(a)` continues from the helper's last part.
+ */
+function previousStep(res, ctx, caller) {
+  const parent = res[kParent];
+  if (parent === undefined || ctx === undefined || parent[kCtx] !== ctx) return caller;
+  const settled = parent[kSettled];
+  if (settled !== undefined) return settled;
+  const ran = parent[kRanPart];
+  return ran !== undefined ? ran : caller;
+}
+
 function isInterval(res) {
   return res._repeat !== undefined && res._repeat !== null && res._idleTimeout !== undefined;
 }
 
 // Names for callbacks that were not handed over at a known call site, from the async resource.
-const TYPE_CALLEES = {
+// (No prototype: a name the app adds to Object.prototype is no async resource type.)
+const TYPE_CALLEES = Object.assign(ObjectCreate(null), {
   Timeout: 'setTimeout',
   Immediate: 'setImmediate',
   TickObject: 'process.nextTick',
@@ -298,7 +466,7 @@ const TYPE_CALLEES = {
   SIGNALWRAP: 'process.on',
   WRITEWRAP: 'write',
   SHUTDOWNWRAP: 'end',
-};
+});
 
 function calleeOf(res) {
   const type = res[kType];
@@ -326,10 +494,41 @@ function init(asyncId, type, triggerAsyncId, resource) {
 
 let hook = null;
 
+// Promise hooks: a promise's parent (the promise `then` or `await` was called on) and the part
+// that settled it (the running part, or the part that last ran on the current resource: an
+// async function's promise settles just after its last part has ended).
+function onPromiseInit(promise, parent) {
+  if (parent !== undefined) promise[kParent] = parent;
+}
+
+function onPromiseSettled(promise) {
+  let part = rt.part;
+  if (part === null) part = executionAsyncResource()[kRanPart];
+  if (part !== undefined && part !== null) promise[kSettled] = part;
+}
+
+/**
+ * Outside any part, in the reaction to a promise the app settled (a framework sending what an
+ * async handler returned: Fastify, Koa, Express 5), the part that settled it; else null.
+ */
+function settlerOfCurrent() {
+  const parent = executionAsyncResource()[kParent];
+  if (parent === undefined) return null;
+  const settled = parent[kSettled];
+  return settled !== undefined ? settled : null;
+}
+
+rt.settler = settlerOfCurrent;
+
 function enableAsyncHooks() {
   if (hook !== null) return;
   hook = asyncHooks.createHook({ init });
   hook.enable();
+  const promiseHooks = v8.promiseHooks;
+  if (promiseHooks && typeof promiseHooks.onInit === 'function') {
+    promiseHooks.onInit(onPromiseInit);
+    promiseHooks.onSettled(onPromiseSettled);
+  }
 }
 
 /** Make the resource the current code runs in carry a request (called as a request starts). */
@@ -355,24 +554,44 @@ function defineFunction(n, loc) {
 /** Register a call site where function n is handed to `callee`; returns the site number. */
 function defineSite(n, callee, loc) {
   const s = siteFn.length;
-  siteFn.push(n);
-  siteCallee.push(callee);
-  siteLoc.push(loc);
-  sitePart.push(null);
+  ArrayPrototypePush(siteFn, n);
+  ArrayPrototypePush(siteCallee, callee);
+  ArrayPrototypePush(siteLoc, loc);
+  ArrayPrototypePush(sitePart, null);
   return s;
 }
+
+rt.defineSite = defineSite;
 
 function markLiteralSite(n, s) {
   fnSite[n] = s;
 }
 
+// Events emitted once per emitter: their listeners are continuations (post), not listeners.
+const ONE_SHOT = new SafeSet([
+  'end', 'close', 'finish', 'error', 'exit', 'listening', 'ready', 'open', 'response',
+  'abort', 'aborted', 'timeout', 'prefinish',
+]);
+
 /** A listener registration just happened for `fn` (EventEmitter.on and the like). */
-function listenerRegistered(fn) {
+function listenerRegistered(fn, type) {
   if (fn !== lastFn || lastFn === null) return;
+  lastFn = null;
+  if (SetPrototypeHas(ONE_SHOT, type)) return;
   const n = siteFn[lastSite];
   listenerPart[n] = rt.part;
   listenerSite[n] = lastSite;
-  lastFn = null;
+}
+
+/**
+ * A request listener registered on a server (`http.createServer(handlers.serve)`): a start
+ * point of the part that registers it even when it was not handed over as a literal or a name.
+ * `n` is its function number, `callee` and `loc` say where it was registered.
+ */
+function requestListener(n, callee, loc) {
+  if (fnId[n] === undefined || listenerPart[n] !== undefined) return;
+  listenerPart[n] = rt.part;
+  listenerSite[n] = defineSite(n, callee, loc);
 }
 
 /** Whether function n was handed over at a call site (and the site), for Express registration. */
@@ -390,6 +609,7 @@ module.exports = {
   defineSite,
   markLiteralSite,
   listenerRegistered,
+  requestListener,
   siteOfFunction,
   beginDispatch,
   requestIds,

@@ -5,17 +5,25 @@
 // and leaves the shim's frames out. Also: the structured stack for Express registrations.
 
 const path = require('path');
+const {
+  ArrayPrototypePush, ArrayPrototypeJoin, ArrayIsArray, MapPrototypeGet, MapPrototypeSet,
+  MapPrototypeHas, SetPrototypeAdd, SetPrototypeHas, StringPrototypeSlice, StringPrototypeStartsWith,
+  StringPrototypeLastIndexOf, StringPrototypeCharCodeAt, StringPrototypeIndexOf, RegExpPrototypeExec, NumberIsFinite,
+  ObjectPrototypeHasOwnProperty, ErrorPrototypeToString, ErrorCaptureStackTrace, ObjectDefineProperty,
+  MathMax, SafeMap, SafeSet, ObjectGetOwnPropertyDescriptor, ReflectDeleteProperty,
+} = require('./primordials');
 
+const ErrorCtor = Error;
 const SHIM_DIR = path.dirname(__dirname) + path.sep;
-const files = new Map(); // absolute file name -> {file, source, inserts, byLine}
+const files = new SafeMap(); // absolute file name -> {file, source, inserts, byLine}
 
 /** Remember how a file was rewritten (`inserts` from Edits.applyWithMap). */
 function registerFile(filename, file, source, inserts) {
-  files.set(filename, { file, source, inserts, byLine: null });
+  MapPrototypeSet(files, filename, { file, source, inserts, byLine: null });
 }
 
 function fileEntry(filename) {
-  return files.get(filename);
+  return MapPrototypeGet(files, filename);
 }
 
 function lineMap(entry) {
@@ -23,20 +31,22 @@ function lineMap(entry) {
   const starts = [0];
   const re = /\r\n|[\n\r\u2028\u2029]/g;
   let m;
-  while ((m = re.exec(entry.source)) !== null) starts.push(m.index + m[0].length);
-  const byLine = new Map();
+  while ((m = RegExpPrototypeExec(re, entry.source)) !== null) ArrayPrototypePush(starts, m.index + m[0].length);
+  const byLine = new SafeMap();
   entry.lineStarts = starts;
-  entry.insertAt = new Set();
+  entry.insertAt = new SafeSet();
   let line = 0;
-  for (const [pos, len] of entry.inserts) {
-    entry.insertAt.add(pos);
+  for (let i = 0; i < entry.inserts.length; i++) {
+    const pos = entry.inserts[i][0];
+    const len = entry.inserts[i][1];
+    SetPrototypeAdd(entry.insertAt, pos);
     while (line + 1 < starts.length && starts[line + 1] <= pos) line++;
-    let list = byLine.get(line + 1);
+    let list = MapPrototypeGet(byLine, line + 1);
     if (list === undefined) {
       list = [];
-      byLine.set(line + 1, list);
+      MapPrototypeSet(byLine, line + 1, list);
     }
-    list.push([pos - starts[line], len]);
+    ArrayPrototypePush(list, [pos - starts[line], len]);
   }
   entry.byLine = byLine;
   return byLine;
@@ -44,10 +54,12 @@ function lineMap(entry) {
 
 /** The 0-based column in the original text of 0-based column `col` of line `line` (1-based). */
 function originalColumn(entry, line, col) {
-  const list = lineMap(entry).get(line);
+  const list = MapPrototypeGet(lineMap(entry), line);
   if (list === undefined) return col;
   let shift = 0;
-  for (const [at, len] of list) {
+  for (let i = 0; i < list.length; i++) {
+    const at = list[i][0];
+    const len = list[i][1];
     const outStart = at + shift;
     if (col < outStart) return callColumn(entry, line, col - shift);
     if (col < outStart + len) return at;
@@ -58,6 +70,9 @@ function originalColumn(entry, line, col) {
 
 const SPACE = /\s/;
 const WORD = /[\w$]/;
+const DIGIT = /[0-9]/;
+const isSpace = (c) => c !== undefined && RegExpPrototypeExec(SPACE, c) !== null;
+const isWord = (c) => c !== undefined && RegExpPrototypeExec(WORD, c) !== null;
 
 /**
  * V8 places a call at its callee when the callee is a name (`next()`), at the `(` otherwise. A
@@ -67,14 +82,14 @@ function callColumn(entry, line, col) {
   const src = entry.source;
   const lineStart = entry.lineStarts[line - 1];
   const p = lineStart + col;
-  if (src.charCodeAt(p) !== 40 || !entry.insertAt.has(p)) return col;
+  if (StringPrototypeCharCodeAt(src, p) !== 40 || !SetPrototypeHas(entry.insertAt, p)) return col;
   let q = p;
-  while (q > lineStart && SPACE.test(src[q - 1])) q--;
+  while (q > lineStart && isSpace(src[q - 1])) q--;
   let r = q;
-  while (r > lineStart && WORD.test(src[r - 1])) r--;
-  if (r === q || /[0-9]/.test(src[r])) return col;
+  while (r > lineStart && isWord(src[r - 1])) r--;
+  if (r === q || RegExpPrototypeExec(DIGIT, src[r]) !== null) return col;
   let b = r;
-  while (b > lineStart && SPACE.test(src[b - 1])) b--;
+  while (b > lineStart && isSpace(src[b - 1])) b--;
   if (src[b - 1] === '.') return col;
   return r - lineStart;
 }
@@ -82,7 +97,7 @@ function callColumn(entry, line, col) {
 /** Where a stack frame points in the original text of an instrumented file, or null. */
 function originalLocation(callSite) {
   const filename = callSite.getFileName();
-  const entry = filename ? files.get(filename) : undefined;
+  const entry = filename ? MapPrototypeGet(files, filename) : undefined;
   if (entry === undefined || entry.file === null) return null;
   const line = callSite.getLineNumber();
   const column = callSite.getColumnNumber();
@@ -97,20 +112,23 @@ function remappedFrame(callSite, entry) {
   if (line == null || column == null) return callSite;
   const mapped = originalColumn(entry, line, column - 1) + 1;
   if (mapped === column) return callSite;
-  const text = String(callSite);
+  const text = `${callSite}`;
   const needle = `:${line}:${column}`;
-  const at = text.lastIndexOf(needle);
+  const at = StringPrototypeLastIndexOf(text, needle);
   if (at < 0) return callSite;
-  const fixed = `${text.slice(0, at)}:${line}:${mapped}${text.slice(at + needle.length)}`;
+  const fixed = `${StringPrototypeSlice(text, 0, at)}:${line}:${mapped}${StringPrototypeSlice(text, at + needle.length)}`;
   const frame = { toString: () => fixed, getColumnNumber: () => mapped };
-  for (const name of ['getThis', 'getTypeName', 'getFunction', 'getFunctionName', 'getMethodName',
-    'getFileName', 'getLineNumber', 'getEvalOrigin', 'isToplevel', 'isEval', 'isNative',
-    'isConstructor', 'isAsync', 'isPromiseAll', 'getPromiseIndex', 'getScriptNameOrSourceURL',
-    'getScriptHash', 'getEnclosingColumnNumber', 'getEnclosingLineNumber', 'getPosition']) {
+  for (let i = 0; i < CALLSITE_METHODS.length; i++) {
+    const name = CALLSITE_METHODS[i];
     if (typeof callSite[name] === 'function') frame[name] = () => callSite[name]();
   }
   return frame;
 }
+
+const CALLSITE_METHODS = ['getThis', 'getTypeName', 'getFunction', 'getFunctionName', 'getMethodName',
+    'getFileName', 'getLineNumber', 'getEvalOrigin', 'isToplevel', 'isEval', 'isNative',
+    'isConstructor', 'isAsync', 'isPromiseAll', 'getPromiseIndex', 'getScriptNameOrSourceURL',
+  'getScriptHash', 'getEnclosingColumnNumber', 'getEnclosingLineNumber', 'getPosition'];
 
 // While the loader's _compile wrapper is on the stack, Error.stackTraceLimit is raised by one per
 // wrapper (see widenStack) so that V8 still captures as many app frames as untraced.
@@ -118,10 +136,10 @@ let widened = 0;
 
 /** Raise Error.stackTraceLimit by one for a shim frame about to enter the stack; undo with the result. */
 function widenStack() {
-  const limit = Error.stackTraceLimit;
-  if (typeof limit !== 'number' || !Number.isFinite(limit) || limit < 0) return null;
+  const limit = ErrorCtor.stackTraceLimit;
+  if (typeof limit !== 'number' || !NumberIsFinite(limit) || limit < 0) return null;
   try {
-    Error.stackTraceLimit = limit + 1;
+    ErrorCtor.stackTraceLimit = limit + 1;
   } catch (e) {
     return null;
   }
@@ -133,9 +151,9 @@ function narrowStack(limit) {
   if (limit === null) return;
   widened--;
   // The app may have set its own limit meanwhile: keep it.
-  if (Error.stackTraceLimit === limit + 1) {
+  if (ErrorCtor.stackTraceLimit === limit + 1) {
     try {
-      Error.stackTraceLimit = limit;
+      ErrorCtor.stackTraceLimit = limit;
     } catch (e) {
       // not writable any more: nothing to restore
     }
@@ -151,26 +169,77 @@ function isTrampoline(callSite, f) {
   return f === TRAMPOLINE_FILE && callSite.getFunctionName() === TRAMPOLINE;
 }
 
+// `(file:line:column)` in an eval origin: "eval at run (/app/server.js:2:45)", nested as
+// "eval at <anonymous> (eval at run (/app/server.js:2:45))".
+const ORIGIN_PLACE = /\(([^()]+):(\d+):(\d+)\)/g;
+
+/** An eval origin with the columns of instrumented files mapped back, or null when unchanged. */
+function originalEvalOrigin(origin) {
+  if (typeof origin !== 'string') return null;
+  let out = '';
+  let last = 0;
+  let changed = false;
+  ORIGIN_PLACE.lastIndex = 0;
+  let m;
+  while ((m = RegExpPrototypeExec(ORIGIN_PLACE, origin)) !== null) {
+    const entry = MapPrototypeGet(files, m[1]);
+    if (entry === undefined) continue;
+    const line = +m[2];
+    const column = +m[3];
+    const mapped = originalColumn(entry, line, column - 1) + 1;
+    if (mapped === column) continue;
+    out += `${StringPrototypeSlice(origin, last, m.index)}(${m[1]}:${line}:${mapped})`;
+    last = m.index + m[0].length;
+    changed = true;
+  }
+  return changed ? out + StringPrototypeSlice(origin, last) : null;
+}
+
+/** A frame of code run by eval or new Function called from an instrumented file, or null. */
+function evalFrame(callSite) {
+  if (typeof callSite.isEval !== 'function' || !callSite.isEval()) return null;
+  const origin = callSite.getEvalOrigin();
+  const mapped = originalEvalOrigin(origin);
+  if (mapped === null) return null;
+  const text = `${callSite}`;
+  const at = StringPrototypeIndexOf(text, origin);
+  if (at < 0) return null;
+  const fixed = `${StringPrototypeSlice(text, 0, at)}${mapped}${StringPrototypeSlice(text, at + origin.length)}`;
+  const frame = { toString: () => fixed, getEvalOrigin: () => mapped };
+  for (let i = 0; i < CALLSITE_METHODS.length; i++) {
+    const name = CALLSITE_METHODS[i];
+    if (frame[name] === undefined && typeof callSite[name] === 'function') frame[name] = () => callSite[name]();
+  }
+  if (typeof callSite.getColumnNumber === 'function') frame.getColumnNumber = () => callSite.getColumnNumber();
+  return frame;
+}
+
+function isShim(f) {
+  return StringPrototypeStartsWith(f, SHIM_DIR);
+}
+
 function fixTrace(trace) {
   let touched = false;
   for (let i = 0; i < trace.length; i++) {
     const f = trace[i].getFileName();
-    if (f && (f.startsWith(SHIM_DIR) || files.has(f) || isTrampoline(trace[i], f))) {
+    if (f ? isShim(f) || MapPrototypeHas(files, f) || isTrampoline(trace[i], f) : evalFrame(trace[i]) !== null) {
       touched = true;
       break;
     }
   }
   if (!touched) return trace;
   const out = [];
-  for (const callSite of trace) {
+  for (let i = 0; i < trace.length; i++) {
+    const callSite = trace[i];
     const f = callSite.getFileName();
-    if (f && (f.startsWith(SHIM_DIR) || isTrampoline(callSite, f))) continue;
-    const entry = f ? files.get(f) : undefined;
-    out.push(entry === undefined ? callSite : remappedFrame(callSite, entry));
+    if (f && (isShim(f) || isTrampoline(callSite, f))) continue;
+    const entry = f ? MapPrototypeGet(files, f) : undefined;
+    if (entry !== undefined) ArrayPrototypePush(out, remappedFrame(callSite, entry));
+    else ArrayPrototypePush(out, (f ? null : evalFrame(callSite)) || callSite);
   }
-  const limit = Error.stackTraceLimit;
-  if (typeof limit === 'number' && Number.isFinite(limit) && out.length > limit - widened) {
-    out.length = Math.max(0, limit - widened);
+  const limit = ErrorCtor.stackTraceLimit;
+  if (typeof limit === 'number' && NumberIsFinite(limit) && out.length > limit - widened) {
+    out.length = MathMax(0, limit - widened);
   }
   return out;
 }
@@ -179,17 +248,17 @@ function fixTrace(trace) {
 function formatLikeNode(error, trace) {
   let head;
   try {
-    const own = Object.prototype.hasOwnProperty.call(error, 'toString');
-    if (own && typeof error.code === 'string' && /^ERR_/.test(error.code)) {
+    const own = ObjectPrototypeHasOwnProperty(error, 'toString');
+    if (own && typeof error.code === 'string' && StringPrototypeStartsWith(error.code, 'ERR_')) {
       head = `${error.name} [${error.code}]: ${error.message}`;
     } else {
-      head = Error.prototype.toString.call(error);
+      head = ErrorPrototypeToString(error);
     }
   } catch (e) {
     head = '<error>';
   }
   if (trace.length === 0) return head;
-  return `${head}\n    at ${trace.join('\n    at ')}`;
+  return `${head}\n    at ${ArrayPrototypeJoin(trace, '\n    at ')}`;
 }
 
 let installed = false;
@@ -197,7 +266,7 @@ let installed = false;
 function install(warn) {
   if (installed) return;
   installed = true;
-  const base = Error.prepareStackTrace;
+  const base = ErrorCtor.prepareStackTrace;
   const prepare = function prepareStackTrace(error, trace) {
     let fixed = trace;
     try {
@@ -208,24 +277,37 @@ function install(warn) {
     if (typeof base === 'function') return base(error, fixed);
     return formatLikeNode(error, fixed);
   };
-  if (typeof base === 'function') Object.defineProperty(prepare, 'name', { value: base.name });
-  Error.prepareStackTrace = prepare;
+  if (typeof base === 'function') ObjectDefineProperty(prepare, 'name', { value: base.name });
+  ErrorCtor.prepareStackTrace = prepare;
 }
 
-/** The structured frames of the current stack, above `above`. */
+/**
+ * The structured frames of the current stack, above `above`. Error.prepareStackTrace and
+ * Error.stackTraceLimit are replaced for that time by defining them, not by assignment: an app
+ * may have made either an accessor, which must not run for the shim.
+ */
 function callSites(above) {
-  const savedPrepare = Error.prepareStackTrace;
-  const savedLimit = Error.stackTraceLimit;
+  const savedPrepare = ObjectGetOwnPropertyDescriptor(ErrorCtor, 'prepareStackTrace');
+  const savedLimit = ObjectGetOwnPropertyDescriptor(ErrorCtor, 'stackTraceLimit');
   const holder = {};
   try {
-    Error.prepareStackTrace = (e, trace) => trace;
-    Error.stackTraceLimit = 50;
-    Error.captureStackTrace(holder, above);
-    return Array.isArray(holder.stack) ? holder.stack : [];
+    define('prepareStackTrace', (e, trace) => trace);
+    define('stackTraceLimit', 50);
+    ErrorCaptureStackTrace(holder, above);
+    return ArrayIsArray(holder.stack) ? holder.stack : [];
   } finally {
-    Error.prepareStackTrace = savedPrepare;
-    Error.stackTraceLimit = savedLimit;
+    putBack('prepareStackTrace', savedPrepare);
+    putBack('stackTraceLimit', savedLimit);
   }
+}
+
+function define(name, value) {
+  ObjectDefineProperty(ErrorCtor, name, { value, writable: true, enumerable: false, configurable: true });
+}
+
+function putBack(name, descriptor) {
+  if (descriptor === undefined) ReflectDeleteProperty(ErrorCtor, name);
+  else ObjectDefineProperty(ErrorCtor, name, descriptor);
 }
 
 module.exports = {

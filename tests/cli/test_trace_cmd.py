@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import signal
@@ -17,7 +18,7 @@ import pytest
 from jitflux.cli import main
 from jitflux.cli.trace_cmd import summary
 from jitflux.drive import DriveResult
-from jitflux.trace import Function, RupturePoint, Trace, load
+from jitflux.trace import Function, RupturePoint, Trace, load, loads
 from jitflux.tracer import TraceResult
 from tests.conftest import EXAMPLES, copy_app, express_env
 from tests.node_helpers import MARKER, leftover_nodes, running, untraced_app
@@ -64,7 +65,7 @@ def test_trace_prints_summary_and_writes_trace(
     counter: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`jitflux trace --requests FILE -o PATH -- node SCRIPT` exits 0, summarises and writes."""
-    output = tmp_path / "out" / "t.json"
+    output = tmp_path / "t.json"
     requests = counter.parent / "requests.txt"
     status = main(["trace", "--requests", str(requests), "-o", str(output), "--",
                    "node", str(counter)])  # fmt: skip
@@ -74,7 +75,11 @@ def test_trace_prints_summary_and_writes_trace(
     assert lines[0] == f"requests: 3 sent, 0 failed, {load(output).meta['requests_received']} " \
                        "received by the app"  # fmt: skip
     assert lines[-1] == f"trace written to {output}"
-    assert load(output).meta["requests_sent"] == 3
+    meta = load(output).meta
+    assert meta["requests_sent"] == 3
+    (main_process,) = meta["processes"]
+    assert main_process["main"] and main_process["traced"]
+    assert lines[-2] == f"traced: process {main_process['pid']} (main)"
 
 
 def test_quiet_and_command_without_double_dash(
@@ -97,6 +102,13 @@ def test_quiet_and_command_without_double_dash(
         (["--requests", "nonexistent.txt", "node", "x.js"], "cannot read the requests"),
         (["--port", "0", "--request", "GET /", "node", "x.js"], "not a TCP port"),
         (["node", "--inspect", "x.js"], "opens the inspector itself"),
+        (["--duration", "nan", "node", "x.js"], "--duration nan: must be a positive number"),
+        (["--duration", "inf", "node", "x.js"], "--duration inf: must be a positive number"),
+        (["--duration", "-3", "node", "x.js"], "--duration -3: must be a positive number"),
+        (["--settle", "inf", "node", "x.js"], "--settle inf: must be a number of seconds"),
+        (["--settle", "nan", "node", "x.js"], "--settle nan: must be a number of seconds"),
+        (["--request", "GET //x", "--request", "G3T /", "node", "x.js"], "not a request: 'G3T /'"),
+        (["--request", "GET x/y", "node", "x.js"], "not a request: 'GET x/y'"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(
@@ -121,9 +133,9 @@ def test_bad_line_in_requests_file(tmp_path: Path, capsys: pytest.CaptureFixture
                                       "(expected 'METHOD /path [BODY]')\n"  # fmt: skip
 
 
-def test_missing_script_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A script that does not exist exits 1 with one line."""
-    assert main(["trace", "node", str(tmp_path / "none.js")]) == 1
+def test_missing_script_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A script that does not exist is bad usage: exit 2 with one line."""
+    assert main(["trace", "node", str(tmp_path / "none.js")]) == 2
     assert capsys.readouterr().err == f"jitflux: script not found: {tmp_path / 'none.js'}\n"
 
 
@@ -186,11 +198,13 @@ def _read_line(stream: object, process: subprocess.Popen[str], limit: float = 30
     raise AssertionError("no line from jitflux")
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    "signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"]
+)
 def test_ctrl_c_without_driver_writes_trace_and_leaves_no_node(
     counter: Path, tmp_path: Path, signum: int
 ) -> None:
-    """SIGINT/SIGTERM without a driver: exit 0, the trace written, no node left."""
+    """SIGINT/SIGTERM/SIGHUP without a driver: exit 0, the trace written, no node left."""
     marker = uuid.uuid4().hex
     output = tmp_path / "t.json"
     process = subprocess.Popen(
@@ -298,3 +312,97 @@ def test_responses_are_byte_identical_to_untraced(
     assert [p.name for p in traced] == [p.name for p in untraced] != []
     for a, b in zip(untraced, traced, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+@pytest.mark.parametrize("where", ["folder", "missing/t.json", "/proc/jitflux-trace.json"])
+def test_output_that_cannot_be_written_is_refused_before_the_app_starts(
+    tmp_path: Path, where: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """-o naming a directory, a missing folder or an unwritable place: one line, exit 2, and the
+    app never starts."""
+    started = tmp_path / "started"
+    script = tmp_path / "server.js"
+    script.write_text(f"require('fs').writeFileSync({json.dumps(str(started))}, 'x');\n")
+    (tmp_path / "folder").mkdir()
+    output = where if where.startswith("/") else str(tmp_path / where)
+    status = main(["trace", "-o", output, "--request", "GET /", "node", str(script)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith(f"jitflux: cannot write the trace to {output}: ") and err.count("\n") == 1
+    assert not started.exists()
+
+
+def test_output_to_dev_stdout_is_written_through(tmp_path: Path) -> None:
+    """`-o /dev/stdout` writes the trace, alone, on jitflux's standard output (the app's output
+    and the summary go to stderr); /dev/stdout stays what it was (a symlink)."""
+    script = tmp_path / "server.js"
+    script.write_text(
+        "console.log('the app says hello');\n"
+        "require('http').createServer((q, s) => s.end('x')).listen(0);\n"
+    )
+    link = os.readlink("/dev/stdout")
+    process = subprocess.run(
+        [sys.executable, "-m", "jitflux", "trace", "-o", "/dev/stdout", "--request", "GET /",
+         "node", str(script)],
+        capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert process.returncode == 0, process.stderr
+    trace = loads(process.stdout.decode())
+    assert trace.meta["requests_sent"] == 1
+    err = process.stderr.decode()
+    assert err.startswith("the app says hello\nrequests: 1 sent, 0 failed")
+    assert os.readlink("/dev/stdout") == link
+
+
+def test_ctrl_c_during_start_up(tmp_path: Path) -> None:
+    """SIGINT while the app starts (before it listens): one line, exit 130, no traceback, the
+    app stopped, what was recorded written (incomplete)."""
+    marker = uuid.uuid4().hex
+    started = tmp_path / "started"
+    script = tmp_path / "server.js"
+    script.write_text(
+        f"require('fs').writeFileSync({json.dumps(str(started))}, 'x');\n"
+        "setTimeout(() => require('http').createServer().listen(0), 60000);\n"
+    )
+    output = tmp_path / "t.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jitflux", "trace", "-o", str(output), "node", str(script)],
+        env={**os.environ, MARKER: marker}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not started.exists():
+            assert process.poll() is None and time.monotonic() < deadline, "the app never ran"
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        process.wait()
+    assert (process.returncode, err) == (130, "jitflux: interrupted before the app listened\n")
+    assert f"trace written to {output} (incomplete)" in out
+    assert load(output).meta["complete"] is False
+    assert leftover_nodes(marker) == []
+
+
+def test_ctrl_c_while_jitflux_starts_is_one_line() -> None:
+    """SIGINT while jitflux is still importing its subcommands: one line, exit 130, no
+    traceback."""
+    # Ctrl-C comes as KeyboardInterrupt in the middle of importing aiohttp.
+    script = """
+import sys
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == "aiohttp":
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, CtrlC())
+import jitflux.cli
+sys.exit(jitflux.cli.main(["trace", "node", "x.js"]))
+"""
+    process = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert (process.returncode, process.stdout, process.stderr) == (
+        130, "", "jitflux: interrupted\n"
+    )  # fmt: skip

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from corpus.run import free_port, run_app, run_untraced, script_folder
 from tests.corpus.conftest import CORPUS, JITFLUX
 
@@ -46,10 +44,6 @@ def test_background_request_reads_the_gif_stream_to_its_end(tmp_path) -> None:
     assert body.startswith(b"GIF89a") and body.endswith(b";")  # ';' is a GIF's trailer
 
 
-@pytest.mark.xfail(
-    reason="issue 10: the effects transform starts a statement with `(`, which joins a "
-    "semicolon-free line to the one before (`require('fastify')(...)\\nfastify.register(...)`)"
-)
 def test_fastify_scaffold_answers_the_same_traced() -> None:
     """The scaffolded, semicolon-free Fastify app starts and answers the same traced."""
     rows = _transparency("fastify-standard")

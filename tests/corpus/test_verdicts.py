@@ -17,8 +17,8 @@ from tests.corpus.conftest import CORPUS, JITFLUX
 APP = CORPUS / "plain-http"
 SPEC = json.loads((APP / "app.json").read_text(encoding="utf-8"))
 EXPECTED = json.loads((APP / "expect.json").read_text(encoding="utf-8"))["expectations"]
-# Expectations that fail on a known, tracked bug.
-KNOWN = {"onEnd-post": "issue 11: a one-shot 'end' listener is recorded as a start point"}
+# Expectations that fail on a known, tracked bug (none today).
+KNOWN: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")

@@ -46,7 +46,9 @@ class NodeApp:
     """An app (`app_dir/server.js`) running in node, traced by the shim or not.
 
     Traced, the app listens on port 0 and the shim tells the port through JITFLUX_PORT_FILE;
-    untraced, it gets a free port in PORT. Use as a context manager: node is always stopped.
+    untraced, it gets a free port in PORT and is probed with a connection until it listens, or
+    (probe=False) listens on port 0 and writes its port into APP_PORT_FILE itself, so that both
+    runs get exactly the same connections. Use as a context manager: node is always stopped.
     """
 
     def __init__(
@@ -60,6 +62,7 @@ class NodeApp:
         env: dict[str, str] | None = None,
         preload: list[Path] | None = None,
         script: str = "server.js",
+        probe: bool = True,
     ) -> None:
         self.app_dir = app_dir
         self.work = work
@@ -70,7 +73,10 @@ class NodeApp:
         # A JITFLUX_* variable of the caller's environment must not leak into the app.
         self.env = {k: v for k, v in express_env(express).items() if not k.startswith("JITFLUX_")}
         self.env.update(env or {})
-        self.env["PORT"] = "0" if traced else str(_free_port())
+        self.probe = probe and not traced
+        self.env["PORT"] = str(_free_port()) if self.probe else "0"
+        if not traced and not probe:
+            self.env["APP_PORT_FILE"] = str(self.port_path)
         if traced:
             self.env["JITFLUX_ROOT"] = str(app_dir)
             self.env["JITFLUX_DUMP"] = str(self.dump_path)
@@ -124,8 +130,8 @@ class NodeApp:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"node exited before listening: {self._read_stderr()}")
-            if self.traced:
-                if self.port_path.exists():
+            if not self.probe:
+                if self.port_path.exists() and self.port_path.read_text():
                     return int(self.port_path.read_text())
             else:
                 port = int(self.env["PORT"])

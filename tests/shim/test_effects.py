@@ -349,12 +349,14 @@ def test_eval_and_with_are_unknown(traced: Callable[..., Run]) -> None:
 
 
 def test_writes_in_setter_and_finally(traced: Callable[..., Run]) -> None:
-    """Writes through `this` in a setter and inside `finally` land on the calling part."""
+    """Writes through `this` in a setter and inside `finally` land on the calling part; `this`
+    is the object `counter` names, so `this.value` is recorded as `counter.value`."""
     run = traced("effects-accessors")
     tick = run.fid("tick")
-    assert run.targets(tick, "write") == {"counter.next", "this.value", "stats.served"}
-    this_value = run.one(tick, "write", "this.value")
-    assert (this_value["declared"], this_value["count"]) == (None, 2)
+    assert run.targets(tick, "write") == {"counter.next", "counter.value", "stats.served"}
+    this_value = run.one(tick, "write", "counter.value")
+    counter = declared(run.app, r"var counter", "counter")
+    assert (this_value["declared"], this_value["count"]) == (counter, 2)
     assert this_value["samples"][0]["line"] == line_of(run.app, r"this.value = v")
     assert run.one(tick, "write", "stats.served")["count"] == 2
 

@@ -99,12 +99,20 @@ def test_modern_functions_are_traced(modern: tuple[Path, Dump, list[str], int]) 
         (r["type"], r["callee"], r["caller"], r["count"]) for r in dump.ruptures(class_route)
     ] == [("start", "app.get", top, 2)]
     points = {(r["type"], r["callee"], r["caller"]): r["count"] for r in dump.ruptures(async_route)}
-    # Two awaits resume the handler: the second one by a rejection caught in the function.
-    assert points == {("start", "app.get", top): 1, ("post", "await", async_route): 2}
+    # Two awaits resume the handler: the first continues from the timer callback that resolved
+    # wait(1)'s promise, the second (a rejection caught in the function) from the handler.
+    resolver = [f["id"] for f in dump.data["functions"] if f["line"] == 38 and f["params"] == []]
+    assert points == {
+        ("start", "app.get", top): 1,
+        ("post", "await", resolver[0]): 1,
+        ("post", "await", async_route): 1,
+    }
+    # wait(1).then(cb): cb continues from the timer callback that resolved wait's promise.
     then = [f for f in dump.data["functions"] if f["line"] == 72 and f["params"] == ["ms"]][0]
     assert [(r["type"], r["callee"], r["caller"]) for r in dump.ruptures(then["id"])] == [
-        ("post", "wait(1).then", arrow_route)
+        ("post", "wait(1).then", resolver[0])
     ]
+    assert arrow_route != resolver[0]
 
 
 def test_syntax_error_is_reported_as_untraced(tmp_path: Path, express_version: int) -> None:
@@ -191,16 +199,21 @@ def test_await_in_every_position_means_the_same(
 
 
 def test_every_await_continues_its_function(syntax: tuple[list[str], list[str], Dump]) -> None:
-    """Every continuation of asyncCases is an await post point of asyncCases itself, the first
-    one called by the request handler; only generators and clashing bodies go unhooked."""
+    """Every continuation of asyncCases is an await post point: of the request handler for the
+    first one, of asyncCases itself, or, after `await` of an async function it called (lines
+    170-184), of that function's last part; only generators and clashing bodies go unhooked."""
     _, _, dump = syntax
     cases = dump.id_of("asyncCases")
     handler = next(  # the createServer callback, anonymous
         r["callback"] for r in dump.data["rupture_points"] if r["callee"] == "http.createServer"
     )
     got = {(r["type"], r["callee"], r["caller"]): r["count"] for r in dump.ruptures(cases)}
-    assert set(got) == {("post", "await", handler), ("post", "await", cases)}
+    assert {("post", "await", handler), ("post", "await", cases)} <= set(got)
+    assert {(kind, callee) for kind, callee, _ in got} == {("post", "await")}
     assert got[("post", "await", handler)] == 2
+    lines = {f["id"]: f["line"] for f in dump.data["functions"]}
+    helpers = {caller for _, _, caller in got} - {handler, cases}
+    assert helpers and {lines[h] for h in helpers} <= set(range(170, 185))
     assert dump.data["warnings"] == [
         "server.js: 5 function(s) without entry hooks (generators, or declarations that clash "
         "in a block)"

@@ -131,13 +131,14 @@ def test_interval_and_emitter_listener_are_start_points(ruptures: Dump) -> None:
     )
 
 
-def test_request_stream_listeners_are_start_points(ruptures: Dump) -> None:
-    """`req.on('data')` and `req.on('end')` listeners are start points of the handler."""
+def test_request_stream_listeners(ruptures: Dump) -> None:
+    """A `req.on('data')` listener is a start point of the handler; `req.on('end')` runs once
+    per registration: a post point."""
     route = ruptures.id_of("bodyRoute")
-    for name in ("onData", "onEnd"):
+    for name, kind in (("onData", "start"), ("onEnd", "post")):
         point = ruptures.rupture(name)
         assert (point["type"], point["callee"], point["caller"], point["count"]) == (
-            "start",
+            kind,
             "req.on",
             route,
             1,

@@ -88,3 +88,28 @@ def test_uncaught_error_stack_matches_untraced(tmp_path: Path) -> None:
     assert "TypeError: Cannot read properties of null" in plain.stderr
     tail = plain.stderr[plain.stderr.index("TypeError") :]
     assert traced.stderr.endswith(tail)
+
+
+def test_eval_origin_columns_match_untraced(tmp_path: Path) -> None:
+    """Frames of code run by eval (direct, nested, throwing) and new Function name the place of
+    the eval call in the original text: the same stack traces as untraced."""
+    app = tmp_path / "evals"
+    app.mkdir()
+    (app / "main.js").write_text(
+        "const items = []\n"
+        "function run (code) { items.push(1); return eval(code) }\n"
+        "function viaFunction () { items.push(2); return new Function("
+        "'return new Error(\"fn\").stack')() }\n"
+        "console.log(run('new Error(\"direct\").stack'))\n"
+        "console.log(run('(0, eval)(\"new Error(\\'indirect\\').stack\")'))\n"
+        "console.log(run('eval(\"new Error(\\'nested\\').stack\")'))\n"
+        "console.log(viaFunction())\n"
+        "try { run('null.x') } catch (e) { console.log(e.stack) }\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JITFLUX_")}
+    plain = run_node(["main.js"], app, env)
+    traced = run_node(["--require", str(SHIM), "main.js"], app, {**env, "JITFLUX_ROOT": str(app)})
+    assert (plain.returncode, plain.stderr) == (0, "")
+    assert "main.js:2:45), <anonymous>:1:1)" in plain.stdout
+    assert "(eval at viaFunction (" in plain.stdout
+    assert (traced.returncode, traced.stdout, traced.stderr) == (0, plain.stdout, "")

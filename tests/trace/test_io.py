@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +21,7 @@ from jitflux.trace import (
     Sample,
     Skip,
     Trace,
+    check_output,
     dump,
     dumps,
     load,
@@ -130,10 +133,82 @@ def test_dump_leaves_no_partial_file(tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["trace.json"]
 
 
+def test_dump_replaces_atomically_and_keeps_the_mode(tmp_path: Path) -> None:
+    """An existing trace file is replaced by a new file (never half written in place) that keeps
+    the old file's mode: a private trace stays private."""
+    path = tmp_path / "trace.json"
+    path.write_text("old")
+    path.chmod(0o600)
+    before = path.stat().st_ino
+    dump(_trace(), path)
+    assert path.stat().st_ino != before
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert load(path) == _trace()
+    assert [p.name for p in tmp_path.iterdir()] == ["trace.json"]
+
+
+def test_dump_writes_through_a_symlink(tmp_path: Path) -> None:
+    """A symlink stays a symlink: its target gets the trace (created if it is missing)."""
+    (tmp_path / "real").mkdir()
+    for target in ("real/existing.json", "real/new.json"):
+        link = tmp_path / f"link-{target.split('/')[1]}"
+        link.symlink_to(target)
+        if target.endswith("existing.json"):
+            (tmp_path / target).write_text("old")
+        check_output(link)
+        dump(_trace(), link)
+        assert link.is_symlink() and os.readlink(link) == target
+        assert load(tmp_path / target) == _trace()
+    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["existing.json", "new.json"]
+
+
+def test_dump_writes_through_a_fifo(tmp_path: Path) -> None:
+    """A named pipe is written to, never replaced: its reader gets the trace."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    check_output(fifo)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        reading = pool.submit(fifo.read_text)
+        dump(_trace(), fifo)
+        assert loads(reading.result(timeout=30)) == _trace()
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_dump_writes_through_devices() -> None:
+    """/dev/null is written to, never replaced."""
+    before = os.stat("/dev/null")
+    check_output("/dev/null")
+    dump(_trace(), "/dev/null")
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_rdev) == (
+        before.st_ino, before.st_rdev
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        (".", "it is a directory"),
+        ("missing/trace.json", "no such directory"),
+        ("/proc/jitflux-trace.json", "cannot create a file in /proc"),
+    ],
+)
+def test_output_that_cannot_be_written_is_refused(
+    tmp_path: Path, where: str, message: str
+) -> None:
+    """A directory, a missing folder, a place where no file can be created: one line, bad
+    input (status 2), and nothing is created."""
+    path = tmp_path / where
+    with pytest.raises(JitfluxError, match=f"^cannot write the trace to {path}: .*{message}") as e:
+        check_output(path)
+    assert e.value.status == EXIT_BAD_INPUT
+    assert not (tmp_path / "missing").exists()
+    with pytest.raises(JitfluxError, match="^cannot write the trace to '': no file named"):
+        check_output("")
+
+
 def test_dump_mode_follows_umask(tmp_path: Path) -> None:
     """The written trace is readable like any file the user creates, not private."""
-    import os
-
     mask = os.umask(0o022)
     try:
         dump(_trace(), tmp_path / "trace.json")

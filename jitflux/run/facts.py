@@ -1,0 +1,70 @@
+"""The one adapter between `run`/`verify` and the analysis: the fluxions of a trace as the
+`jitflux.fluxions/1` document (what `emit --format json` prints) describes them. When the
+analysis changes shape, this module alone follows it."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from jitflux.emit import render
+from jitflux.trace import load
+
+MAIN = "main"
+DISPATCHER = "express_dispatcher"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a fluxion's function starts: file relative to the script's folder, line 1-based,
+    column 0-based."""
+
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One output stream of a fluxion: `start` (>>) or `post` (->), its targets and message."""
+
+    type: str
+    to: tuple[str, ...]
+    message: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Fluxion:
+    """What run needs to know of a fluxion."""
+
+    name: str
+    tags: tuple[str, ...]
+    context: tuple[str, ...]
+    streams: tuple[Stream, ...]
+    origin: Origin | None
+    isolated: bool
+    reasons: tuple[str, ...] = field(default=())
+
+
+def fluxions_of(trace_path: str | os.PathLike[str]) -> list[Fluxion]:
+    """The fluxions of the trace at `trace_path` (a JitfluxError when it cannot be loaded)."""
+    document = json.loads(render(load(trace_path), "json"))
+    return [_fluxion(entry) for entry in document["fluxions"]]
+
+
+def _fluxion(entry: dict[str, Any]) -> Fluxion:
+    origin = entry.get("origin")
+    return Fluxion(
+        name=entry["name"],
+        tags=tuple(entry.get("tags", [])),
+        context=tuple(entry.get("context", [])),
+        streams=tuple(
+            Stream(s["type"], tuple(s.get("to", [])), tuple(s.get("message", [])))
+            for s in entry.get("streams", [])
+        ),
+        origin=Origin(origin["file"], origin["line"], origin["column"]) if origin else None,
+        isolated=bool(entry.get("isolated")),
+        reasons=tuple(entry.get("reasons", [])),
+    )

@@ -1,0 +1,162 @@
+"""Where each fluxion runs under `jitflux run`: the main thread, or the worker pool.
+
+A fluxion is a candidate to move when the trace found it isolated and what it sends goes to
+`main`'s groups (continuations the main thread runs), to the `express_dispatcher` merge, or to
+isolated continuations of its own (which then run in the same worker task). `--isolate NAME`
+forces a move whatever the trace says (verify then checks the claim). The shim makes the last
+call at run time: a candidate stays in the workers when its work is worth a round trip (timed
+there on its first calls) and its message can be cloned; it says so on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.run.facts import DISPATCHER, MAIN, Fluxion, Origin
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The placement of one fluxion and why."""
+
+    name: str
+    move: bool  # a candidate for the worker pool
+    reason: str
+    forced: bool = False
+    origin: Origin | None = None
+    continuations: tuple[Origin, ...] = field(default=())  # downstream functions kept on main
+    inner: tuple[tuple[str, Origin], ...] = field(default=())  # downstream run in the worker
+    inside: str | None = None  # the moved fluxion whose task runs this one
+
+    def line(self, min_work: float) -> str:
+        """One line for `run`'s placement table."""
+        if self.inside:
+            return f"  {self.name}: workers, inside {self.inside}'s task ({self.reason})"
+        if not self.move:
+            return f"  {self.name}: main thread ({self.reason})"
+        if self.forced or min_work <= 0:
+            return f"  {self.name}: workers ({self.reason})"
+        return (
+            f"  {self.name}: workers while its work takes {min_work:g} ms a call or more "
+            f"(timed there: median of 5 calls after 3 warm-up calls) ({self.reason})"
+        )
+
+
+def choose(fluxions: Sequence[Fluxion], isolate: Sequence[str] = ()) -> list[Decision]:
+    """The placement of every fluxion; a JitfluxError (status 2) for an unknown `--isolate`."""
+    by_name = {f.name: f for f in fluxions}
+    for name in isolate:
+        if name not in by_name:
+            known = ", ".join(sorted(by_name)) or "none"
+            raise JitfluxError(
+                f"--isolate {name}: no such fluxion (known: {known})", EXIT_BAD_INPUT
+            )
+        if name in (MAIN, DISPATCHER):
+            raise JitfluxError(f"--isolate {name}: {name} stays on the main thread", EXIT_BAD_INPUT)
+    main = by_name.get(MAIN)
+    main_tags = set(main.tags) if main else set()
+    decisions = [_decide(f, by_name, main_tags, f.name in isolate) for f in fluxions]
+    # A fluxion that runs inside another's task is not moved on its own.
+    outer = {name: d.name for d in decisions if d.move for name, _ in d.inner}
+    return [
+        Decision(d.name, False, "its caller's continuation", inside=outer[d.name])
+        if d.name in outer
+        else d
+        for d in decisions
+    ]
+
+
+def _downstream(
+    f: Fluxion, by_name: dict[str, Fluxion], main_tags: set[str], forced: bool, seen: set[str]
+) -> tuple[list[Origin], list[tuple[str, Origin]]] | str:
+    """Where what `f` sends goes: the continuations kept on the main thread and the isolated
+    fluxions that run in the worker with it (its own continuations, and theirs), or the reason
+    it cannot move."""
+    assert f.origin is not None
+    continuations: list[Origin] = []
+    inner: list[tuple[str, Origin]] = []
+    for stream in f.streams:
+        if stream.type == "start" and not forced:
+            return f"isolated, but {f.name} registers listeners (not moved yet)"
+        for target in stream.to:
+            if target in ("null", DISPATCHER):
+                continue
+            downstream = by_name.get(target)
+            if downstream is None or downstream.origin is None:
+                return f"its downstream {target} has no known source"
+            if downstream.origin.file != f.origin.file:
+                return f"its downstream {target} is in another file (not supported yet)"
+            if set(downstream.tags) & main_tags:
+                continuations.append(downstream.origin)
+                continue
+            if not (downstream.isolated or forced):
+                tags = " ".join(f"&{t}" for t in downstream.tags)
+                return f"it sends to {target}, which is tied ({tags})"
+            if target in seen:
+                continue
+            seen.add(target)
+            below = _downstream(downstream, by_name, main_tags, forced, seen)
+            if isinstance(below, str):
+                return below
+            inner.append((target, downstream.origin))
+            continuations += below[0]
+            inner += below[1]
+    return continuations, inner
+
+
+def _decide(f: Fluxion, by_name: dict[str, Fluxion], main_tags: set[str], forced: bool) -> Decision:
+    if f.name == MAIN:
+        return Decision(f.name, False, "the program's top level: it owns the server")
+    if f.name == DISPATCHER:
+        return Decision(f.name, False, "merges the streamed changes into the request, calls next")
+    if f.origin is None:
+        return Decision(f.name, False, "its source location is unknown")
+    if not f.isolated and not forced:
+        tags = " ".join(f"&{t}" for t in f.tags)
+        why = f.reasons[0] if f.reasons else "tied to other fluxions"
+        return Decision(f.name, False, f"not isolated {tags}: {why}".replace("  ", " "))
+    found = _downstream(f, by_name, main_tags, forced, {f.name})
+    if isinstance(found, str):
+        return Decision(f.name, False, found)
+    continuations, inner = found
+    if forced:
+        reason = "forced by --isolate" + ("" if f.isolated else "; the trace found it NOT isolated")
+    else:
+        downstream = sorted({t for s in f.streams for t in s.to if t != "null"})
+        reason = ("isolated leaf" if not inner else "isolated") + (
+            f", sends to {', '.join(downstream)}" if downstream else ""
+        )
+    return Decision(f.name, True, reason, forced, f.origin, tuple(continuations), tuple(inner))
+
+
+def placement_document(
+    decisions: Sequence[Decision], root: Path, workers: int, min_work: float
+) -> dict[str, Any]:
+    """What the shim reads (JITFLUX_PLACEMENT): the fluxions to move, their files (relative to
+    the app's root in the trace) made absolute."""
+    moved = []
+    for d in decisions:
+        if not d.move or d.origin is None:
+            continue
+        moved.append(
+            {
+                "name": d.name,
+                "file": str((root / d.origin.file).resolve()),
+                "line": d.origin.line,
+                "column": d.origin.column,
+                "forced": d.forced,
+                "continuations": [{"line": c.line, "column": c.column} for c in d.continuations],
+                "inner": [{"name": n, "line": o.line, "column": o.column} for n, o in d.inner],
+            }
+        )
+    return {"workers": workers, "min_work_ms": min_work, "probe_calls": 5, "fluxions": moved}
+
+
+def write_placement(path: Path, document: dict[str, Any]) -> None:
+    """Write the placement file for the shim."""
+    path.write_text(json.dumps(document, indent=1), encoding="utf-8")

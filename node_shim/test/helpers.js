@@ -1,0 +1,57 @@
+'use strict';
+// Instrument a piece of code as the loader would (the runtime set up as index.js sets it up) and
+// run it, plain or instrumented, in this process: what it logs is the result to compare.
+
+const vm = require('vm');
+const runtime = require('../lib/runtime');
+const recorder = require('../lib/recorder');
+const identity = require('../lib/identity');
+const instrument = require('../lib/instrument');
+const effects = require('../lib/effects');
+
+const { rt } = runtime;
+const effectSites = [];
+if (globalThis.__jitflux === undefined) {
+  rt.functionId = identity.functionId;
+  rt.externalId = identity.functionId;
+  rt.site = (s) => effectSites[s];
+  rt.isExpressNext = () => false;
+  require('../lib/effects-runtime').install(rt);
+  Object.defineProperty(globalThis, '__jitflux', { value: { rt }, enumerable: false });
+}
+
+let files = 0;
+
+/** The instrumented text of `source` (with effects unless `withEffects` is false). */
+function transform(source, withEffects = true) {
+  const out = instrument.instrumentSource(source, {
+    file: `unit${files++}.js`,
+    runtime,
+    recorder,
+    effects: withEffects ? effects : null,
+    addEffectSite: (site) => effectSites.push(site) - 1,
+    warn: () => {},
+  });
+  if (out === null) throw new Error('not instrumented');
+  return out.code;
+}
+
+/**
+ * Run `code` as the body of a function of (log, require), the way CommonJS runs a module; returns
+ * what it logged, or the error it threw as 'threw: message'.
+ */
+function run(code) {
+  const lines = [];
+  const log = (...args) => {
+    lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+  };
+  const fn = vm.runInThisContext(`(function (log, require) {${code}\n})`);
+  try {
+    fn(log, require);
+  } catch (e) {
+    lines.push(`threw: ${e && e.message}`);
+  }
+  return lines;
+}
+
+module.exports = { transform, run, parse: instrument.parse, walk: instrument.walk };
