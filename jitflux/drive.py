@@ -15,7 +15,7 @@ from pathlib import Path
 import aiohttp
 from yarl import URL
 
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import UsageError
 from jitflux.launch import DIE_WITH_PARENT, stop_process_group
 
 # A request line: an HTTP method, a path that starts with `/`, and the rest of the line as body.
@@ -50,9 +50,8 @@ def parse_request(text: str, where: str) -> Request:
     """Parse `METHOD /path [BODY]`; a JitfluxError (status 2) naming `where` when it is not."""
     match = _REQUEST.match(text.strip())
     if not match:
-        raise JitfluxError(
-            f"{where}: not a request: {text.strip()!r} (expected 'METHOD /path [BODY]')",
-            EXIT_BAD_INPUT,
+        raise UsageError(
+            f"{where}: not a request: {text.strip()!r} (expected 'METHOD /path [BODY]')"
         )
     method, path, body = match.groups()
     return Request(method.upper(), path, body)
@@ -64,7 +63,7 @@ def read_requests(path: str | os.PathLike[str]) -> list[Request]:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise JitfluxError(f"{path}: cannot read the requests: {reason}", EXIT_BAD_INPUT) from None
+        raise UsageError(f"{path}: cannot read the requests: {reason}") from None
     requests = []
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip() and not line.lstrip().startswith("#"):

@@ -30,7 +30,7 @@ from jitflux.cdp import (
     WorkerAttached,
 )
 from jitflux.command import NodeCommand, app_root, find_node, find_script, inspector_options
-from jitflux.errors import EXIT_BAD_INPUT, EXIT_PROGRAM_FAILED, JitfluxError
+from jitflux.errors import AppExited, InspectorError, InstallationError, UsageError
 from jitflux.relay import Relay, drain
 
 # The inspector listens on the loopback only, and its URL (a secret: whoever has it can run any
@@ -127,12 +127,11 @@ class NodeApp:
         node = find_node(command.node, env)
         script = find_script(command.script)
         if not SHIM.is_file():
-            raise JitfluxError(f"the node shim is missing: {SHIM}", EXIT_PROGRAM_FAILED)
+            raise InstallationError(f"the node shim is missing: {SHIM}")
         found = inspector_options(env.get("NODE_OPTIONS", ""))
         if found:
-            raise JitfluxError(
-                f"NODE_OPTIONS has {found[0]}: jitflux opens the inspector itself; leave it out",
-                EXIT_BAD_INPUT,
+            raise UsageError(
+                f"NODE_OPTIONS has {found[0]}: jitflux opens the inspector itself; leave it out"
             )
         child_env = dict(env)
         child_env["JITFLUX_ROOT"] = str(app_root(script))
@@ -254,17 +253,28 @@ class NodeApp:
         if not self._err.url.done():
             if exited in done:
                 await self.wait_output()
-                raise JitfluxError(
+                raise AppExited(
                     f"node exited (status {self.returncode}) before its inspector opened"
-                    + (f": {self.last_error}" if self.last_error else ""),
-                    EXIT_PROGRAM_FAILED,
+                    + (f": {self.last_error}" if self.last_error else "")
                 )
-            raise JitfluxError(
-                f"node did not open its inspector within {timeout:g} s", EXIT_PROGRAM_FAILED
-            )
+            raise InspectorError(f"node did not open its inspector within {timeout:g} s")
         self.inspector_url = self._err.url.result()
-        conn = await Connection.open(self.inspector_url, timeout=timeout)
+        try:
+            conn = await Connection.open(self.inspector_url, timeout=timeout)
+        except InspectorError:
+            # Its message names the inspector's URL, which must not be printed.
+            raise InspectorError("cannot connect to the app's inspector") from None
         self.connection = conn
+        try:
+            await self._listen(conn, on_notify)
+        except InspectorError as exc:
+            raise InspectorError(f"cannot attach to the app's inspector: {exc}") from None
+
+    async def _listen(
+        self, conn: Connection, on_notify: Callable[[dict[str, Any]], None] | None
+    ) -> None:
+        """Take the shim's notifications, keep the app and its workers running, and let the
+        app's first line run."""
 
         def on_binding(event: BindingCalled) -> None:
             if event.name != BINDING or on_notify is None:

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 from jitflux import __version__
 from jitflux.command import app_root, es_module, parse_command
 from jitflux.drive import DriveResult, Request, run_command, send_requests
-from jitflux.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROGRAM_FAILED, JitfluxError
+from jitflux.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROGRAM_FAILED, UsageError
 from jitflux.launch import NodeApp, kill_leftovers
 from jitflux.processes import merge_children, process_list
 from jitflux.recorder import Recorder
@@ -75,16 +75,14 @@ class TraceResult:
 def _check(options: TraceOptions) -> None:
     """Refuse bad options before anything starts (status 2)."""
     if options.port is not None and not 0 < options.port < 65536:
-        raise JitfluxError(f"--port {options.port}: not a TCP port", EXIT_BAD_INPUT)
+        raise UsageError(f"--port {options.port}: not a TCP port")
     duration = options.duration
     if duration is not None and not (math.isfinite(duration) and duration > 0):
-        raise JitfluxError(
-            f"--duration {duration:g}: must be a positive number of seconds", EXIT_BAD_INPUT
-        )
+        raise UsageError(
+            f"--duration {duration:g}: must be a positive number of seconds")
     if not (math.isfinite(options.settle) and options.settle >= 0):
-        raise JitfluxError(
-            f"--settle {options.settle:g}: must be a number of seconds, 0 or more", EXIT_BAD_INPUT
-        )
+        raise UsageError(
+            f"--settle {options.settle:g}: must be a number of seconds, 0 or more")
     if options.output is not None:
         check_output(options.output)
 

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from jitflux.drive import Request, parse_request, read_requests
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import JitfluxError, UsageError
 from jitflux.trace import Trace
 from jitflux.tracer import TraceOptions, TraceResult, trace_sync
 from jitflux.words import function_label
@@ -148,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
     if args.requests:
         requests += read_requests(args.requests)
     if not command:
-        raise JitfluxError("no command to trace: give `node SCRIPT [ARGS]`", EXIT_BAD_INPUT)
+        raise UsageError("no command to trace: give `node SCRIPT [ARGS]`")
     options = TraceOptions(
         command=command,
         output=args.output,

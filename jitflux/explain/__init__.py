@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from jitflux.analysis import Analysis, analyze
 from jitflux.emit.program import build_program
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import UsageError
 from jitflux.explain.jsonout import FORMAT, render_json, to_dict
 from jitflux.explain.report import Label, Observation, Report, Tie, reports
 from jitflux.explain.text import WIDTH, render_text
@@ -25,9 +25,8 @@ def explain(source: Trace | Analysis, fluxion: str | None = None) -> list[Report
     program = build_program(analysis, code=False)
     names = [spec.name for spec in program.fluxions]
     if fluxion is not None and fluxion not in names:
-        raise JitfluxError(
-            f"no fluxion named {fluxion!r}; valid names: {', '.join(names)}", EXIT_BAD_INPUT
-        )
+        raise UsageError(
+            f"no fluxion named {fluxion!r}; valid names: {', '.join(names)}")
     return reports(analysis, program, [fluxion] if fluxion is not None else names)
 
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import JitfluxError, OutputError
 from jitflux.report.facts import gather
 from jitflux.report.page import render
 from jitflux.trace import Trace
@@ -37,7 +37,7 @@ def write_report(
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise JitfluxError(f"{path}: cannot write: {exc.strerror}", EXIT_BAD_INPUT) from None
+        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
     return path
 
 
