@@ -1,7 +1,57 @@
-"""jitflux: watch a Node.js web application run and re-emit it as fluxions."""
+"""jitflux: watch a Node.js web application run and re-emit it as fluxions.
 
-from jitflux.errors import JitfluxError
+    from jitflux import trace, emit, explain
+    recorded = trace(["node", "server.js"], requests=["GET /", "GET /"], output=None)
+    print(emit(recorded))
+
+The names below are the library; the modules behind them are not (their names may change).
+`trace`, `emit` and `explain` are functions here: the subpackages of the same names are reached
+with `from jitflux.trace import ...`.
+"""
 
 __version__ = "0.1.0"
 
-__all__ = ["JitfluxError", "__version__"]
+from jitflux.analysis import Analysis  # noqa: E402
+from jitflux.api import TraceEvent, analyze, emit, explain, trace, trace_async  # noqa: E402
+from jitflux.errors import (  # noqa: E402
+    AppError,
+    AppExited,
+    DriverError,
+    InspectorError,
+    InstallationError,
+    Interrupted,
+    InvalidTrace,
+    JitfluxError,
+    NodeNotFound,
+    NotListening,
+    OutputError,
+    UsageError,
+)
+from jitflux.trace.io import dump, load  # noqa: E402
+from jitflux.trace.model import Trace  # noqa: E402
+
+__all__ = [
+    "Analysis",
+    "AppError",
+    "AppExited",
+    "DriverError",
+    "InspectorError",
+    "InstallationError",
+    "Interrupted",
+    "InvalidTrace",
+    "JitfluxError",
+    "NodeNotFound",
+    "NotListening",
+    "OutputError",
+    "Trace",
+    "TraceEvent",
+    "UsageError",
+    "__version__",
+    "analyze",
+    "dump",
+    "emit",
+    "explain",
+    "load",
+    "trace",
+    "trace_async",
+]

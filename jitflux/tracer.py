@@ -7,7 +7,6 @@ import contextlib
 import math
 import os
 import signal
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -18,7 +17,16 @@ from typing import Any, BinaryIO
 from jitflux import __version__
 from jitflux.command import app_root, es_module, parse_command
 from jitflux.drive import DriveResult, Request, run_command, send_requests
-from jitflux.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROGRAM_FAILED, UsageError
+from jitflux.errors import (
+    AppExited,
+    DriverError,
+    Interrupted,
+    JitfluxError,
+    NotListening,
+    OutputError,
+    UsageError,
+    exit_status,
+)
 from jitflux.launch import NodeApp, kill_leftovers
 from jitflux.processes import merge_children, process_list
 from jitflux.recorder import Recorder
@@ -26,10 +34,6 @@ from jitflux.trace import Trace, check_output, dump
 
 # The signals that end tracing; the trace is written after each.
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-def _stderr_line(message: str) -> None:
-    print(f"jitflux: {message}", file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -48,8 +52,10 @@ class TraceOptions:
     env: Mapping[str, str] | None = None  # the app's and driver's environment (default: ours)
     stdout: BinaryIO | None = None  # where the app's output goes (default: ours)
     stderr: BinaryIO | None = None
-    report: Callable[[str], None] = _stderr_line  # failed requests and shim warnings
-    notice: Callable[[str], None] | None = _stderr_line  # progress; None to keep quiet
+    # What to say while tracing (jitflux prints nothing itself): failed requests and shim
+    # warnings, and progress; None to keep quiet.
+    report: Callable[[str], None] | None = None
+    notice: Callable[[str], None] | None = None
     handle_signals: bool = True  # SIGINT/SIGTERM/SIGHUP end the trace (main thread only)
     drain_interval: float = 0.25
     inspector_timeout: float = 10.0
@@ -59,17 +65,26 @@ class TraceOptions:
 
 @dataclass
 class TraceResult:
-    """How the trace went: the trace, where it was written, the exit status and why."""
+    """How the trace went: the trace, where it was written, and the failure, if any."""
 
     trace: Trace
     output: Path | None
-    status: int
-    error: str | None = None  # one line saying why status is not 0
+    failure: JitfluxError | None = None
     requests: DriveResult = field(default_factory=DriveResult)
     driver_status: int | None = None
     interrupted: bool = False
     port: int | None = None
     inspector_url: str | None = None
+
+    @property
+    def status(self) -> int:
+        """The command line's exit status: 0, or the failure's."""
+        return 0 if self.failure is None else exit_status(self.failure)
+
+    @property
+    def error(self) -> str | None:
+        """One line saying why the status is not 0."""
+        return None if self.failure is None else self.failure.message
 
 
 def _check(options: TraceOptions) -> None:
@@ -134,8 +149,12 @@ class _Session:
         self.driver_status: int | None = None
         self.port: int | None = None
         self.children: list[dict[str, Any]] = []  # child processes the app started
-        self.failure: str | None = None  # why the app could not be traced as asked
+        self.failure: JitfluxError | None = None  # why the app could not be traced as asked
         self.children_dir: Path | None = None  # where traced child processes leave their dumps
+
+    def report(self, message: str) -> None:
+        if self.options.report is not None:
+            self.options.report(message)
 
     @property
     def has_driver(self) -> bool:
@@ -249,14 +268,17 @@ class _Session:
         if app.ended.is_set():
             await app.stop(self.options.stop_grace)  # Node prints an uncaught error on exit
             why = f": {app.last_error}" if app.last_error else ""
-            self.failure = f"the app exited (status {app.returncode}) before listening{why}"
+            self.failure = AppExited(
+                f"the app exited (status {app.returncode}) before listening{why}"
+            )
         elif self.stop.is_set():
             pass  # interrupted: `_finish` says so
         elif self.has_driver or self.remaining() == 0:
             over = self.remaining() == 0 and self.options.duration is not None
             waited = self.options.duration if over else self.options.listen_timeout
-            self.failure = f"the app did not listen on a port within {waited:g} s" + (
-                "" if wanted else " (give its port with --port?)"
+            self.failure = NotListening(
+                f"the app did not listen on a port within {waited:g} s"
+                + ("" if wanted else " (give its port with --port?)")
             )
         return False
 
@@ -285,7 +307,7 @@ class _Session:
     async def _run_driver(self, port: int) -> None:
         options = self.options
         if options.requests:
-            await send_requests(port, options.requests, options.report, self.requests)
+            await send_requests(port, options.requests, self.report, self.requests)
         if options.drive is not None:
             self.driver_status = await run_command(
                 options.drive, port, self.env, grace=options.stop_grace
@@ -298,25 +320,25 @@ class _Session:
         builder = recorder.builder
         interrupted = self.stop.is_set()
         ended_alone = app.ended_alone
-        exit_status = None
+        app_status = None
         if ended_alone:
-            exit_status = recorder.exit_code if recorder.exit_code is not None else app.returncode
-        crashed = ended_alone and exit_status != 0 and self.failure is None
+            app_status = recorder.exit_code if recorder.exit_code is not None else app.returncode
+        crashed = ended_alone and app_status != 0 and self.failure is None
         # Without a driver, a signal after the app listened is how tracing is meant to end.
         cut_short = interrupted and (self.has_driver or self.port is None)
-        status, error = EXIT_OK, None
-        if self.failure is not None:
-            status, error = EXIT_PROGRAM_FAILED, self.failure
-        elif crashed:
+        failure = self.failure
+        if failure is None and crashed:
             why = f": {app.last_error}" if app.last_error else ""
-            status = EXIT_PROGRAM_FAILED
-            error = f"the app exited (status {exit_status}) while traced{why}"
-        elif self.driver_status:
-            status = EXIT_PROGRAM_FAILED
-            error = f"the driver failed (exit status {self.driver_status}): {options.drive}"
-        elif cut_short:
-            status = 128 + (self.stop_signal or signal.SIGINT)
-            error = "interrupted" + ("" if self.port is not None else " before the app listened")
+            failure = AppExited(f"the app exited (status {app_status}) while traced{why}")
+        elif failure is None and self.driver_status:
+            failure = DriverError(
+                f"the driver failed (exit status {self.driver_status}): {options.drive}"
+            )
+        elif failure is None and cut_short:
+            failure = Interrupted(
+                "interrupted" + ("" if self.port is not None else " before the app listened"),
+                self.stop_signal or signal.SIGINT,
+            )
         processes = self._processes()  # merges the traced children's records first
         if es_module(app.script) and not any(
             fn.file == app.script.name for fn in builder.functions.values()
@@ -338,14 +360,14 @@ class _Session:
             "driver_status": self.driver_status,
             "duration": round(time.monotonic() - self.started, 3),
             "complete": not (crashed or cut_short or self.failure is not None),
-            "exit_status": exit_status,
-            "error": error,
+            "exit_status": app_status,
+            "error": None if failure is None else failure.message,
             "processes": processes,
         }
         if builder.warnings:
             meta["warnings"] = list(builder.warnings)
         for warning in builder.warnings:
-            options.report(f"warning: {warning}")
+            self.report(f"warning: {warning}")
         trace = builder.build(meta)
         output = None if options.output is None else Path(options.output)
         if output is not None:
@@ -353,13 +375,13 @@ class _Session:
                 dump(trace, output)
             except OSError as exc:
                 output = None
-                status = status or EXIT_BAD_INPUT
-                error = error or f"cannot write the trace to {options.output}: {exc.strerror}"
+                failure = failure or OutputError(
+                    f"cannot write the trace to {options.output}: {exc.strerror}"
+                )
         return TraceResult(
             trace=trace,
             output=output,
-            status=status,
-            error=error,
+            failure=failure,
             requests=self.requests,
             driver_status=self.driver_status,
             interrupted=interrupted,

@@ -369,4 +369,4 @@ async def test_es_module_entry_is_never_a_silent_empty_trace(tmp_path: Path, lay
     )
     assert load(script.parent / "trace.json").meta["warnings"] == [warning]
     assert options.report.__self__ == [f"warning: {warning}"]  # type: ignore[attr-defined]
-    assert "not traced: ES module " + script.name in summary(result)
+    assert "not traced: ES module " + script.name in summary(result.trace, result.output)

@@ -10,17 +10,12 @@ and the trace's facts); `page.render` turns its document into HTML; `graph.to_do
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from jitflux.errors import JitfluxError, OutputError
+from jitflux.errors import OutputError
 from jitflux.report.facts import gather
 from jitflux.report.page import render
 from jitflux.trace import Trace
-
-if TYPE_CHECKING:
-    from jitflux.tracer import TraceResult
 
 
 def report_html(trace: Trace, trace_path: str | os.PathLike[str] | None = None) -> str:
@@ -41,19 +36,4 @@ def write_report(
     return path
 
 
-def write_report_of(
-    result: TraceResult, output: str | os.PathLike[str], quiet: bool = False
-) -> int:
-    """After `jitflux trace --report`: write the page of the trace just made; the exit status
-    (the trace's, or the report's own error status when the trace went well)."""
-    try:
-        path = write_report(result.trace, output, trace_path=result.output)
-    except JitfluxError as exc:
-        print(f"jitflux: {exc.message}", file=sys.stderr)
-        return result.status or exc.status
-    if not quiet:
-        print(f"report written to {path}")
-    return result.status
-
-
-__all__ = ["gather", "render", "report_html", "write_report", "write_report_of"]
+__all__ = ["gather", "render", "report_html", "write_report"]
