@@ -9,11 +9,9 @@ The names below are the library; the modules behind them are not (their names ma
 with `from jitflux.trace import ...`.
 """
 
-__version__ = "0.1.0"
-
-from jitflux.analysis import Analysis  # noqa: E402
-from jitflux.api import TraceEvent, analyze, emit, explain, trace, trace_async  # noqa: E402
-from jitflux.errors import (  # noqa: E402
+from jitflux.analysis import Analysis
+from jitflux.api import TraceEvent, analyze, emit, explain, trace, trace_async
+from jitflux.errors import (
     AppError,
     AppExited,
     DriverError,
@@ -27,8 +25,9 @@ from jitflux.errors import (  # noqa: E402
     OutputError,
     UsageError,
 )
-from jitflux.trace.io import dump, load  # noqa: E402
-from jitflux.trace.model import Trace  # noqa: E402
+from jitflux.trace.io import dump, load
+from jitflux.trace.model import Trace
+from jitflux.version import __version__
 
 __all__ = [
     "Analysis",

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from jitflux import __version__
 from jitflux.command import app_root, es_module, parse_command
 from jitflux.drive import DriveResult, Request, run_command, send_requests
 from jitflux.errors import (
@@ -31,6 +30,7 @@ from jitflux.launch import NodeApp, kill_leftovers
 from jitflux.processes import merge_children, process_list
 from jitflux.recorder import Recorder
 from jitflux.trace import Trace, check_output, dump
+from jitflux.version import __version__
 
 # The signals that end tracing; the trace is written after each.
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)

@@ -7,8 +7,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from jitflux import __version__
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError, exit_status
+from jitflux.version import __version__
 
 # Each module defines `register(subparsers)`, which adds its subparser with `func` set.
 COMMANDS = ("trace", "emit", "explain", "static", "compare", "report")

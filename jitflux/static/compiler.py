@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from jitflux import __version__
 from jitflux.static.analyzer import Analysis
 from jitflux.static.app import App
 from jitflux.static.callees import DEFAULT_CALLEES, Callee
 from jitflux.static.effects import find_effects
 from jitflux.trace.model import Meta, Skip, Trace
+from jitflux.version import __version__
 
 PARSER = "esprima 4.0.1"
 
