@@ -13,15 +13,15 @@ from typing import BinaryIO, Literal
 
 from jitflux.analysis import Analysis
 from jitflux.analysis import analyze as _analyze
-from jitflux.drive import Request, parse_request
 from jitflux.emit import render
 from jitflux.errors import UsageError
 from jitflux.explain import explain as _explain
 from jitflux.explain import render_json, render_text
-from jitflux.launch import kill_leftovers
 from jitflux.trace import Trace
-from jitflux.tracer import TraceOptions, TraceResult
-from jitflux.tracer import trace as _trace
+from jitflux.tracing.drive import Request, parse_request
+from jitflux.tracing.launch import kill_leftovers
+from jitflux.tracing.session import TraceOptions, TraceResult
+from jitflux.tracing.session import trace as _trace
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from jitflux.api import TraceEvent, trace
-from jitflux.drive import Request, parse_request, read_requests
 from jitflux.errors import JitfluxError, OutputError, UsageError, exit_status
 from jitflux.trace import Trace
+from jitflux.tracing.drive import Request, parse_request, read_requests
 from jitflux.words import function_label
 
 DESCRIPTION = """\

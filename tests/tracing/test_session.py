@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from jitflux.cli.trace_cmd import summary
-from jitflux.drive import Request, read_requests
 from jitflux.errors import JitfluxError
 from jitflux.trace import Trace, load
-from jitflux.tracer import TraceOptions, TraceResult, trace
+from jitflux.tracing.drive import Request, read_requests
+from jitflux.tracing.session import TraceOptions, TraceResult, trace
 from tests.conftest import EXAMPLES, copy_app, express_env
 from tests.node_helpers import free_port, leftover_nodes, port_refuses
 

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from jitflux.command import app_root, es_module, parse_command
-from jitflux.drive import DriveResult, Request, run_command, send_requests
 from jitflux.errors import (
     AppExited,
     DriverError,
@@ -26,10 +24,12 @@ from jitflux.errors import (
     UsageError,
     exit_status,
 )
-from jitflux.launch import NodeApp, kill_leftovers
-from jitflux.processes import merge_children, process_list
-from jitflux.recorder import Recorder
 from jitflux.trace import Trace, check_output, dump
+from jitflux.tracing.command import app_root, es_module, parse_command
+from jitflux.tracing.drive import DriveResult, Request, run_command, send_requests
+from jitflux.tracing.launch import NodeApp, kill_leftovers
+from jitflux.tracing.processes import merge_children, process_list
+from jitflux.tracing.recorder import Recorder
 from jitflux.version import __version__
 
 # The signals that end tracing; the trace is written after each.

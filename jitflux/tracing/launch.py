@@ -29,9 +29,9 @@ from jitflux.cdp import (
     ProtocolError,
     WorkerAttached,
 )
-from jitflux.command import NodeCommand, app_root, find_node, find_script, inspector_options
 from jitflux.errors import AppExited, InspectorError, InstallationError, UsageError
-from jitflux.relay import Relay, drain
+from jitflux.tracing.command import NodeCommand, app_root, find_node, find_script, inspector_options
+from jitflux.tracing.relay import Relay, drain
 
 # The inspector listens on the loopback only, and its URL (a secret: whoever has it can run any
 # code in the app) is written on the app's stderr only, not served at /json/list.
@@ -51,9 +51,9 @@ BINDING = "__jitfluxNotify"
 
 def _find_shim() -> Path:
     """The shim's entry: inside the installed package (a wheel), else the checkout's node_shim/."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "node_shim" / "index.js"
-    return packaged if packaged.is_file() else here.parent / "node_shim" / "index.js"
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "node_shim" / "index.js"
+    return packaged if packaged.is_file() else package.parent / "node_shim" / "index.js"
 
 
 SHIM = _find_shim()
