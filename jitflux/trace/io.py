@@ -17,14 +17,13 @@ import fastjsonschema
 import jsonschema
 
 from jitflux.errors import InvalidTrace, OutputError, UsageError
+from jitflux.trace.codec import location_from, samples_from
 from jitflux.trace.model import (
     FORMAT,
     Effect,
     Function,
-    Location,
     Meta,
     RupturePoint,
-    Sample,
     Trace,
 )
 
@@ -203,8 +202,8 @@ def from_dict(data: Any, name: str = "trace.json") -> Trace:
                 caller=r["caller"],
                 callback=r["callback"],
                 count=r["count"],
-                samples=_samples(r.get("samples")),
-                site=_location(r.get("site")),
+                samples=samples_from(r.get("samples")),
+                site=location_from(r.get("site")),
             )
             for r in data["rupture_points"]
         ],
@@ -213,9 +212,9 @@ def from_dict(data: Any, name: str = "trace.json") -> Trace:
                 function=e["function"],
                 kind=e["kind"],
                 target=e["target"],
-                declared=_location(e.get("declared")),
+                declared=location_from(e.get("declared")),
                 count=e["count"],
-                samples=_samples(e.get("samples")),
+                samples=samples_from(e.get("samples")),
                 owner=e.get("owner"),
                 callee=e.get("callee"),
                 reason=e.get("reason"),
@@ -251,24 +250,6 @@ def _function_dict(fn: Function) -> dict[str, Any]:
     out = asdict(fn)
     out["range"] = list(fn.range) if fn.range else None
     return out
-
-
-def _location(value: dict[str, Any] | None) -> Location | None:
-    if not value:
-        return None
-    return Location(file=value["file"], line=value["line"], column=value["column"])
-
-
-def _samples(values: list[dict[str, Any]] | None) -> list[Sample]:
-    return [
-        Sample(
-            request=s.get("request"),
-            file=s.get("file"),
-            line=s.get("line"),
-            column=s.get("column"),
-        )
-        for s in values or []
-    ]
 
 
 def _drop_none(obj: dict[str, Any], keep: tuple[str, ...] = ()) -> dict[str, Any]:
