@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from yarl import URL
 
 from jitflux.errors import UsageError
-from jitflux.tracing.launch import DIE_WITH_PARENT, stop_process_group
+from jitflux.tracing.groups import DIE_WITH_PARENT, stop_process_group
 
 if TYPE_CHECKING:
     import aiohttp

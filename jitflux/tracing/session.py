@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import os
 import signal
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from jitflux.errors import (
     AppExited,
@@ -21,85 +18,19 @@ from jitflux.errors import (
     JitfluxError,
     NotListening,
     OutputError,
-    UsageError,
-    exit_status,
 )
-from jitflux.trace import Trace, check_output, dump
+from jitflux.trace import dump
 from jitflux.tracing.command import app_root, es_module, parse_command
-from jitflux.tracing.drive import DriveResult, Request, run_command, send_requests
-from jitflux.tracing.launch import NodeApp, kill_leftovers
+from jitflux.tracing.drive import DriveResult, run_command, send_requests
+from jitflux.tracing.groups import kill_leftovers
+from jitflux.tracing.launch import NodeApp
+from jitflux.tracing.options import TraceOptions, TraceResult, check_options
 from jitflux.tracing.processes import merge_children, process_list
 from jitflux.tracing.recorder import Recorder
 from jitflux.version import __version__
 
 # The signals that end tracing; the trace is written after each.
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-@dataclass
-class TraceOptions:
-    """What to trace and how. `command` is `node [NODE OPTIONS] SCRIPT [ARGS]`."""
-
-    command: Sequence[str]
-    output: str | os.PathLike[str] | None = "trace.json"  # None: do not write the trace
-    requests: Sequence[Request] = ()
-    drive: str | None = None  # a shell command run with PORT and JITFLUX_URL
-    port: int | None = None  # the app's port, instead of the first one it listens on
-    duration: float | None = None  # stop after that many seconds
-    settle: float = 0.3  # quiet time after the driver, for pending callbacks
-    include: Sequence[str] = ()  # packages under node_modules to instrument too
-    effects: bool = True  # False: rupture points only
-    env: Mapping[str, str] | None = None  # the app's and driver's environment (default: ours)
-    stdout: BinaryIO | None = None  # where the app's output goes (default: ours)
-    stderr: BinaryIO | None = None
-    # What to say while tracing (jitflux prints nothing itself): failed requests and shim
-    # warnings, and progress; None to keep quiet.
-    report: Callable[[str], None] | None = None
-    notice: Callable[[str], None] | None = None
-    handle_signals: bool = True  # SIGINT/SIGTERM/SIGHUP end the trace (main thread only)
-    drain_interval: float = 0.25
-    inspector_timeout: float = 10.0
-    listen_timeout: float = 30.0  # how long a driver waits for the app to listen
-    stop_grace: float = 2.0  # SIGTERM, then SIGKILL after this long
-
-
-@dataclass
-class TraceResult:
-    """How the trace went: the trace, where it was written, and the failure, if any."""
-
-    trace: Trace
-    output: Path | None
-    failure: JitfluxError | None = None
-    requests: DriveResult = field(default_factory=DriveResult)
-    driver_status: int | None = None
-    interrupted: bool = False
-    port: int | None = None
-    inspector_url: str | None = None
-
-    @property
-    def status(self) -> int:
-        """The command line's exit status: 0, or the failure's."""
-        return 0 if self.failure is None else exit_status(self.failure)
-
-    @property
-    def error(self) -> str | None:
-        """One line saying why the status is not 0."""
-        return None if self.failure is None else self.failure.message
-
-
-def _check(options: TraceOptions) -> None:
-    """Refuse bad options before anything starts (status 2)."""
-    if options.port is not None and not 0 < options.port < 65536:
-        raise UsageError(f"--port {options.port}: not a TCP port")
-    duration = options.duration
-    if duration is not None and not (math.isfinite(duration) and duration > 0):
-        raise UsageError(
-            f"--duration {duration:g}: must be a positive number of seconds")
-    if not (math.isfinite(options.settle) and options.settle >= 0):
-        raise UsageError(
-            f"--settle {options.settle:g}: must be a number of seconds, 0 or more")
-    if options.output is not None:
-        check_output(options.output)
 
 
 async def _port_open(port: int) -> None:
@@ -403,7 +334,7 @@ async def trace(options: TraceOptions) -> TraceResult:
     The trace is written (when `options.output` is set) whenever the app got to run, even when
     it crashed, the driver failed or tracing was interrupted: `meta.complete` says which.
     """
-    _check(options)
+    check_options(options)
     session = _Session(options)
     loop = session.loop
     installed = []
