@@ -9,7 +9,7 @@ import os
 import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO, Literal
+from typing import BinaryIO, Literal, TypedDict, Unpack
 
 from jitflux.analysis import Analysis
 from jitflux.analysis import analyze as _analyze
@@ -19,7 +19,7 @@ from jitflux.explain import explain as _explain
 from jitflux.explain import render_json, render_text
 from jitflux.trace import Trace
 from jitflux.tracing.drive import Request, parse_request
-from jitflux.tracing.launch import kill_leftovers
+from jitflux.tracing.groups import kill_leftovers
 from jitflux.tracing.session import TraceOptions, TraceResult
 from jitflux.tracing.session import trace as _trace
 
@@ -33,26 +33,35 @@ class TraceEvent:
     message: str
 
 
-def _options(
-    command: str | Sequence[str],
-    output: str | os.PathLike[str] | None,
-    requests: Sequence[str | Request],
-    on_event: Callable[[TraceEvent], None] | None,
-    **rest: object,
-) -> TraceOptions:
+class TraceArgs(TypedDict, total=False):
+    """The keyword arguments of `trace` and `trace_async`."""
+
+    output: str | os.PathLike[str] | None  # default trace.json; None: not written
+    requests: Sequence[str | Request]  # 'METHOD /path [BODY]', sent in order
+    drive: str | None  # a shell command run with $PORT and $JITFLUX_URL
+    duration: float | None  # seconds, then stop
+    include: Sequence[str]  # packages under node_modules to instrument too
+    effects: bool  # False: rupture points only
+    port: int | None  # the app's port (default: the first it listens on)
+    settle: float  # seconds to wait for late callbacks after the driver
+    stdout: BinaryIO | None  # where the app's own output goes (default: this process's)
+    stderr: BinaryIO | None
+    on_event: Callable[[TraceEvent], None] | None  # progress and warnings
+
+
+def _options(command: str | Sequence[str], args: TraceArgs) -> TraceOptions:
     argv = shlex.split(command) if isinstance(command, str) else list(command)
-    parsed = [r if isinstance(r, Request) else parse_request(r, "request") for r in requests]
+    requests = [
+        r if isinstance(r, Request) else parse_request(r, "request")
+        for r in args.pop("requests", ())
+    ]
+    on_event = args.pop("on_event", None)
 
     def say(kind: Literal["progress", "warning"]) -> Callable[[str], None] | None:
         return None if on_event is None else lambda message: on_event(TraceEvent(kind, message))
 
     return TraceOptions(
-        command=argv,
-        output=output,
-        requests=parsed,
-        report=say("warning"),
-        notice=say("progress"),
-        **rest,  # type: ignore[arg-type]
+        command=argv, requests=requests, report=say("warning"), notice=say("progress"), **args
     )
 
 
@@ -64,63 +73,24 @@ def _outcome(result: TraceResult) -> Trace:
     return result.trace
 
 
-async def trace_async(
-    command: str | Sequence[str],
-    *,
-    output: str | os.PathLike[str] | None = "trace.json",
-    requests: Sequence[str | Request] = (),
-    drive: str | None = None,
-    duration: float | None = None,
-    include: Sequence[str] = (),
-    effects: bool = True,
-    port: int | None = None,
-    settle: float = 0.3,
-    stdout: BinaryIO | None = None,
-    stderr: BinaryIO | None = None,
-    on_event: Callable[[TraceEvent], None] | None = None,
-) -> Trace:
+async def trace_async(command: str | Sequence[str], **args: Unpack[TraceArgs]) -> Trace:
     """Run `node [NODE OPTIONS] SCRIPT [ARGS]` traced, send `requests` ('GET /', in order) or
-    run `drive` (a shell command with $PORT and $JITFLUX_URL), and return the trace, written
-    to `output` too unless it is None.
+    run `drive`, and return the trace, written to `output` (default: trace.json) unless it is
+    None. Every option is described in `TraceArgs`.
 
-    Without requests, drive or duration it traces until SIGINT, SIGTERM or SIGHUP. The app's
-    own output goes to `stdout` and `stderr` (default: this process's). A failure raises its
-    JitfluxError (UsageError before anything starts; AppExited, NotListening, DriverError,
-    Interrupted after the app ran, with the trace recorded so far in `exc.trace`, written).
+    Without requests, drive or duration it traces until SIGINT, SIGTERM or SIGHUP. A failure
+    raises its JitfluxError (UsageError before anything starts; AppExited, NotListening,
+    DriverError, Interrupted after the app ran, with the trace recorded so far in `exc.trace`,
+    written).
     """
-    options = _options(
-        command, output, requests, on_event, drive=drive, duration=duration,
-        include=include, effects=effects, port=port, settle=settle, stdout=stdout,
-        stderr=stderr,
-    )  # fmt: skip
-    return _outcome(await _trace(options))
+    return _outcome(await _trace(_options(command, args)))
 
 
-def trace(
-    command: str | Sequence[str],
-    *,
-    output: str | os.PathLike[str] | None = "trace.json",
-    requests: Sequence[str | Request] = (),
-    drive: str | None = None,
-    duration: float | None = None,
-    include: Sequence[str] = (),
-    effects: bool = True,
-    port: int | None = None,
-    settle: float = 0.3,
-    stdout: BinaryIO | None = None,
-    stderr: BinaryIO | None = None,
-    on_event: Callable[[TraceEvent], None] | None = None,
-) -> Trace:
+def trace(command: str | Sequence[str], **args: Unpack[TraceArgs]) -> Trace:
     """`trace_async` for synchronous callers (it runs its own event loop); no app is left
     running, whatever happens."""
     try:
-        return asyncio.run(
-            trace_async(
-                command, output=output, requests=requests, drive=drive, duration=duration,
-                include=include, effects=effects, port=port, settle=settle, stdout=stdout,
-                stderr=stderr, on_event=on_event,
-            )  # fmt: skip
-        )
+        return asyncio.run(trace_async(command, **args))
     finally:
         kill_leftovers()
 

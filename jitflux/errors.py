@@ -133,24 +133,3 @@ def exit_status(exc: BaseException) -> int:
             return EXIT_STATUS[cls]
     return EXIT_PROGRAM_FAILED
 
-
-__all__ = [
-    "EXIT_BAD_INPUT",
-    "EXIT_INTERRUPTED",
-    "EXIT_OK",
-    "EXIT_PROGRAM_FAILED",
-    "EXIT_STATUS",
-    "AppError",
-    "AppExited",
-    "DriverError",
-    "InspectorError",
-    "InstallationError",
-    "Interrupted",
-    "InvalidTrace",
-    "JitfluxError",
-    "NodeNotFound",
-    "NotListening",
-    "OutputError",
-    "UsageError",
-    "exit_status",
-]
