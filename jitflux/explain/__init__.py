@@ -19,7 +19,7 @@ from jitflux.trace import Trace
 
 
 def explain(source: Trace | Analysis, fluxion: str | None = None) -> list[Report]:
-    """The reports of every fluxion, or of `fluxion` only (JitfluxError if there is none),
+    """The reports of every fluxion, or of `fluxion` only (UsageError if there is none),
     from a trace or from its analysis."""
     analysis = source if isinstance(source, Analysis) else analyze(source)
     program = build_program(analysis, code=False)

@@ -26,7 +26,7 @@ def report_html(trace: Trace, trace_path: str | os.PathLike[str] | None = None) 
 def write_report(
     trace: Trace, output: str | os.PathLike[str], trace_path: str | os.PathLike[str] | None = None
 ) -> Path:
-    """Write the report page of a trace to `output`; JitfluxError (bad input) if it cannot."""
+    """Write the report page of a trace to `output`; OutputError if it cannot."""
     text = report_html(trace, trace_path)
     path = Path(output)
     try:

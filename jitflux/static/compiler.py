@@ -21,7 +21,7 @@ def compile_script(script: str | Path, callees: Sequence[Callee] = ()) -> Trace:
     `callees` are extra asynchronous callees, matched before the defaults. The trace has
     `meta.source` "static", `count` 0 everywhere and no samples; `meta.warnings` holds a line per
     file esprima could not parse (or `require` that leads nowhere), `meta.skipped` each callback
-    evaluated at run time that the compiler skipped. A missing script is a JitfluxError (exit 2).
+    evaluated at run time that the compiler skipped. A missing script is a UsageError.
     """
     path = Path(script)
     app = App.load(path)

@@ -42,7 +42,7 @@ def _fast_validator() -> Any:
 
 
 def _check(data: dict[str, Any], name: str) -> None:
-    """Raise a JitfluxError naming the first place where `data` fails the schema."""
+    """Raise an InvalidTrace naming the first place where `data` fails the schema."""
     try:
         _fast_validator()(data)
     except fastjsonschema.JsonSchemaException as fast_error:

@@ -75,7 +75,7 @@ class NodeCommand:
 
 def parse_command(argv: Sequence[str]) -> NodeCommand:
     """Split a COMMAND into node, its options, the script and the script's arguments; a
-    JitfluxError (status 2) when it is not `node SCRIPT [ARGS]`."""
+    UsageError when it is not `node SCRIPT [ARGS]`."""
     usage = "COMMAND must be `node [NODE OPTIONS] SCRIPT [ARGS]`"
     if not argv:
         raise UsageError(f"no command to trace: {usage}")

@@ -50,7 +50,7 @@ class DriveResult:
 
 
 def parse_request(text: str, where: str) -> Request:
-    """Parse `METHOD /path [BODY]`; a JitfluxError (status 2) naming `where` when it is not."""
+    """Parse `METHOD /path [BODY]`; a UsageError naming `where` when it is not."""
     match = _REQUEST.match(text.strip())
     if not match:
         raise UsageError(

@@ -67,15 +67,15 @@ class TraceResult:
 
 
 def check_options(options: TraceOptions) -> None:
-    """Refuse bad options before anything starts (status 2)."""
+    """Refuse bad options before anything starts: a UsageError."""
     if options.port is not None and not 0 < options.port < 65536:
         raise UsageError(f"--port {options.port}: not a TCP port")
     duration = options.duration
     if duration is not None and not (math.isfinite(duration) and duration > 0):
-        raise UsageError(
-            f"--duration {duration:g}: must be a positive number of seconds")
+        raise UsageError(f"--duration {duration:g}: must be a positive number of seconds")
     if not (math.isfinite(options.settle) and options.settle >= 0):
         raise UsageError(
-            f"--settle {options.settle:g}: must be a number of seconds, 0 or more")
+            f"--settle {options.settle:g}: must be a number of seconds, 0 or more"
+        )
     if options.output is not None:
         check_output(options.output)

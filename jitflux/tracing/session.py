@@ -1,4 +1,4 @@
-"""`jitflux trace` as a library: launch the app, drive traffic, record, stop, write trace.json."""
+"""One tracing session: launch the app, drive traffic, record, stop, write trace.json."""
 
 from __future__ import annotations
 
@@ -329,7 +329,8 @@ class _Session:
 
 
 async def trace(options: TraceOptions) -> TraceResult:
-    """Trace the app as `options` say; JitfluxError for bad usage or an app that cannot start.
+    """Trace the app as `options` say; UsageError for bad usage, an AppError or
+    InspectorError for an app that cannot start.
 
     The trace is written (when `options.output` is set) whenever the app got to run, even when
     it crashed, the driver failed or tracing was interrupted: `meta.complete` says which.
