@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -19,8 +18,9 @@ from tests.node_helpers import leftover_nodes
 
 
 @pytest.fixture(autouse=True)
-def _no_node_left() -> None:
-    """No node process outlives a test of this module."""
+def _no_node_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Apps listen where the system says (PORT=0); no node process outlives a test."""
+    monkeypatch.setenv("PORT", "0")
     yield
     assert leftover_nodes() == []
 
@@ -80,15 +80,9 @@ def test_library_prints_nothing_and_raises_with_the_trace(
 def test_events_without_a_driver(tmp_path: Path) -> None:
     """Without traffic, `on_event` gets the progress line saying where the app listens."""
     events: list[TraceEvent] = []
-    env_before = dict(os.environ)
-    os.environ.update({**express_env(5), "PORT": "0"})
-    try:
-        trace(["node", str(EXAMPLES / "paper-counter" / "server.js")], duration=1.5,
-              output=None, stdout=io.BytesIO(), stderr=io.BytesIO(),
-              on_event=events.append)  # fmt: skip
-    finally:
-        os.environ.clear()
-        os.environ.update(env_before)
+    trace(["node", str(EXAMPLES / "paper-counter" / "server.js")], duration=1.5,
+          output=None, stdout=io.BytesIO(), stderr=io.BytesIO(),
+          on_event=events.append)  # fmt: skip
     assert [e.kind for e in events] == ["progress"]
     assert re.match(r"tracing http://127\.0\.0\.1:\d+ for 1\.5 s", events[0].message)
 
@@ -126,3 +120,16 @@ def test_curated_namespace() -> None:
                  "InspectorError"):  # fmt: skip
         assert name in jitflux.__all__ and hasattr(jitflux, name)
     assert callable(jitflux.trace) and callable(jitflux.emit) and callable(jitflux.explain)
+
+
+async def test_trace_async_in_a_running_loop() -> None:
+    """`trace_async` traces from inside a running event loop, with the same result as
+    `trace`: the paper's two rupture points."""
+    recorded = await jitflux.trace_async(
+        ["node", str(EXAMPLES / "paper-counter" / "server.js")],
+        requests=["GET /"], output=None, stdout=io.BytesIO(), stderr=io.BytesIO(),
+    )  # fmt: skip
+    assert sorted((p.type, p.callee) for p in recorded.rupture_points) == [
+        ("post", "fs.readFile"),
+        ("start", "app.get"),
+    ]
