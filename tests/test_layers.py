@@ -14,6 +14,7 @@ LAYERS = [
     {"analysis", "static", "tracing", "schemas"},
     {"words"},
     {"emit"},
+    {"run"},  # `jitflux run` and `verify`; explain reads the outcome verify recorded
     {"explain", "compare"},
     {"report"},
     {"api"},
