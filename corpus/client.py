@@ -20,7 +20,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from jitflux.drive import Request, parse_request, read_requests
+from jitflux.tracing.drive import Request, parse_request, read_requests
 
 TIMEOUT = 15.0
 # How long a background response is read before it is recorded as it stands.

@@ -25,8 +25,8 @@ sys.path.insert(0, str(CORPUS.parent))
 from corpus import verdicts  # noqa: E402
 from corpus.client import Answer, read_answers, send_all, write_answers  # noqa: E402
 from corpus.compare import first_difference, output_difference  # noqa: E402
-from jitflux.drive import Request, parse_request, read_requests  # noqa: E402
 from jitflux.trace import load  # noqa: E402
+from jitflux.tracing.drive import Request, parse_request, read_requests  # noqa: E402
 from tests.isolation import isolation_leaks  # noqa: E402
 
 START_LIMIT = 30.0  # seconds for an untraced app to listen

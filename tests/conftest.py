@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from jitflux import tracer
 from jitflux.emit import render
 from jitflux.errors import JitfluxError
 from jitflux.trace import Trace, load
+from jitflux.tracing import session as tracer
 from tests.isolation import isolation_leaks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ TRACES: list[tuple[str, Trace]] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Keep every real trace made through the library (jitflux.tracer) during the session."""
+    """Keep every real trace made through the library (jitflux.tracing) during the session."""
     run = tracer._Session.run
 
     async def keep(self: tracer._Session) -> tracer.TraceResult:

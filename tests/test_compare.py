@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from jitflux.compare import compare, compare_files, find_script, render_json, render_text
-from jitflux.drive import parse_request
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
 from jitflux.static import compile_script
 from jitflux.trace import Function, Location, RupturePoint, Trace, dump, load
-from jitflux.tracer import TraceOptions, trace_sync
+from jitflux.tracing.drive import parse_request
+from jitflux.tracing.session import TraceOptions, trace_sync
 from tests.conftest import EXAMPLES, copy_app, express_env
 from tests.node_helpers import leftover_nodes
 

@@ -68,7 +68,7 @@ def test_installed_wheel_traces_emits_and_explains(wheel: Path, tmp_path: Path) 
     )
     assert run.returncode == 0, run.stderr
     located = subprocess.run(
-        [str(bin_dir / "python"), "-c", "import jitflux.launch as l; print(l.SHIM)"],
+        [str(bin_dir / "python"), "-c", "import jitflux.tracing.launch as l; print(l.SHIM)"],
         cwd=tmp_path,
         env=env,
         capture_output=True,

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Literal
 
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import InvalidTrace
 from jitflux.trace import Function, Location, Trace
 
 MAIN = "main"
@@ -82,9 +82,8 @@ class Fluxions:
             return self.by_function[function_id]
         fn = self.functions.get(function_id)
         if fn is None:
-            raise JitfluxError(
-                f"invalid trace: function {function_id!r} is referenced but not listed",
-                EXIT_BAD_INPUT,
+            raise InvalidTrace(
+                f"invalid trace: function {function_id!r} is referenced but not listed"
             )
         # Kept per function: every effect of a helper asks again, and each answer scans
         # every fluxion.
@@ -140,10 +139,9 @@ def identify(trace: Trace) -> Fluxions:
     for point in trace.rupture_points:
         for function_id in (point.caller, point.callback):
             if function_id not in functions:
-                raise JitfluxError(
+                raise InvalidTrace(
                     f"invalid trace: rupture point {point.callee!r} refers to function "
-                    f"{function_id!r}, which is not listed",
-                    EXIT_BAD_INPUT,
+                    f"{function_id!r}, which is not listed"
                 )
         if main_fn is not None and point.callback == main_fn.id:
             continue

@@ -22,13 +22,14 @@ from jitflux.cdp.protocol import (
     evaluation_result,
     function_location,
 )
+from jitflux.errors import InspectorError
 
 logger = logging.getLogger(__name__)
 
 E = TypeVar("E", bound=TypedEvent | Event)
 
 
-class ConnectionClosed(Exception):
+class ConnectionClosed(InspectorError):
     """The inspector connection is closed: the app exited, or the connection was closed here."""
 
 

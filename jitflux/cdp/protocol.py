@@ -12,22 +12,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from jitflux.errors import InspectorError
 
-class ProtocolError(Exception):
-    """The inspector answered a command with an error."""
 
-    def __init__(self, code: int, message: str, data: str | None = None) -> None:
-        super().__init__(f"{message} (code {code})" + (f": {data}" if data else ""))
+class ProtocolError(InspectorError):
+    """The inspector answered a command with an error: `reason` is its message, `code` and
+    `data` the rest of it; `message` is the whole line."""
+
+    def __init__(self, code: int, reason: str, data: str | None = None) -> None:
+        super().__init__(f"{reason} (code {code})" + (f": {data}" if data else ""))
         self.code = code
-        self.message = message
+        self.reason = reason
         self.data = data
 
 
-class MessageError(Exception):
+class MessageError(InspectorError):
     """A message that is not valid protocol: not JSON, or a reply to no pending command."""
 
 
-class EvaluationError(Exception):
+class EvaluationError(InspectorError):
     """An expression evaluated in the app threw; `text` is V8's description of the exception."""
 
     def __init__(self, text: str) -> None:

@@ -7,8 +7,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from jitflux import __version__
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import EXIT_BAD_INPUT, JitfluxError, exit_status
+from jitflux.version import __version__
 
 # Each module defines `register(subparsers)`, which adds its subparser with `func` set.
 COMMANDS = ("trace", "emit", "explain", "static", "compare", "report", "run", "verify")
@@ -63,10 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except JitfluxError as exc:
         print(f"jitflux: {exc.message}", file=sys.stderr)
-        return exc.status
-    except KeyboardInterrupt:
+        return exit_status(exc)
+    except KeyboardInterrupt as exc:
         print("jitflux: interrupted", file=sys.stderr)
-        return 130
+        return exit_status(exc)
     except BrokenPipeError:
         return 0
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from jitflux.api import emit
 from jitflux.cli.options import emit_text, trace_reader
-from jitflux.emit import FORMATS, render
+from jitflux.emit import FORMATS
 from jitflux.trace import load
 
 DESCRIPTION = """\
@@ -35,5 +36,5 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the trace, render it, print or write it."""
-    emit_text(render(load(args.source), args.format), args.output)
+    emit_text(emit(load(args.source), args.format), args.output)
     return 0

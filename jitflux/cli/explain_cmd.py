@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from jitflux.api import explain
 from jitflux.cli.options import emit_text, trace_reader
-from jitflux.explain import explain, render_json, render_text
 from jitflux.trace import load
 
 DESCRIPTION = """\
@@ -42,9 +42,5 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the trace and print the explanation."""
-    reports = explain(load(args.source), args.fluxion)
-    if args.format == "json":
-        emit_text(render_json(reports), None)
-    else:
-        emit_text(render_text(reports, summary=args.fluxion is None), None)
+    emit_text(explain(load(args.source), args.fluxion, args.format), None)
     return 0

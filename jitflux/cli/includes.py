@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from jitflux.command import parse_command
+from jitflux.tracing.command import parse_command
 
 
 def unmatched_includes(

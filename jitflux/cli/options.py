@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import OutputError
 
 
 def add_trace_source(parser: argparse.ArgumentParser) -> None:
@@ -61,4 +61,4 @@ def emit_text(text: str, path: str | None) -> None:
     try:
         Path(path).write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise JitfluxError(f"{path}: cannot write: {exc.strerror}", EXIT_BAD_INPUT) from None
+        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None

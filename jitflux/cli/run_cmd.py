@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from jitflux.cli.options import add_trace_source
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import UsageError
 from jitflux.run.runner import RunOptions, serve
 
 DESCRIPTION = """\
@@ -49,7 +49,7 @@ def command_of(args: argparse.Namespace) -> list[str]:
     if command[:1] == ["--"]:
         command = command[1:]
     if not command:
-        raise JitfluxError("no command to run: give `node SCRIPT [ARGS]`", EXIT_BAD_INPUT)
+        raise UsageError("no command to run: give `node SCRIPT [ARGS]`")
     return command
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from jitflux.errors import EXIT_BAD_INPUT, EXIT_PROGRAM_FAILED, JitfluxError
+from jitflux.errors import InstallationError, OutputError
 from jitflux.trace import Trace, dump
 
 FORMATS = ("flx", "json", "dot")
@@ -86,7 +86,7 @@ def _write(path: str, write: Callable[[str], object]) -> None:
     try:
         write(path)
     except OSError as exc:
-        raise JitfluxError(f"{path}: cannot write: {exc.strerror}", EXIT_BAD_INPUT) from None
+        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
 
 
 def report(trace: Trace, quiet: bool = False) -> None:
@@ -108,8 +108,8 @@ def render(trace: Trace, fmt: str) -> str:
     try:
         from jitflux.emit import render as emit_render
     except ImportError as exc:
-        raise JitfluxError(
-            f"cannot print fluxions: the emit engine is missing ({exc})", EXIT_PROGRAM_FAILED
+        raise InstallationError(
+            f"cannot print fluxions: the emit engine is missing ({exc})"
         ) from None
     text = emit_render(trace, fmt)
     return text if text.endswith("\n") else text + "\n"

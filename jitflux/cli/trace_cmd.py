@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
+from jitflux.api import TraceEvent, trace
 from jitflux.cli.includes import unmatched_includes
-from jitflux.drive import Request, parse_request, read_requests
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import JitfluxError, OutputError, UsageError, exit_status
 from jitflux.trace import Trace
-from jitflux.tracer import TraceOptions, TraceResult, trace_sync
+from jitflux.tracing.drive import Request, parse_request, read_requests
 from jitflux.words import callee_label, function_label, include_matches_nothing
 
 DESCRIPTION = """\
@@ -149,39 +150,54 @@ def run(args: argparse.Namespace) -> int:
     if args.requests:
         requests += read_requests(args.requests)
     if not command:
-        raise JitfluxError("no command to trace: give `node SCRIPT [ARGS]`", EXIT_BAD_INPUT)
-    options = TraceOptions(
-        command=command,
-        output=args.output,
-        requests=requests,
-        drive=args.drive,
-        port=args.port,
-        duration=args.duration,
-        settle=args.settle,
-        include=args.include,
-        effects=args.effects,
-    )
-    if args.quiet:
-        options.notice = None
+        raise UsageError("no command to trace: give `node SCRIPT [ARGS]`")
+
+    def say(event: TraceEvent) -> None:
+        if event.kind != "progress" or not args.quiet:
+            print(f"jitflux: {event.message}", file=sys.stderr, flush=True)
+
     # When the trace goes to jitflux's own stdout (`-o /dev/stdout`), it has stdout to itself:
     # the app's output and the summary go to stderr.
     to_stdout = _is_stdout(args.output)
-    if to_stdout:
-        options.stdout = sys.stderr.buffer
     for name in unmatched_includes(command, args.include):
         print(f"jitflux: {include_matches_nothing(name)}", file=sys.stderr)
-    result = trace_sync(options)
+    failure: JitfluxError | None = None
+    try:
+        recorded = trace(
+            command, output=args.output, requests=requests, drive=args.drive, port=args.port,
+            duration=args.duration, settle=args.settle, include=args.include,
+            effects=args.effects, stdout=sys.stderr.buffer if to_stdout else None, on_event=say,
+        )  # fmt: skip
+    except JitfluxError as exc:
+        if exc.trace is None:
+            raise  # nothing ran
+        recorded, failure = exc.trace, exc
+    written = None if isinstance(failure, OutputError) else Path(args.output)
     if not args.quiet:
         out = sys.stderr if to_stdout else sys.stdout
-        out.write(summary(result))
+        out.write(summary(recorded, written))
         out.flush()
-    if result.error:
-        print(f"jitflux: {result.error}", file=sys.stderr)
-    if args.report and result.output is not None:
-        from jitflux.report import write_report_of
+    status = 0 if failure is None else exit_status(failure)
+    if failure is not None:
+        print(f"jitflux: {failure.message}", file=sys.stderr)
+    if args.report and written is not None:
+        return _write_report(recorded, written, args.report, status, args.quiet)
+    return status
 
-        return write_report_of(result, args.report, quiet=args.quiet)
-    return result.status
+
+def _write_report(trace: Trace, written: Path, output: str, status: int, quiet: bool) -> int:
+    """After `--report`: write the page of the trace just made; the exit status (the trace's,
+    or the report's own error status when the trace went well)."""
+    from jitflux.report import write_report
+
+    try:
+        path = write_report(trace, output, trace_path=written)
+    except JitfluxError as exc:
+        print(f"jitflux: {exc.message}", file=sys.stderr)
+        return status or exit_status(exc)
+    if not quiet:
+        print(f"report written to {path}")
+    return status
 
 
 def _is_stdout(path: str) -> bool:
@@ -229,13 +245,13 @@ def _processes(meta: dict[str, Any]) -> list[str]:
     return lines
 
 
-def summary(result: TraceResult) -> str:
-    """The text printed after tracing: requests, rupture points, where the trace went."""
-    trace = result.trace
+def summary(trace: Trace, written: Path | None) -> str:
+    """The text printed after tracing: requests, rupture points, where the trace went
+    (`written`: None when it was not written)."""
     meta = trace.meta
     lines = [
-        f"requests: {result.requests.sent} sent, {result.requests.failed} failed, "
-        f"{meta.get('requests_received', 0)} received by the app"
+        f"requests: {meta.get('requests_sent', 0)} sent, {meta.get('requests_failed', 0)} "
+        f"failed, {meta.get('requests_received', 0)} received by the app"
     ]
     rows = [
         (
@@ -257,7 +273,7 @@ def summary(result: TraceResult) -> str:
     else:
         lines.append("rupture points: none seen")
     lines.extend(_processes(meta))
-    if result.output is not None:
+    if written is not None:
         complete = "" if meta.get("complete", True) else " (incomplete)"
-        lines.append(f"trace written to {result.output}{complete}")
+        lines.append(f"trace written to {written}{complete}")
     return "\n".join(lines) + "\n"

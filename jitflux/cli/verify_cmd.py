@@ -9,10 +9,10 @@ from typing import Any
 from jitflux.cli.options import add_trace_source
 from jitflux.cli.run_cmd import add_placement_options, command_of
 from jitflux.cli.trace_cmd import _request
-from jitflux.drive import read_requests
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import UsageError
 from jitflux.run.verify import VerifyOptions, outcome, render, verify
 from jitflux.trace import dump, from_dict, load, to_dict
+from jitflux.tracing.drive import read_requests
 
 DESCRIPTION = """\
 Send the same traffic to the plain app and to the app under `jitflux run` (every candidate
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     if args.requests:
         requests += read_requests(args.requests)
     if not requests and not args.drive:
-        raise JitfluxError("no traffic: give --request, --requests or --drive", EXIT_BAD_INPUT)
+        raise UsageError("no traffic: give --request, --requests or --drive")
     command = command_of(args)
     result = verify(
         VerifyOptions(

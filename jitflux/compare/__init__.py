@@ -55,7 +55,7 @@ from jitflux.compare.model import (
     VariableEntry,
 )
 from jitflux.compare.text import render_json, render_text
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import UsageError
 from jitflux.static import Callee, compile_script
 from jitflux.trace import Trace, load
 
@@ -84,9 +84,8 @@ def find_script(trace: Trace, trace_path: Path) -> Path:
         for candidate in (trace_path.parent / name, Path(name)):
             if candidate.is_file():
                 return candidate
-    raise JitfluxError(
-        f"{trace_path}: the trace does not say where its script is; give SCRIPT", EXIT_BAD_INPUT
-    )
+    raise UsageError(
+        f"{trace_path}: the trace does not say where its script is; give SCRIPT")
 
 
 def compare(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from jitflux.analysis import Analysis, analyze
 from jitflux.emit import dot, flx, jsonout
 from jitflux.emit.program import FluxionSpec, Program, Stream, VariableSpec, build_program
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import UsageError
 from jitflux.trace import Trace
 
 PRINTERS: dict[str, Callable[[Program], str]] = {
@@ -29,9 +29,8 @@ def render(trace: Trace | Analysis, fmt: str = "flx") -> str:
     """The fluxion program of a trace as text in format `fmt` ("flx", "json" or "dot")."""
     printer = PRINTERS.get(fmt)
     if printer is None:
-        raise JitfluxError(
-            f"unknown format {fmt!r} (choose one of {', '.join(FORMATS)})", EXIT_BAD_INPUT
-        )
+        raise UsageError(
+            f"unknown format {fmt!r} (choose one of {', '.join(FORMATS)})")
     return printer(build(trace, code=fmt == "flx"))
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from jitflux.analysis import Analysis, analyze
 from jitflux.emit.program import build_program
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import UsageError
 from jitflux.explain.jsonout import FORMAT, render_json, to_dict
 from jitflux.explain.report import Label, Observation, Report, Tie, reports
 from jitflux.explain.text import WIDTH, render_text
@@ -21,15 +21,13 @@ from jitflux.trace import Trace
 
 
 def explain(source: Trace | Analysis, fluxion: str | None = None) -> list[Report]:
-    """The reports of every fluxion, or of `fluxion` only (JitfluxError if there is none),
+    """The reports of every fluxion, or of `fluxion` only (UsageError if there is none),
     from a trace or from its analysis."""
     analysis = source if isinstance(source, Analysis) else analyze(source)
     program = build_program(analysis, code=False)
     names = [spec.name for spec in program.fluxions]
     if fluxion is not None and fluxion not in names:
-        raise JitfluxError(
-            f"no fluxion named {fluxion!r}; valid names: {', '.join(names)}", EXIT_BAD_INPUT
-        )
+        raise UsageError(f"no fluxion named {fluxion!r}; valid names: {', '.join(names)}")
     found = reports(analysis, program, [fluxion] if fluxion is not None else names)
     if isinstance(source, Trace):
         found = _verified(found, source)

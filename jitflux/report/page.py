@@ -18,7 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from jitflux.errors import EXIT_PROGRAM_FAILED, JitfluxError
+from jitflux.errors import InstallationError
 from jitflux.report.graph import ISOLATED, cluster_of, edges, group_kind, to_dot
 
 Json = dict[str, Any]
@@ -154,14 +154,13 @@ def renderer() -> str:
     try:
         text = _text(RENDERER)
     except (FileNotFoundError, OSError):
-        raise JitfluxError(
+        raise InstallationError(
             "the report's graph renderer is not installed (run `make setup`, which installs "
-            "jitflux/report/assets with npm)",
-            EXIT_PROGRAM_FAILED,
+            "jitflux/report/assets with npm)"
         ) from None
     # It sits in a script element as text (a worker runs it): nothing in it may close that.
     if "</script" in text.lower():
-        raise JitfluxError(f"{RENDERER} cannot be embedded: it holds </script", EXIT_PROGRAM_FAILED)
+        raise InstallationError(f"{RENDERER} cannot be embedded: it holds </script")
     return text
 
 

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from jitflux.command import NodeCommand, find_node, find_script
-from jitflux.errors import EXIT_PROGRAM_FAILED, JitfluxError
-from jitflux.launch import DIE_WITH_PARENT, SHIM, stop_process_group
+from jitflux.errors import AppExited, InstallationError, NotListening
 from jitflux.run.placement import write_placement
+from jitflux.tracing.command import NodeCommand, find_node, find_script
+from jitflux.tracing.launch import DIE_WITH_PARENT, SHIM, stop_process_group
 
 
 class RunningApp:
@@ -47,7 +47,7 @@ class RunningApp:
         node = find_node(command.node, env)
         find_script(command.script)
         if not SHIM.is_file():
-            raise JitfluxError(f"the node shim is missing: {SHIM}", EXIT_PROGRAM_FAILED)
+            raise InstallationError(f"the node shim is missing: {SHIM}")
         folder = tempfile.TemporaryDirectory(prefix="jitflux-run-")
         placement_file = Path(folder.name) / "placement.json"
         write_placement(placement_file, placement or {"workers": 0, "fluxions": []})
@@ -81,12 +81,11 @@ class RunningApp:
             with contextlib.suppress(OSError, ValueError):
                 return int(self.port_file.read_text())
             if self.process.returncode is not None:
-                raise JitfluxError(
-                    f"the app exited (status {self.process.returncode}) before it listened",
-                    EXIT_PROGRAM_FAILED,
+                raise AppExited(
+                    f"the app exited (status {self.process.returncode}) before it listened"
                 )
             await asyncio.sleep(0.02)
-        raise JitfluxError(f"the app did not listen within {timeout:g} s", EXIT_PROGRAM_FAILED)
+        raise NotListening(f"the app did not listen within {timeout:g} s")
 
     def stats(self) -> dict[str, Any]:
         """What the shim said of each moved fluxion: state, reason, calls in workers and here."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import UsageError
 from jitflux.run.facts import DISPATCHER, MAIN, Fluxion, Origin
 
 
@@ -53,11 +53,9 @@ def choose(fluxions: Sequence[Fluxion], isolate: Sequence[str] = ()) -> list[Dec
     for name in isolate:
         if name not in by_name:
             known = ", ".join(sorted(by_name)) or "none"
-            raise JitfluxError(
-                f"--isolate {name}: no such fluxion (known: {known})", EXIT_BAD_INPUT
-            )
+            raise UsageError(f"--isolate {name}: no such fluxion (known: {known})")
         if name in (MAIN, DISPATCHER):
-            raise JitfluxError(f"--isolate {name}: {name} stays on the main thread", EXIT_BAD_INPUT)
+            raise UsageError(f"--isolate {name}: {name} stays on the main thread")
     main = by_name.get(MAIN)
     main_tags = set(main.tags) if main else set()
     decisions = [_decide(f, by_name, main_tags, f.name in isolate) for f in fluxions]

@@ -11,11 +11,11 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from jitflux.command import find_script, parse_command
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import UsageError
 from jitflux.run.app import RunningApp, app_env
 from jitflux.run.facts import fluxions_of
 from jitflux.run.placement import Decision, choose, placement_document
+from jitflux.tracing.command import find_script, parse_command
 
 
 def _stderr_line(message: str) -> None:
@@ -38,9 +38,9 @@ class RunOptions:
 def check(workers: int, min_work: float) -> None:
     """Bad values of --workers and --min-work are bad usage."""
     if workers < 1:
-        raise JitfluxError(f"--workers {workers}: must be 1 or more", EXIT_BAD_INPUT)
+        raise UsageError(f"--workers {workers}: must be 1 or more")
     if min_work < 0:
-        raise JitfluxError(f"--min-work {min_work:g}: must not be negative", EXIT_BAD_INPUT)
+        raise UsageError(f"--min-work {min_work:g}: must not be negative")
 
 
 def plan(options: RunOptions) -> tuple[list[Decision], dict[str, object]]:

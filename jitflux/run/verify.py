@@ -15,14 +15,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from jitflux.command import parse_command
-from jitflux.drive import Request, run_command, send_requests
-from jitflux.errors import EXIT_PROGRAM_FAILED, JitfluxError
-from jitflux.relay import error_line
+from jitflux.errors import EXIT_PROGRAM_FAILED, Interrupted, JitfluxError
 from jitflux.run.app import RunningApp, app_env
 from jitflux.run.facts import fluxions_of
 from jitflux.run.proxy import Exchange, RecordingProxy
 from jitflux.run.runner import RunOptions, plan
+from jitflux.tracing.command import parse_command
+from jitflux.tracing.drive import Request, run_command, send_requests
+from jitflux.tracing.relay import error_line
 
 # Response headers that differ from one run to the next whatever the app does.
 VOLATILE = frozenset(
@@ -101,9 +101,7 @@ async def _session(
                 log.seek(0)
                 text = log.read().decode("utf-8", "replace")
                 lines = [line for line in map(error_line, text.splitlines()) if line]
-                raise JitfluxError(
-                    f"{exc.message}" + (f": {lines[-1]}" if lines else ""), exc.status
-                ) from None
+                raise type(exc)(f"{exc.message}" + (f": {lines[-1]}" if lines else "")) from None
             proxy = RecordingProxy(port)
             proxy_port = await proxy.start()
             if options.requests:
@@ -210,7 +208,7 @@ def verify(options: VerifyOptions) -> VerifyResult:
     """Run the verification (a JitfluxError when an app cannot start or the input is bad)."""
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(_verify(options))
-    raise JitfluxError("interrupted", 130)
+    raise Interrupted("interrupted")
 
 
 def outcome(result: VerifyResult, command: Sequence[str]) -> dict[str, Any]:

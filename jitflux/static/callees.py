@@ -40,7 +40,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import UsageError
 from jitflux.trace.model import RuptureType
 
 CALLBACK_POSITIONS = ("first", "last", "all")
@@ -130,16 +130,15 @@ def load_callees(path: str | Path) -> list[Callee]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise JitfluxError(f"{name}: no such file", EXIT_BAD_INPUT) from None
+        raise UsageError(f"{name}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise JitfluxError(f"{name}: cannot read: {exc}", EXIT_BAD_INPUT) from None
+        raise UsageError(f"{name}: cannot read: {exc}") from None
     except json.JSONDecodeError as exc:
-        raise JitfluxError(
-            f"{name}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-            EXIT_BAD_INPUT,
+        raise UsageError(
+            f"{name}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
     if not isinstance(data, list):
-        raise JitfluxError(f"{name}: expected a JSON list of callee names or patterns")
+        raise UsageError(f"{name}: expected a JSON list of callee names or patterns")
     return [_entry(item, f"{name}: item {index}") for index, item in enumerate(data)]
 
 
@@ -147,23 +146,23 @@ def _entry(item: Any, where: str) -> Callee:
     if isinstance(item, str) and item.strip():
         return Callee(item.strip(), "post")
     if not isinstance(item, dict):
-        raise JitfluxError(f"{where}: expected a callee name or an object with \"callee\"")
+        raise UsageError(f"{where}: expected a callee name or an object with \"callee\"")
     unknown = set(item) - {"callee", "type", "callback", "network"}
     if unknown:
-        raise JitfluxError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+        raise UsageError(f"{where}: unknown key {sorted(unknown)[0]!r}")
     pattern = item.get("callee")
     if not isinstance(pattern, str) or not pattern.strip():
-        raise JitfluxError(f"{where}: \"callee\" must be a non-empty string")
+        raise UsageError(f"{where}: \"callee\" must be a non-empty string")
     type_ = item.get("type", "post")
     if type_ not in ("start", "post"):
-        raise JitfluxError(f"{where}: \"type\" must be \"start\" or \"post\", not {type_!r}")
+        raise UsageError(f"{where}: \"type\" must be \"start\" or \"post\", not {type_!r}")
     callback = item.get("callback", "last")
     if callback not in CALLBACK_POSITIONS:
         allowed = ", ".join(CALLBACK_POSITIONS)
-        raise JitfluxError(f"{where}: \"callback\" must be one of {allowed}, not {callback!r}")
+        raise UsageError(f"{where}: \"callback\" must be one of {allowed}, not {callback!r}")
     network = item.get("network", False)
     if not isinstance(network, bool):
-        raise JitfluxError(f"{where}: \"network\" must be true or false")
+        raise UsageError(f"{where}: \"network\" must be true or false")
     return Callee(pattern.strip(), type_, callback, network)
 
 

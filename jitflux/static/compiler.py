@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from jitflux import __version__
 from jitflux.static.analyzer import Analysis
 from jitflux.static.app import App
 from jitflux.static.callees import DEFAULT_CALLEES, Callee
 from jitflux.static.effects import find_effects
 from jitflux.trace.model import Meta, Skip, Trace
+from jitflux.version import __version__
 
 PARSER = "esprima 4.0.1"
 
@@ -21,7 +21,7 @@ def compile_script(script: str | Path, callees: Sequence[Callee] = ()) -> Trace:
     `callees` are extra asynchronous callees, matched before the defaults. The trace has
     `meta.source` "static", `count` 0 everywhere and no samples; `meta.warnings` holds a line per
     file esprima could not parse (or `require` that leads nowhere), `meta.skipped` each callback
-    evaluated at run time that the compiler skipped. A missing script is a JitfluxError (exit 2).
+    evaluated at run time that the compiler skipped. A missing script is a UsageError.
     """
     path = Path(script)
     app = App.load(path)

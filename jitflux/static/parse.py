@@ -21,7 +21,7 @@ from pathlib import Path
 
 import esprima
 
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import JitfluxError, UsageError
 from jitflux.static.syntax import Node, string_literal, walk
 
 PARSE_OPTIONS = {"loc": True, "range": True, "tolerant": False}
@@ -53,9 +53,9 @@ class Unit:
 def load_units(script: Path) -> tuple[list[Unit], list[str]]:
     """The units of the app whose main script is `script` (first), and one-line warnings."""
     if not script.exists():
-        raise JitfluxError(f"{script}: no such file", EXIT_BAD_INPUT)
+        raise UsageError(f"{script}: no such file")
     if script.is_dir():
-        raise JitfluxError(f"{script}: is a directory, not a script", EXIT_BAD_INPUT)
+        raise UsageError(f"{script}: is a directory, not a script")
     root = script.resolve().parent
     units: list[Unit] = []
     problems: list[str] = []
@@ -169,9 +169,9 @@ def _read(path: Path, name: str) -> str:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise JitfluxError(f"{name}: not a text file (not UTF-8)", EXIT_BAD_INPUT) from None
+        raise UsageError(f"{name}: not a text file (not UTF-8)") from None
     except OSError as exc:
-        raise JitfluxError(f"{name}: cannot read: {exc.strerror}", EXIT_BAD_INPUT) from None
+        raise UsageError(f"{name}: cannot read: {exc.strerror}") from None
     # Node drops a byte order mark before compiling; offsets count from after it.
     return text[1:] if text.startswith("\ufeff") else text
 

@@ -1,5 +1,6 @@
 """The trace model, its JSON Schema, load and dump."""
 
+from jitflux.trace.codec import location_from, samples_from
 from jitflux.trace.io import check_output, dump, dumps, from_dict, load, loads, schema, to_dict
 from jitflux.trace.model import (
     FORMAT,
@@ -31,6 +32,8 @@ __all__ = [
     "from_dict",
     "load",
     "loads",
+    "location_from",
+    "samples_from",
     "schema",
     "to_dict",
 ]

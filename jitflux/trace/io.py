@@ -16,15 +16,14 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
+from jitflux.errors import InvalidTrace, OutputError, UsageError
+from jitflux.trace.codec import location_from, samples_from
 from jitflux.trace.model import (
     FORMAT,
     Effect,
     Function,
-    Location,
     Meta,
     RupturePoint,
-    Sample,
     Trace,
 )
 
@@ -43,7 +42,7 @@ def _fast_validator() -> Any:
 
 
 def _check(data: dict[str, Any], name: str) -> None:
-    """Raise a JitfluxError naming the first place where `data` fails the schema."""
+    """Raise an InvalidTrace naming the first place where `data` fails the schema."""
     try:
         _fast_validator()(data)
     except fastjsonschema.JsonSchemaException as fast_error:
@@ -52,9 +51,9 @@ def _check(data: dict[str, Any], name: str) -> None:
             jsonschema.Draft202012Validator(schema()).iter_errors(data)
         )
         if error is None:
-            raise JitfluxError(f"{name}: invalid trace: {fast_error.message}") from None
+            raise InvalidTrace(f"{name}: invalid trace: {fast_error.message}") from None
         where = _json_path(error.absolute_path)
-        raise JitfluxError(f"{name}: invalid trace at {where}: {error.message}") from None
+        raise InvalidTrace(f"{name}: invalid trace at {where}: {error.message}") from None
 
 
 def to_dict(trace: Trace) -> dict[str, Any]:
@@ -80,37 +79,37 @@ def check_output(path: str | os.PathLike[str]) -> None:
     before the app starts, so that a run is never lost for a typo."""
     where = f"cannot write the trace to {os.fspath(path)}"
     if not os.fspath(path):
-        raise JitfluxError("cannot write the trace to '': no file named", EXIT_BAD_INPUT)
+        raise OutputError("cannot write the trace to '': no file named")
     try:
         info: os.stat_result | None = os.stat(path)  # through symlinks, like `dump`
     except FileNotFoundError:
         info = None
     except OSError as exc:
-        raise JitfluxError(f"{where}: {exc.strerror}", EXIT_BAD_INPUT) from None
+        raise OutputError(f"{where}: {exc.strerror}") from None
     if info is not None and stat.S_ISDIR(info.st_mode):
-        raise JitfluxError(f"{where}: it is a directory", EXIT_BAD_INPUT)
+        raise OutputError(f"{where}: it is a directory")
     if info is not None and stat.S_ISSOCK(info.st_mode):
-        raise JitfluxError(f"{where}: it is a socket", EXIT_BAD_INPUT)
+        raise OutputError(f"{where}: it is a socket")
     if info is not None and not stat.S_ISREG(info.st_mode):
         # A device or a pipe is written through; opening a pipe now would wait for a reader.
         if not os.access(path, os.W_OK):
-            raise JitfluxError(f"{where}: permission denied", EXIT_BAD_INPUT)
+            raise OutputError(f"{where}: permission denied")
         return
     folder = Path(os.path.realpath(path)).parent
     if not folder.is_dir():
-        raise JitfluxError(f"{where}: no such directory {folder}", EXIT_BAD_INPUT)
+        raise OutputError(f"{where}: no such directory {folder}")
     try:
         fd, tmp = tempfile.mkstemp(prefix=".trace-", suffix=".json", dir=folder)
         os.close(fd)
         os.unlink(tmp)
     except OSError as exc:
         why = f"cannot create a file in {folder}: {exc.strerror}"
-        raise JitfluxError(f"{where}: {why}", EXIT_BAD_INPUT) from None
+        raise OutputError(f"{where}: {why}") from None
     try:
         if info is not None:
             os.close(os.open(path, os.O_WRONLY))  # does not truncate: nothing changes yet
     except OSError as exc:
-        raise JitfluxError(f"{where}: {exc.strerror}", EXIT_BAD_INPUT) from None
+        raise OutputError(f"{where}: {exc.strerror}") from None
 
 
 def dump(trace: Trace, path: str | os.PathLike[str]) -> None:
@@ -152,31 +151,32 @@ def _umask() -> int:
 
 
 def load(path: str | os.PathLike[str]) -> Trace:
-    """Read and check a trace.json; a JitfluxError (exit status 2) names what is wrong and where."""
+    """Read and check a trace.json; a UsageError (unreadable) or InvalidTrace names what is
+    wrong and where."""
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise JitfluxError(f"{name}: no such file", EXIT_BAD_INPUT) from None
+        raise UsageError(f"{name}: no such file") from None
     except IsADirectoryError:
-        raise JitfluxError(f"{name}: is a directory, not a trace file", EXIT_BAD_INPUT) from None
+        raise UsageError(f"{name}: is a directory, not a trace file") from None
     except UnicodeDecodeError:
-        raise JitfluxError(f"{name}: not a text file (not UTF-8)", EXIT_BAD_INPUT) from None
+        raise InvalidTrace(f"{name}: not a text file (not UTF-8)") from None
     except OSError as exc:
-        raise JitfluxError(f"{name}: cannot read: {exc.strerror}", EXIT_BAD_INPUT) from None
+        raise UsageError(f"{name}: cannot read: {exc.strerror}") from None
     return loads(text, name)
 
 
 def loads(text: str, name: str = "trace.json") -> Trace:
     """Parse and check the text of a trace.json."""
     if not text.strip():
-        raise JitfluxError(f"{name}: empty file, not a trace", EXIT_BAD_INPUT)
+        raise InvalidTrace(f"{name}: empty file, not a trace")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         what = "truncated JSON" if exc.pos >= len(text.rstrip()) else "not valid JSON"
-        raise JitfluxError(
-            f"{name}: {what} at line {exc.lineno}, column {exc.colno}: {exc.msg}", EXIT_BAD_INPUT
+        raise InvalidTrace(
+            f"{name}: {what} at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
     return from_dict(data, name)
 
@@ -184,12 +184,12 @@ def loads(text: str, name: str = "trace.json") -> Trace:
 def from_dict(data: Any, name: str = "trace.json") -> Trace:
     """Check a decoded trace.json against the schema and build the model."""
     if not isinstance(data, dict):
-        raise JitfluxError(f"{name}: not a jitflux trace (a JSON object was expected)")
+        raise InvalidTrace(f"{name}: not a jitflux trace (a JSON object was expected)")
     fmt = data.get("format")
     if fmt != FORMAT:
         if isinstance(fmt, str) and fmt.startswith("jitflux.trace/"):
-            raise JitfluxError(f"{name}: trace format {fmt!r} is not supported (expected {FORMAT})")
-        raise JitfluxError(f"{name}: not a jitflux trace (format is {fmt!r}, expected {FORMAT!r})")
+            raise InvalidTrace(f"{name}: trace format {fmt!r} is not supported (expected {FORMAT})")
+        raise InvalidTrace(f"{name}: not a jitflux trace (format is {fmt!r}, expected {FORMAT!r})")
     _check(data, name)
     return Trace(
         format=fmt,
@@ -202,8 +202,8 @@ def from_dict(data: Any, name: str = "trace.json") -> Trace:
                 caller=r["caller"],
                 callback=r["callback"],
                 count=r["count"],
-                samples=_samples(r.get("samples")),
-                site=_location(r.get("site")),
+                samples=samples_from(r.get("samples")),
+                site=location_from(r.get("site")),
             )
             for r in data["rupture_points"]
         ],
@@ -212,9 +212,9 @@ def from_dict(data: Any, name: str = "trace.json") -> Trace:
                 function=e["function"],
                 kind=e["kind"],
                 target=e["target"],
-                declared=_location(e.get("declared")),
+                declared=location_from(e.get("declared")),
                 count=e["count"],
-                samples=_samples(e.get("samples")),
+                samples=samples_from(e.get("samples")),
                 owner=e.get("owner"),
                 callee=e.get("callee"),
                 reason=e.get("reason"),
@@ -250,24 +250,6 @@ def _function_dict(fn: Function) -> dict[str, Any]:
     out = asdict(fn)
     out["range"] = list(fn.range) if fn.range else None
     return out
-
-
-def _location(value: dict[str, Any] | None) -> Location | None:
-    if not value:
-        return None
-    return Location(file=value["file"], line=value["line"], column=value["column"])
-
-
-def _samples(values: list[dict[str, Any]] | None) -> list[Sample]:
-    return [
-        Sample(
-            request=s.get("request"),
-            file=s.get("file"),
-            line=s.get("line"),
-            column=s.get("column"),
-        )
-        for s in values or []
-    ]
 
 
 def _drop_none(obj: dict[str, Any], keep: tuple[str, ...] = ()) -> dict[str, Any]:

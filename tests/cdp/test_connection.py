@@ -95,7 +95,7 @@ async def test_error_reply_raises_protocol_error(fake: Connection) -> None:
     with pytest.raises(ProtocolError) as caught:
         await fake.send("Test.fail")
     assert caught.value.code == -32601
-    assert caught.value.message == "'Test.fail' wasn't found"
+    assert caught.value.reason == "'Test.fail' wasn't found"
     assert caught.value.data == "x"
     # The connection is still usable afterwards.
     assert (await fake.send("Runtime.enable"))["method"] == "Runtime.enable"

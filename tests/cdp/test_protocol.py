@@ -58,7 +58,7 @@ def test_error_reply_raises_protocol_error_with_code_message_and_data() -> None:
     assert isinstance(reply, Reply)
     with pytest.raises(ProtocolError) as caught:
         reply.value()
-    assert (caught.value.code, caught.value.message, caught.value.data) == (
+    assert (caught.value.code, caught.value.reason, caught.value.data) == (
         -32000,
         "Invalid remote object id",
         "nope",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from corpus.client import Answer, content_type
-from jitflux.drive import _content_type
+from jitflux.tracing.drive import _content_type
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jitflux.drive import Request
 from jitflux.emit import render
 from jitflux.explain import explain, render_json
 from jitflux.trace import Trace
-from jitflux.tracer import TraceOptions, trace_sync
+from jitflux.tracing.drive import Request
+from jitflux.tracing.session import TraceOptions, trace_sync
 from tests.conftest import copy_app, express_env
 
 Json = dict[str, Any]

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from jitflux.drive import Request
 from jitflux.emit import render
 from jitflux.trace import Trace
-from jitflux.tracer import TraceOptions, trace_sync
+from jitflux.tracing.drive import Request
+from jitflux.tracing.session import TraceOptions, trace_sync
 from tests.conftest import ROOT, copy_app
 
 APPS = ROOT / "tests" / "apps"

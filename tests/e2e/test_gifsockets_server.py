@@ -16,7 +16,7 @@ import pytest
 
 from jitflux.emit import render
 from jitflux.trace import Trace
-from jitflux.tracer import TraceOptions, trace_sync
+from jitflux.tracing.session import TraceOptions, trace_sync
 from tests.conftest import ROOT
 from tests.e2e.apps import streams
 

@@ -13,7 +13,6 @@ from jitflux.compare import compare
 from jitflux.compare import render_text as compare_text
 from jitflux.explain import WIDTH, explain, render_text
 from jitflux.static import compile_script
-from jitflux.tracer import TraceResult
 from tests.e2e.apps import Traced, by_name, flx_blocks, trace_app
 
 APP = Path(__file__).resolve().parent.parent / "apps" / "names-apart"
@@ -56,7 +55,7 @@ def test_long_callee_is_shortened(traced: Traced) -> None:
     """The trace summary shows `send(...).on`, not the whole recorded call."""
     (callee,) = [p.callee for p in traced.trace.rupture_points if p.callee.startswith("send(")]
     assert len(callee) > 60
-    text = summary(TraceResult(traced.trace, None, 0))
+    text = summary(traced.trace, None)
     assert "send(...).on" in text and callee not in text
     static = compile_script(traced.app / "server.js")
     text = compare_text(compare(traced.trace, static))

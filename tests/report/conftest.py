@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from jitflux.drive import read_requests
 from jitflux.trace import Trace, load
-from jitflux.tracer import TraceOptions, trace_sync
+from jitflux.tracing.drive import read_requests
+from jitflux.tracing.session import TraceOptions, trace_sync
 from tests.conftest import EXAMPLES, copy_app, express_env
 from tests.report.bigapp import write_app
 

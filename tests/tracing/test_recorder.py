@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-import jitflux.launch
-from jitflux.command import parse_command
-from jitflux.launch import NodeApp
-from jitflux.recorder import Recorder, TraceBuilder, id_key, script_file
+import jitflux.tracing.launch
 from jitflux.trace import MAX_SAMPLES, Location, from_dict, to_dict
+from jitflux.tracing.command import parse_command
+from jitflux.tracing.launch import NodeApp
+from jitflux.tracing.recorder import Recorder, TraceBuilder, id_key, script_file
 from tests.conftest import EXAMPLES, copy_app, express_env
 from tests.node_helpers import leftover_nodes
 
@@ -228,7 +228,7 @@ def stand_in_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An app folder with a library in node_modules, traced with the stand-in shim."""
     shim = tmp_path / "shim.js"
     shim.write_text(STAND_IN_SHIM)
-    monkeypatch.setattr(jitflux.launch, "SHIM", shim)
+    monkeypatch.setattr(jitflux.tracing.launch, "SHIM", shim)
     app = tmp_path / "app"
     (app / "node_modules" / "lib").mkdir(parents=True)
     (app / "node_modules" / "lib" / "index.js").write_text(

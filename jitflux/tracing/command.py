@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jitflux.errors import EXIT_BAD_INPUT, EXIT_PROGRAM_FAILED, JitfluxError
+from jitflux.errors import NodeNotFound, UsageError
 
 _NODE_NAME = re.compile(r"^(node|nodejs)(\d+(\.\d+)*)?(\.exe)?$")
 # Node options whose value may come as the next argument (`-r mod`); others need `--opt=value`.
@@ -75,13 +75,13 @@ class NodeCommand:
 
 def parse_command(argv: Sequence[str]) -> NodeCommand:
     """Split a COMMAND into node, its options, the script and the script's arguments; a
-    JitfluxError (status 2) when it is not `node SCRIPT [ARGS]`."""
+    UsageError when it is not `node SCRIPT [ARGS]`."""
     usage = "COMMAND must be `node [NODE OPTIONS] SCRIPT [ARGS]`"
     if not argv:
-        raise JitfluxError(f"no command to trace: {usage}", EXIT_BAD_INPUT)
+        raise UsageError(f"no command to trace: {usage}")
     node = argv[0]
     if not _NODE_NAME.match(Path(node).name):
-        raise JitfluxError(f"jitflux traces Node.js apps: {usage}, not {node!r}", EXIT_BAD_INPUT)
+        raise UsageError(f"jitflux traces Node.js apps: {usage}, not {node!r}")
     options: list[str] = []
     i = 1
     while i < len(argv) and argv[i].startswith("-"):
@@ -91,21 +91,20 @@ def parse_command(argv: Sequence[str]) -> NodeCommand:
             i += 1
             break
         if name.startswith(("--inspect", "--debug")):
-            raise JitfluxError(
-                f"{option}: jitflux opens the inspector itself; leave the option out",
-                EXIT_BAD_INPUT,
+            raise UsageError(
+                f"{option}: jitflux opens the inspector itself; leave the option out"
             )
         if name in _NO_SCRIPT_OPTIONS:
-            raise JitfluxError(f"node {option} runs no script: {usage}", EXIT_BAD_INPUT)
+            raise UsageError(f"node {option} runs no script: {usage}")
         options.append(option)
         if option in _OPTIONS_WITH_VALUE:
             if i + 1 >= len(argv):
-                raise JitfluxError(f"node option {option} needs a value", EXIT_BAD_INPUT)
+                raise UsageError(f"node option {option} needs a value")
             options.append(argv[i + 1])
             i += 1
         i += 1
     if i >= len(argv):
-        raise JitfluxError(f"no script to trace: {usage}", EXIT_BAD_INPUT)
+        raise UsageError(f"no script to trace: {usage}")
     return NodeCommand(node, tuple(options), argv[i], tuple(argv[i + 1 :]))
 
 
@@ -114,10 +113,10 @@ def find_node(name: str, env: Mapping[str, str]) -> str:
     if os.sep in name:
         if os.path.isfile(name) and os.access(name, os.X_OK):
             return name
-        raise JitfluxError(f"node not found: {name} is not an executable file", EXIT_PROGRAM_FAILED)
+        raise NodeNotFound(f"node not found: {name} is not an executable file")
     found = shutil.which(name, path=env.get("PATH", os.defpath))
     if found is None:
-        raise JitfluxError(f"node not found: no {name!r} on the PATH", EXIT_PROGRAM_FAILED)
+        raise NodeNotFound(f"node not found: no {name!r} on the PATH")
     return found
 
 
@@ -129,7 +128,7 @@ def find_script(script: str) -> Path:
     for candidate in candidates:
         if candidate.is_file():
             return candidate.resolve()
-    raise JitfluxError(f"script not found: {script}", EXIT_BAD_INPUT)
+    raise UsageError(f"script not found: {script}")
 
 
 def inspector_options(node_options: str) -> list[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from jitflux.trace import load
-from jitflux.tracer import TraceOptions, TraceResult, trace
+from jitflux.tracing.session import TraceOptions, TraceResult, trace
 from tests.node_helpers import (
     MARKER,
     leftover_nodes,

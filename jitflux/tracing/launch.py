@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import json
 import os
 import signal
@@ -29,9 +28,15 @@ from jitflux.cdp import (
     ProtocolError,
     WorkerAttached,
 )
-from jitflux.command import NodeCommand, app_root, find_node, find_script, inspector_options
-from jitflux.errors import EXIT_BAD_INPUT, EXIT_PROGRAM_FAILED, JitfluxError
-from jitflux.relay import Relay, drain
+from jitflux.errors import AppExited, InspectorError, InstallationError, UsageError
+from jitflux.tracing.command import NodeCommand, app_root, find_node, find_script, inspector_options
+from jitflux.tracing.groups import (
+    DIE_WITH_PARENT,
+    live_groups,
+    signal_group,
+    stop_process_group,
+)
+from jitflux.tracing.relay import Relay, drain
 
 # The inspector listens on the loopback only, and its URL (a secret: whoever has it can run any
 # code in the app) is written on the app's stderr only, not served at /json/list.
@@ -51,37 +56,12 @@ BINDING = "__jitfluxNotify"
 
 def _find_shim() -> Path:
     """The shim's entry: inside the installed package (a wheel), else the checkout's node_shim/."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "node_shim" / "index.js"
-    return packaged if packaged.is_file() else here.parent / "node_shim" / "index.js"
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "node_shim" / "index.js"
+    return packaged if packaged.is_file() else package.parent / "node_shim" / "index.js"
 
 
 SHIM = _find_shim()
-
-# Process groups started and not yet stopped: the last resort of `kill_leftovers`.
-_live_groups: set[int] = set()
-
-
-def _die_with_parent() -> Callable[[], None] | None:
-    """On Linux, a function that makes the child get SIGKILL when jitflux dies, even by SIGKILL
-    (PR_SET_PDEATHSIG): then no inspector outlives jitflux. None elsewhere."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        # Loaded now: between fork and exec the child must only make the system call.
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    pr_set_pdeathsig = 1
-
-    def set_death_signal() -> None:
-        prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-
-    return set_death_signal
-
-
-DIE_WITH_PARENT = _die_with_parent()
-
 
 class NodeApp:
     """A running traced app: its process, its inspector connection, and how it ended."""
@@ -127,12 +107,11 @@ class NodeApp:
         node = find_node(command.node, env)
         script = find_script(command.script)
         if not SHIM.is_file():
-            raise JitfluxError(f"the node shim is missing: {SHIM}", EXIT_PROGRAM_FAILED)
+            raise InstallationError(f"the node shim is missing: {SHIM}")
         found = inspector_options(env.get("NODE_OPTIONS", ""))
         if found:
-            raise JitfluxError(
-                f"NODE_OPTIONS has {found[0]}: jitflux opens the inspector itself; leave it out",
-                EXIT_BAD_INPUT,
+            raise UsageError(
+                f"NODE_OPTIONS has {found[0]}: jitflux opens the inspector itself; leave it out"
             )
         child_env = dict(env)
         child_env["JITFLUX_ROOT"] = str(app_root(script))
@@ -157,7 +136,7 @@ class NodeApp:
             start_new_session=True,
             preexec_fn=DIE_WITH_PARENT,
         )
-        _live_groups.add(process.pid)
+        live_groups.add(process.pid)
         out = Relay(stdout or sys.stdout.buffer)
         err = Relay(stderr or sys.stderr.buffer, inspector=True)
         app = cls(process, out, err)
@@ -222,8 +201,8 @@ class NodeApp:
             await stop_process_group(self.process, max(0.0, deadline - loop.time()))
             await self.wait_output(grace)
         finally:
-            _signal_group(self.pgid, signal.SIGKILL)
-            _live_groups.discard(self.pgid)
+            signal_group(self.pgid, signal.SIGKILL)
+            live_groups.discard(self.pgid)
             for task in self._tasks:
                 task.cancel()
 
@@ -254,17 +233,28 @@ class NodeApp:
         if not self._err.url.done():
             if exited in done:
                 await self.wait_output()
-                raise JitfluxError(
+                raise AppExited(
                     f"node exited (status {self.returncode}) before its inspector opened"
-                    + (f": {self.last_error}" if self.last_error else ""),
-                    EXIT_PROGRAM_FAILED,
+                    + (f": {self.last_error}" if self.last_error else "")
                 )
-            raise JitfluxError(
-                f"node did not open its inspector within {timeout:g} s", EXIT_PROGRAM_FAILED
-            )
+            raise InspectorError(f"node did not open its inspector within {timeout:g} s")
         self.inspector_url = self._err.url.result()
-        conn = await Connection.open(self.inspector_url, timeout=timeout)
+        try:
+            conn = await Connection.open(self.inspector_url, timeout=timeout)
+        except InspectorError:
+            # Its message names the inspector's URL, which must not be printed.
+            raise InspectorError("cannot connect to the app's inspector") from None
         self.connection = conn
+        try:
+            await self._listen(conn, on_notify)
+        except InspectorError as exc:
+            raise InspectorError(f"cannot attach to the app's inspector: {exc}") from None
+
+    async def _listen(
+        self, conn: Connection, on_notify: Callable[[dict[str, Any]], None] | None
+    ) -> None:
+        """Take the shim's notifications, keep the app and its workers running, and let the
+        app's first line run."""
 
         def on_binding(event: BindingCalled) -> None:
             if event.name != BINDING or on_notify is None:
@@ -330,70 +320,3 @@ class NodeApp:
 async def _ignore_errors(awaitable: Any) -> None:
     with contextlib.suppress(Exception):
         await awaitable
-
-
-async def stop_process_group(process: asyncio.subprocess.Process, grace: float) -> None:
-    """Stop the process group that `process` leads, and the groups of its descendants that left
-    it (`detached` children): SIGTERM, then SIGKILL once `grace` seconds have passed without the
-    whole group ending."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + grace
-    groups = {process.pid, *_escaped_groups(process.pid)}
-    for group in groups:
-        _signal_group(group, signal.SIGTERM)
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(asyncio.shield(process.wait()), grace)
-    # The leader's children get what is left of the grace period.
-    while any(_group_alive(g) for g in groups) and loop.time() < deadline:
-        await asyncio.sleep(0.02)
-    for group in groups:
-        _signal_group(group, signal.SIGKILL)
-    await asyncio.shield(process.wait())
-
-
-def _escaped_groups(pid: int) -> set[int]:
-    """The process groups, other than `pid`'s own, of the living descendants of `pid` (Linux:
-    read from /proc; empty elsewhere)."""
-    parents: dict[int, list[tuple[int, int]]] = {}
-    with contextlib.suppress(OSError):
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as f:
-                    stat = f.read()
-            except OSError:
-                continue
-            # "pid (comm) state ppid pgrp ...": comm may hold anything, so split after the ')'.
-            fields = stat[stat.rindex(b")") + 2 :].split()
-            parents.setdefault(int(fields[1]), []).append((int(entry), int(fields[2])))
-    groups, todo = set(), [pid]
-    while todo:
-        for child, group in parents.get(todo.pop(), []):
-            todo.append(child)
-            if group != pid:
-                groups.add(group)
-    return groups
-
-
-def _signal_group(pgid: int, signum: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signum)
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def kill_leftovers() -> None:
-    """SIGKILL every app group still running: the last resort when the event loop was torn down
-    (a second Ctrl-C) before `NodeApp.stop` could finish."""
-    for pgid in list(_live_groups):
-        _signal_group(pgid, signal.SIGKILL)
-        _live_groups.discard(pgid)

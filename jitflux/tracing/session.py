@@ -1,92 +1,36 @@
-"""`jitflux trace` as a library: launch the app, drive traffic, record, stop, write trace.json."""
+"""One tracing session: launch the app, drive traffic, record, stop, write trace.json."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import os
 import signal
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from jitflux import __version__
-from jitflux.command import es_module, parse_command
-from jitflux.drive import DriveResult, Request, run_command, send_requests
-from jitflux.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PROGRAM_FAILED, JitfluxError
-from jitflux.launch import NodeApp, kill_leftovers
-from jitflux.processes import merge_children, process_list
-from jitflux.recorder import Recorder
-from jitflux.trace import Trace, check_output, dump
+from jitflux.errors import (
+    AppExited,
+    DriverError,
+    Interrupted,
+    JitfluxError,
+    NotListening,
+    OutputError,
+)
+from jitflux.trace import dump
+from jitflux.tracing.command import es_module, parse_command
+from jitflux.tracing.drive import DriveResult, run_command, send_requests
+from jitflux.tracing.groups import kill_leftovers
+from jitflux.tracing.launch import NodeApp
+from jitflux.tracing.options import TraceOptions, TraceResult, check_options
+from jitflux.tracing.processes import merge_children, process_list
+from jitflux.tracing.recorder import Recorder
+from jitflux.version import __version__
 
 # The signals that end tracing; the trace is written after each.
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-def _stderr_line(message: str) -> None:
-    print(f"jitflux: {message}", file=sys.stderr, flush=True)
-
-
-@dataclass
-class TraceOptions:
-    """What to trace and how. `command` is `node [NODE OPTIONS] SCRIPT [ARGS]`."""
-
-    command: Sequence[str]
-    output: str | os.PathLike[str] | None = "trace.json"  # None: do not write the trace
-    requests: Sequence[Request] = ()
-    drive: str | None = None  # a shell command run with PORT and JITFLUX_URL
-    port: int | None = None  # the app's port, instead of the first one it listens on
-    duration: float | None = None  # stop after that many seconds
-    settle: float = 0.3  # quiet time after the driver, for pending callbacks
-    include: Sequence[str] = ()  # packages under node_modules to instrument too
-    effects: bool = True  # False: rupture points only
-    env: Mapping[str, str] | None = None  # the app's and driver's environment (default: ours)
-    stdout: BinaryIO | None = None  # where the app's output goes (default: ours)
-    stderr: BinaryIO | None = None
-    report: Callable[[str], None] = _stderr_line  # failed requests and shim warnings
-    notice: Callable[[str], None] | None = _stderr_line  # progress; None to keep quiet
-    handle_signals: bool = True  # SIGINT/SIGTERM/SIGHUP end the trace (main thread only)
-    drain_interval: float = 0.25
-    inspector_timeout: float = 10.0
-    listen_timeout: float = 30.0  # how long a driver waits for the app to listen
-    stop_grace: float = 2.0  # SIGTERM, then SIGKILL after this long
-
-
-@dataclass
-class TraceResult:
-    """How the trace went: the trace, where it was written, the exit status and why."""
-
-    trace: Trace
-    output: Path | None
-    status: int
-    error: str | None = None  # one line saying why status is not 0
-    requests: DriveResult = field(default_factory=DriveResult)
-    driver_status: int | None = None
-    interrupted: bool = False
-    port: int | None = None
-    inspector_url: str | None = None
-
-
-def _check(options: TraceOptions) -> None:
-    """Refuse bad options before anything starts (status 2)."""
-    if options.port is not None and not 0 < options.port < 65536:
-        raise JitfluxError(f"--port {options.port}: not a TCP port", EXIT_BAD_INPUT)
-    duration = options.duration
-    if duration is not None and not (math.isfinite(duration) and duration > 0):
-        raise JitfluxError(
-            f"--duration {duration:g}: must be a positive number of seconds", EXIT_BAD_INPUT
-        )
-    if not (math.isfinite(options.settle) and options.settle >= 0):
-        raise JitfluxError(
-            f"--settle {options.settle:g}: must be a number of seconds, 0 or more", EXIT_BAD_INPUT
-        )
-    if options.output is not None:
-        check_output(options.output)
 
 
 async def _port_open(port: int) -> None:
@@ -136,8 +80,12 @@ class _Session:
         self.driver_status: int | None = None
         self.port: int | None = None
         self.children: list[dict[str, Any]] = []  # child processes the app started
-        self.failure: str | None = None  # why the app could not be traced as asked
+        self.failure: JitfluxError | None = None  # why the app could not be traced as asked
         self.children_dir: Path | None = None  # where traced child processes leave their dumps
+
+    def report(self, message: str) -> None:
+        if self.options.report is not None:
+            self.options.report(message)
 
     @property
     def has_driver(self) -> bool:
@@ -252,14 +200,17 @@ class _Session:
         if app.ended.is_set():
             await app.stop(self.options.stop_grace)  # Node prints an uncaught error on exit
             why = f": {app.last_error}" if app.last_error else ""
-            self.failure = f"the app exited (status {app.returncode}) before listening{why}"
+            self.failure = AppExited(
+                f"the app exited (status {app.returncode}) before listening{why}"
+            )
         elif self.stop.is_set():
             pass  # interrupted: `_finish` says so
         elif self.has_driver or self.remaining() == 0:
             over = self.remaining() == 0 and self.options.duration is not None
             waited = self.options.duration if over else self.options.listen_timeout
-            self.failure = f"the app did not listen on a port within {waited:g} s" + (
-                "" if wanted else " (give its port with --port?)"
+            self.failure = NotListening(
+                f"the app did not listen on a port within {waited:g} s"
+                + ("" if wanted else " (give its port with --port?)")
             )
         return False
 
@@ -288,7 +239,7 @@ class _Session:
     async def _run_driver(self, port: int) -> None:
         options = self.options
         if options.requests:
-            await send_requests(port, options.requests, options.report, self.requests)
+            await send_requests(port, options.requests, self.report, self.requests)
         if options.drive is not None:
             self.driver_status = await run_command(
                 options.drive, port, self.env, grace=options.stop_grace
@@ -301,25 +252,25 @@ class _Session:
         builder = recorder.builder
         interrupted = self.stop.is_set()
         ended_alone = app.ended_alone
-        exit_status = None
+        app_status = None
         if ended_alone:
-            exit_status = recorder.exit_code if recorder.exit_code is not None else app.returncode
-        crashed = ended_alone and exit_status != 0 and self.failure is None
+            app_status = recorder.exit_code if recorder.exit_code is not None else app.returncode
+        crashed = ended_alone and app_status != 0 and self.failure is None
         # Without a driver, a signal after the app listened is how tracing is meant to end.
         cut_short = interrupted and (self.has_driver or self.port is None)
-        status, error = EXIT_OK, None
-        if self.failure is not None:
-            status, error = EXIT_PROGRAM_FAILED, self.failure
-        elif crashed:
+        failure = self.failure
+        if failure is None and crashed:
             why = f": {app.last_error}" if app.last_error else ""
-            status = EXIT_PROGRAM_FAILED
-            error = f"the app exited (status {exit_status}) while traced{why}"
-        elif self.driver_status:
-            status = EXIT_PROGRAM_FAILED
-            error = f"the driver failed (exit status {self.driver_status}): {options.drive}"
-        elif cut_short:
-            status = 128 + (self.stop_signal or signal.SIGINT)
-            error = "interrupted" + ("" if self.port is not None else " before the app listened")
+            failure = AppExited(f"the app exited (status {app_status}) while traced{why}")
+        elif failure is None and self.driver_status:
+            failure = DriverError(
+                f"the driver failed (exit status {self.driver_status}): {options.drive}"
+            )
+        elif failure is None and cut_short:
+            failure = Interrupted(
+                "interrupted" + ("" if self.port is not None else " before the app listened"),
+                self.stop_signal or signal.SIGINT,
+            )
         processes = self._processes()  # merges the traced children's records first
         if es_module(app.script) and not any(
             fn.file == app.script.name for fn in builder.functions.values()
@@ -341,14 +292,14 @@ class _Session:
             "driver_status": self.driver_status,
             "duration": round(time.monotonic() - self.started, 3),
             "complete": not (crashed or cut_short or self.failure is not None),
-            "exit_status": exit_status,
-            "error": error,
+            "exit_status": app_status,
+            "error": None if failure is None else failure.message,
             "processes": processes,
         }
         if builder.warnings:
             meta["warnings"] = list(builder.warnings)
         for warning in builder.warnings:
-            options.report(f"warning: {warning}")
+            self.report(f"warning: {warning}")
         trace = builder.build(meta)
         output = None if options.output is None else Path(options.output)
         if output is not None:
@@ -356,13 +307,13 @@ class _Session:
                 dump(trace, output)
             except OSError as exc:
                 output = None
-                status = status or EXIT_BAD_INPUT
-                error = error or f"cannot write the trace to {options.output}: {exc.strerror}"
+                failure = failure or OutputError(
+                    f"cannot write the trace to {options.output}: {exc.strerror}"
+                )
         return TraceResult(
             trace=trace,
             output=output,
-            status=status,
-            error=error,
+            failure=failure,
             requests=self.requests,
             driver_status=self.driver_status,
             interrupted=interrupted,
@@ -379,12 +330,13 @@ class _Session:
 
 
 async def trace(options: TraceOptions) -> TraceResult:
-    """Trace the app as `options` say; JitfluxError for bad usage or an app that cannot start.
+    """Trace the app as `options` say; UsageError for bad usage, an AppError or
+    InspectorError for an app that cannot start.
 
     The trace is written (when `options.output` is set) whenever the app got to run, even when
     it crashed, the driver failed or tracing was interrupted: `meta.complete` says which.
     """
-    _check(options)
+    check_options(options)
     session = _Session(options)
     loop = session.loop
     installed = []

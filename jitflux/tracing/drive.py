@@ -11,12 +11,15 @@ import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import aiohttp
 from yarl import URL
 
-from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
-from jitflux.launch import DIE_WITH_PARENT, stop_process_group
+from jitflux.errors import UsageError
+from jitflux.tracing.groups import DIE_WITH_PARENT, stop_process_group
+
+if TYPE_CHECKING:
+    import aiohttp
 
 # A request line: an HTTP method, a path that starts with `/`, and the rest of the line as body.
 _REQUEST = re.compile(r"^([A-Za-z]+)\s+(/\S*)(?:\s+(.*))?$")
@@ -47,12 +50,11 @@ class DriveResult:
 
 
 def parse_request(text: str, where: str) -> Request:
-    """Parse `METHOD /path [BODY]`; a JitfluxError (status 2) naming `where` when it is not."""
+    """Parse `METHOD /path [BODY]`; a UsageError naming `where` when it is not."""
     match = _REQUEST.match(text.strip())
     if not match:
-        raise JitfluxError(
-            f"{where}: not a request: {text.strip()!r} (expected 'METHOD /path [BODY]')",
-            EXIT_BAD_INPUT,
+        raise UsageError(
+            f"{where}: not a request: {text.strip()!r} (expected 'METHOD /path [BODY]')"
         )
     method, path, body = match.groups()
     return Request(method.upper(), path, body)
@@ -64,7 +66,7 @@ def read_requests(path: str | os.PathLike[str]) -> list[Request]:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise JitfluxError(f"{path}: cannot read the requests: {reason}", EXIT_BAD_INPUT) from None
+        raise UsageError(f"{path}: cannot read the requests: {reason}") from None
     requests = []
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip() and not line.lstrip().startswith("#"):
@@ -90,6 +92,8 @@ async def send_requests(
     """Send the requests in order to http://127.0.0.1:PORT; a request that gets no answer or a
     5xx answer is reported with one line and counted as failed. `result` is kept up to date as
     requests go, so that it still counts them when this is cancelled."""
+    import aiohttp  # here: it takes a while to import, and `import jitflux` need not wait
+
     result = DriveResult() if result is None else result
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
     async with aiohttp.ClientSession(timeout=timeout) as session:
@@ -124,6 +128,7 @@ def target_url(port: int, path: str) -> URL:
 
 async def _send(session: aiohttp.ClientSession, url: URL, request: Request) -> str | None:
     """Send one request; why it failed, or None."""
+    import aiohttp
     headers = {}
     data = None
     if request.body is not None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from jitflux.cdp import WorkerAttached
-from jitflux.recorder import TraceBuilder
+from jitflux.tracing.recorder import TraceBuilder
 
 
 def merge_children(builder: TraceBuilder, folder: Path) -> dict[int, dict[str, Any]]:

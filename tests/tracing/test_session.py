@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from jitflux.cli.trace_cmd import summary
-from jitflux.drive import Request, read_requests
 from jitflux.errors import JitfluxError
 from jitflux.trace import Trace, load
-from jitflux.tracer import TraceOptions, TraceResult, trace
+from jitflux.tracing.drive import Request, read_requests
+from jitflux.tracing.session import TraceOptions, TraceResult, trace
 from tests.conftest import EXAMPLES, copy_app, express_env
 from tests.node_helpers import free_port, leftover_nodes, port_refuses
 
@@ -369,4 +369,4 @@ async def test_es_module_entry_is_never_a_silent_empty_trace(tmp_path: Path, lay
     )
     assert load(script.parent / "trace.json").meta["warnings"] == [warning]
     assert options.report.__self__ == [f"warning: {warning}"]  # type: ignore[attr-defined]
-    assert "not traced: ES module " + script.name in summary(result)
+    assert "not traced: ES module " + script.name in summary(result.trace, result.output)

@@ -25,7 +25,17 @@ from jitflux.cdp import (
     ProtocolError,
     ScriptParsed,
 )
-from jitflux.trace import MAX_SAMPLES, Effect, Function, Location, RupturePoint, Sample, Trace
+from jitflux.trace import (
+    MAX_SAMPLES,
+    Effect,
+    Function,
+    Location,
+    RupturePoint,
+    Sample,
+    Trace,
+    location_from,
+    samples_from,
+)
 
 DRAIN = "globalThis.__jitflux ? globalThis.__jitflux.drain() : null"
 # Objects fetched to locate external functions are held under this group until released.
@@ -50,30 +60,6 @@ def id_key(function_id: str) -> tuple[str, int, str]:
     if match:
         return (match.group(1), int(match.group(2)), "")
     return (function_id, -1, function_id)
-
-
-def _location(value: Any) -> Location | None:
-    if not isinstance(value, Mapping):
-        return None
-    try:
-        return Location(str(value["file"]), int(value["line"]), int(value["column"]))
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _samples(values: Any) -> list[Sample]:
-    samples = []
-    for value in values or []:
-        if isinstance(value, Mapping):
-            samples.append(
-                Sample(
-                    request=value.get("request"),
-                    file=value.get("file"),
-                    line=value.get("line"),
-                    column=value.get("column"),
-                )
-            )
-    return samples
 
 
 def _location_key(location: Location | None) -> tuple[str, int, int]:
@@ -221,16 +207,16 @@ class TraceBuilder:
                 caller=key[1],
                 callback=key[2],
                 count=0,
-                site=_location(entry.get("site")),
+                site=location_from(entry.get("site")),
             )
         elif kind == "start":
             point.type = "start"
         point.count += count
-        point.site = point.site or _location(entry.get("site"))
-        _keep_samples(point.samples, _samples(entry.get("samples")))
+        point.site = point.site or location_from(entry.get("site"))
+        _keep_samples(point.samples, samples_from(entry.get("samples")))
 
     def _add_effect(self, entry: Mapping[str, Any]) -> None:
-        declared = _location(entry.get("declared"))
+        declared = location_from(entry.get("declared"))
         callee = entry.get("callee")
         count = int(entry.get("count") or 0)  # first: a bad entry must change nothing
         key = (
@@ -255,7 +241,7 @@ class TraceBuilder:
         effect.count += count
         effect.owner = effect.owner or entry.get("owner")
         effect.reason = effect.reason or entry.get("reason")
-        _keep_samples(effect.samples, _samples(entry.get("samples")))
+        _keep_samples(effect.samples, samples_from(entry.get("samples")))
 
 
 def _keep_samples(kept: list[Sample], new: Iterable[Sample]) -> None:

@@ -17,10 +17,10 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidHandshake
 
-from jitflux.command import NodeCommand, app_root, find_node, find_script, parse_command
 from jitflux.errors import JitfluxError
-from jitflux.launch import NodeApp
-from jitflux.relay import error_line, is_banner
+from jitflux.tracing.command import NodeCommand, app_root, find_node, find_script, parse_command
+from jitflux.tracing.launch import NodeApp
+from jitflux.tracing.relay import error_line, is_banner
 from tests.conftest import EXAMPLES, copy_app, express_env
 from tests.node_helpers import leftover_nodes, port_refuses, running
 

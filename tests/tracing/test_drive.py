@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from jitflux.drive import Request, parse_request, read_requests, run_command, send_requests
 from jitflux.errors import JitfluxError
+from jitflux.tracing.drive import Request, parse_request, read_requests, run_command, send_requests
 from tests.conftest import express_env
 from tests.node_helpers import free_port, leftover_nodes, running
 
