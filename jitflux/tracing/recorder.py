@@ -155,16 +155,32 @@ class TraceBuilder:
         fn.file, fn.line, fn.column = location.file, location.line, location.column
 
     def build(self, meta: Mapping[str, Any]) -> Trace:
-        """The trace, every list in a deterministic order."""
+        """The trace, every list in a deterministic order. A rupture point or an effect of a
+        function the shim never described (the top level of an ES module, which is not
+        instrumented) is left out and counted in a warning: the trace stays valid."""
+        meta = dict(meta)
+        points = [
+            r
+            for r in self.rupture_points.values()
+            if r.caller in self.functions and r.callback in self.functions
+        ]
+        effects = [e for e in self.effects.values() if e.function in self.functions]
+        left_out = len(self.rupture_points) - len(points) + len(self.effects) - len(effects)
+        if left_out:
+            meta["warnings"] = [
+                *(meta.get("warnings") or []),
+                f"{left_out} rupture points or effects of code that was not instrumented "
+                "(such as an ES module's top level) were left out",
+            ]
         return Trace(
-            meta=dict(meta),
+            meta=meta,
             functions=sorted(self.functions.values(), key=lambda f: id_key(f.id)),
             rupture_points=sorted(
-                self.rupture_points.values(),
+                points,
                 key=lambda r: (id_key(r.caller), id_key(r.callback), r.callee, r.type),
             ),
             effects=sorted(
-                self.effects.values(),
+                effects,
                 key=lambda e: (
                     id_key(e.function),
                     e.kind,

@@ -16,7 +16,7 @@ from jitflux.errors import JitfluxError
 from jitflux.trace import Trace, load
 from jitflux.tracing.drive import Request, read_requests
 from jitflux.tracing.session import TraceOptions, TraceResult, trace
-from tests.conftest import EXAMPLES, copy_app, express_env
+from tests.conftest import EXAMPLES, EXPRESS_MODULES, copy_app, express_env
 from tests.node_helpers import free_port, leftover_nodes, port_refuses
 
 
@@ -370,3 +370,33 @@ async def test_es_module_entry_is_never_a_silent_empty_trace(tmp_path: Path, lay
     assert load(script.parent / "trace.json").meta["warnings"] == [warning]
     assert options.report.__self__ == [f"warning: {warning}"]  # type: ignore[attr-defined]
     assert "not traced: ES module " + script.name in summary(result.trace, result.output)
+
+
+ESM_EXPRESS_APP = """\
+import express from 'express';
+const app = express();
+let likes = 0;
+app.get('/', (req, res) => { likes += 1; res.send(`likes ${likes}`); });
+app.listen(process.env.PORT || 0);
+"""
+
+
+async def test_es_module_express_app_still_warns_and_gives_a_valid_trace(tmp_path: Path) -> None:
+    """An Express app written as an ES module, traced with --include express: its handlers are
+    located by the inspector, yet the trace still says its code was not traced, and what Express
+    reports of the module's untraced top level is left out so that the trace stays valid."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "package.json").write_text('{"type": "module"}\n')
+    (app / "node_modules").symlink_to(EXPRESS_MODULES[5])
+    script = app / "server.js"
+    script.write_text(ESM_EXPRESS_APP)
+    options = _options(
+        script, dict(os.environ), requests=[Request("GET", "/")] * 2, include=["express"]
+    )
+    result = await trace(options)
+    assert (result.status, result.requests.failed) == (0, 0)
+    written = load(app / "trace.json")  # valid: load checks every id a point refers to
+    warnings = written.meta["warnings"]
+    assert any(w.startswith("server.js is an ES module") for w in warnings), warnings
+    assert "not traced: ES module server.js" in summary(result.trace, result.output)
