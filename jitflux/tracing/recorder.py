@@ -75,6 +75,7 @@ class TraceBuilder:
         self.effects: dict[tuple[Any, ...], Effect] = {}
         self.sources: dict[str, str] = {}
         self.warnings: list[str] = []
+        self.partless = 0  # rupture points and effects recorded outside any part
         self.requests = 0
 
     def add_batch(self, batch: Mapping[str, Any]) -> list[tuple[str, int]]:
@@ -155,32 +156,26 @@ class TraceBuilder:
         fn.file, fn.line, fn.column = location.file, location.line, location.column
 
     def build(self, meta: Mapping[str, Any]) -> Trace:
-        """The trace, every list in a deterministic order. A rupture point or an effect of a
-        function the shim never described (the top level of an ES module, which is not
-        instrumented) is left out and counted in a warning: the trace stays valid."""
+        """The trace, every list in a deterministic order. Rupture points and effects that the
+        shim recorded with no function (code that runs in no part: an ES module's top level,
+        which is not instrumented) are left out and counted in a warning: the trace stays
+        valid."""
         meta = dict(meta)
-        points = [
-            r
-            for r in self.rupture_points.values()
-            if r.caller in self.functions and r.callback in self.functions
-        ]
-        effects = [e for e in self.effects.values() if e.function in self.functions]
-        left_out = len(self.rupture_points) - len(points) + len(self.effects) - len(effects)
-        if left_out:
+        if self.partless:
             meta["warnings"] = [
                 *(meta.get("warnings") or []),
-                f"{left_out} rupture points or effects of code that was not instrumented "
+                f"{self.partless} rupture points or effects of code that was not instrumented "
                 "(such as an ES module's top level) were left out",
             ]
         return Trace(
             meta=meta,
             functions=sorted(self.functions.values(), key=lambda f: id_key(f.id)),
             rupture_points=sorted(
-                points,
+                self.rupture_points.values(),
                 key=lambda r: (id_key(r.caller), id_key(r.callback), r.callee, r.type),
             ),
             effects=sorted(
-                effects,
+                self.effects.values(),
                 key=lambda e: (
                     id_key(e.function),
                     e.kind,
@@ -207,6 +202,9 @@ class TraceBuilder:
         self.functions[fn.id] = fn
 
     def _add_rupture_point(self, entry: Mapping[str, Any]) -> None:
+        if entry.get("caller") is None or entry.get("callback") is None:
+            self.partless += 1
+            return
         # Keyed without the type: a point first seen as `post` may turn out to be a `start`.
         key = (
             str(entry.get("callee", "")),
@@ -232,6 +230,9 @@ class TraceBuilder:
         _keep_samples(point.samples, samples_from(entry.get("samples")))
 
     def _add_effect(self, entry: Mapping[str, Any]) -> None:
+        if entry.get("function") is None:
+            self.partless += 1
+            return
         declared = location_from(entry.get("declared"))
         callee = entry.get("callee")
         count = int(entry.get("count") or 0)  # first: a bad entry must change nothing

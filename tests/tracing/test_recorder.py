@@ -90,6 +90,30 @@ def test_start_wins_over_post(order: tuple[str, str]) -> None:
     assert (point.type, point.count) == ("start", 2)
 
 
+def test_points_and_effects_of_no_part_are_left_out_with_a_warning() -> None:
+    """What the shim recorded outside any part (caller, callback or function null: an ES
+    module's top level) is left out, counted in one warning; the rest is kept."""
+    builder = TraceBuilder()
+    builder.add_batch(
+        {
+            "functions": [_fn("f0"), _fn("f2")],
+            "rupture_points": [
+                {**_rp("start", "mixin", "f0", "f2", 1), "caller": None},
+                _rp("start", "app.get", "f0", "f2", 1),
+            ],
+            "effects": [{**_effect("f2", "count", 1), "function": None}],
+        }
+    )
+    trace = builder.build({"warnings": ["earlier"]})
+    assert [p.callee for p in trace.rupture_points] == ["app.get"]
+    assert trace.effects == []
+    assert trace.meta["warnings"] == [
+        "earlier",
+        "2 rupture points or effects of code that was not instrumented (such as an ES module's "
+        "top level) were left out",
+    ]
+
+
 def test_effects_merge_by_function_kind_target_declaration_and_callee() -> None:
     """Effects merge only when function, kind, target, declaration and callee all match."""
     builder = TraceBuilder()
