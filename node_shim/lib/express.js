@@ -20,8 +20,9 @@ const recorder = require('./recorder');
 const runtime = require('./runtime');
 const identity = require('./identity');
 const stacks = require('./stacks');
+const decide = require('./decide/express');
 const {
-  ArrayIsArray, RegExpPrototypeExec, WeakMapPrototypeGet, WeakMapPrototypeSet, WeakMapPrototypeHas,
+  ArrayIsArray, WeakMapPrototypeGet, WeakMapPrototypeSet, WeakMapPrototypeHas,
   WeakSetPrototypeAdd, WeakSetPrototypeHas, SafeWeakMap, SafeWeakSet, ArrayPrototypeJoin,
   StringPrototypeSplit, StringPrototypeEndsWith, StringPrototypeIndexOf,
 } = require('./primordials');
@@ -71,7 +72,6 @@ const CALLS = {
   router: { callbacks: ['fn'] },
   connect: { next: ['layer.handle'], call: ['handle'] },
 };
-const APPLICATION = /[\\/]express[\\/]lib[\\/]application\.js$/;
 
 /** Which Express file this is ('layer', 'route', 'router', 'application'), or null. */
 function expressFile(filename) {
@@ -151,12 +151,9 @@ function hookCalls(source, edits, fn, callees) {
     const callee = source.slice(node.callee.start, node.callee.end);
     if (!callees.includes(callee)) return true;
     const args = node.arguments;
-    if (!args.every((a) => a.type === 'Identifier')) return true;
-    const error = args.length === 4 && /^err/.test(args[0].name);
-    if (!error && args.length !== 3) return true;
-    const req = args[error ? 1 : 0].name;
-    const next = args[error ? 3 : 2].name;
-    hits.push({ callee, first: args[0], req, next, variant: error ? 1 : 0 });
+    const call = decide.dispatchingCall(args);
+    if (call === null) return true;
+    hits.push({ callee, first: args[0], req: call.req, next: call.next, variant: call.variant });
     return true;
   });
   if (hits.length === 0) return false;
@@ -179,9 +176,7 @@ let lazy = 0;
 
 function dispatch(layer, req, next, variant) {
   try {
-    const fn = layer.handle;
-    if (typeof fn !== 'function') return runtime.rt.depth;
-    if (variant === 1 ? fn.length !== 4 : fn.length > 3) return runtime.rt.depth;
+    if (!decide.dispatches(layer.handle, variant)) return runtime.rt.depth;
     const info = WeakMapPrototypeGet(layerInfo, layer);
     if (info === undefined) return runtime.rt.depth;
     if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
@@ -197,8 +192,7 @@ function dispatch(layer, req, next, variant) {
 /** A dispatching call of handler `fn` (Express 3, connect): begins its part, or returns -1. */
 function dispatchCall(fn, req, next, variant) {
   try {
-    if (typeof fn !== 'function') return -1;
-    if (variant === 1 ? fn.length !== 4 : fn.length > 3) return -1;
+    if (!decide.dispatches(fn, variant)) return -1;
     const info = WeakMapPrototypeGet(handlerInfo, fn);
     if (info === undefined) return -1;
     if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
@@ -226,23 +220,19 @@ function stackLength(self) {
  * app.all (which registers one layer per HTTP method).
  */
 function registrationPlace() {
-  let owner = 'router';
   let site = null;
-  let all = false;
   const sites = stacks.callSites(registrationPlace);
+  const frames = [];
   for (let i = 0; i < sites.length; i++) {
     const callSite = sites[i];
     const filename = callSite.getFileName() || '';
-    if (RegExpPrototypeExec(APPLICATION, filename) !== null) {
-      owner = 'app';
-      const name = callSite.getFunctionName();
-      if (name === 'all' || name === 'app.all') all = true;
-    }
+    frames[i] = { file: filename, name: callSite.getFunctionName() };
     if (site === null) {
       const entry = stacks.fileEntry(filename);
       if (entry !== undefined && entry.file !== null) site = stacks.originalLocation(callSite);
     }
   }
+  const { owner, all } = decide.registrationOwner(frames);
   return { owner, site, all };
 }
 
@@ -258,10 +248,7 @@ function registered(self, before, variant) {
       const layer = stack[i];
       if (!layer || typeof layer.handle !== 'function' || WeakMapPrototypeHas(layerInfo, layer)) continue;
       if (layer.handle === router) continue;
-      let method = 'use';
-      if (variant === 0) method = !place.all && typeof layer.method === 'string' ? layer.method : 'all';
-      const owner = variant === 3 ? 'app' : place.owner;
-      const info = handlerRecord(layer.handle, `${owner}.${method}`, place);
+      const info = handlerRecord(layer.handle, decide.layerCallee(variant, place, layer.method), place);
       WeakMapPrototypeSet(layerInfo, layer, info);
       if (variant === 3) WeakMapPrototypeSet(handlerInfo, layer.handle, info);
     }
@@ -289,7 +276,7 @@ function routed(self, method) {
       const fn = callbacks[i];
       if (typeof fn !== 'function' || WeakMapPrototypeHas(handlerInfo, fn)) continue;
       if (place === null) place = registrationPlace();
-      WeakMapPrototypeSet(handlerInfo, fn, handlerRecord(fn, `${place.owner}.${place.all ? 'all' : method}`, place));
+      WeakMapPrototypeSet(handlerInfo, fn, handlerRecord(fn, decide.routeCallee(place, method), place));
     }
   } catch (e) {
     recorder.warn(`express registration: ${e && e.message}`);

@@ -28,10 +28,11 @@ const v8 = require('v8');
 const recorder = require('./recorder');
 const stacks = require('./stacks');
 const identity = require('./identity');
+const decide = require('./decide/rupture');
 const {
-  ArrayPrototypePush, ArrayPrototypeJoin, FunctionPrototypeCall, SafeWeakMap, ObjectCreate,
-  ObjectGetOwnPropertyDescriptor, WeakMapPrototypeGet, WeakMapPrototypeSet, SafeSet,
-  SetPrototypeHas, StringPrototypeStartsWith,
+  ArrayPrototypePush, ArrayPrototypeJoin, FunctionPrototypeCall, SafeWeakMap,
+  ObjectGetOwnPropertyDescriptor, WeakMapPrototypeGet, WeakMapPrototypeSet,
+  StringPrototypeStartsWith,
 } = require('./primordials');
 
 const { executionAsyncResource } = asyncHooks;
@@ -311,13 +312,13 @@ function beginFromLoop(n) {
     } else {
       let s = fnSite[n];
       if (s < 0 && fnLastSite[n] !== undefined) s = fnLastSite[n];
-      const listener = s >= 0 && request !== null && siteInRequest[s] !== true;
+      const listener = s >= 0 && decide.handedOutsideRequest(request, siteInRequest[s]);
       let caller = ctx !== undefined && !listener ? ctx.part : null;
       if (caller === null && s >= 0) caller = sitePart[s];
       if (!listener) caller = previousStep(res, ctx, caller);
       if (caller !== null && caller !== undefined) {
         const again = res[kRan] === n && res[kRanCtx] === ctx;
-        const type = listener || again || isInterval(res) ? 'start' : 'post';
+        const type = decide.loopRuptureType(listener, again, res);
         const callee = s >= 0 ? siteCallee[s] : calleeOf(res);
         recorder.recordRupture(type, callee, caller, id, s >= 0 ? siteLoc[s] : fnLoc[n], request);
       }
@@ -358,7 +359,7 @@ function dispatched(n) {
       libraryCalls[n] = (libraryCalls[n] || 0) + 1;
     }
     const request = curCtx !== null ? curCtx.request : null;
-    const type = request !== null && siteInRequest[s] !== true ? 'start' : 'post';
+    const type = decide.dispatchRuptureType(request, siteInRequest[s]);
     const caller = sitePart[s];
     if (caller !== null && caller !== undefined) {
       recorder.recordRupture(type, siteCallee[s], caller, id, siteLoc[s], request);
@@ -439,40 +440,9 @@ function previousStep(res, ctx, caller) {
   return ran !== undefined ? ran : caller;
 }
 
-function isInterval(res) {
-  return res._repeat !== undefined && res._repeat !== null && res._idleTimeout !== undefined;
-}
-
-// Names for callbacks that were not handed over at a known call site, from the async resource.
-// (No prototype: a name the app adds to Object.prototype is no async resource type.)
-const TYPE_CALLEES = Object.assign(ObjectCreate(null), {
-  Timeout: 'setTimeout',
-  Immediate: 'setImmediate',
-  TickObject: 'process.nextTick',
-  PROMISE: 'then',
-  Microtask: 'queueMicrotask',
-  FSREQCALLBACK: 'fs',
-  FSREQPROMISE: 'fs',
-  FSEVENTWRAP: 'fs.watch',
-  STATWATCHER: 'fs.watchFile',
-  HTTPINCOMINGMESSAGE: 'http request',
-  HTTPCLIENTREQUEST: 'http.request',
-  TCPWRAP: 'net',
-  TCPCONNECTWRAP: 'net.connect',
-  GETADDRINFOREQWRAP: 'dns.lookup',
-  QUERYWRAP: 'dns',
-  ZLIB: 'zlib',
-  PROCESSWRAP: 'child_process',
-  SIGNALWRAP: 'process.on',
-  WRITEWRAP: 'write',
-  SHUTDOWNWRAP: 'end',
-});
-
 function calleeOf(res) {
   const type = res[kType];
-  if (type === 'Timeout') return isInterval(res) ? 'setInterval' : 'setTimeout';
-  if (type === undefined) return 'async';
-  return TYPE_CALLEES[type] || type;
+  return decide.calleeOfType(type, type === 'Timeout' && decide.isInterval(res));
 }
 
 function init(asyncId, type, triggerAsyncId, resource) {
@@ -567,17 +537,12 @@ function markLiteralSite(n, s) {
   fnSite[n] = s;
 }
 
-// Events emitted once per emitter: their listeners are continuations (post), not listeners.
-const ONE_SHOT = new SafeSet([
-  'end', 'close', 'finish', 'error', 'exit', 'listening', 'ready', 'open', 'response',
-  'abort', 'aborted', 'timeout', 'prefinish',
-]);
-
 /** A listener registration just happened for `fn` (EventEmitter.on and the like). */
 function listenerRegistered(fn, type) {
   if (fn !== lastFn || lastFn === null) return;
+  const handed = lastFn;
   lastFn = null;
-  if (SetPrototypeHas(ONE_SHOT, type)) return;
+  if (!decide.registersListener(fn, handed, type)) return;
   const n = siteFn[lastSite];
   listenerPart[n] = rt.part;
   listenerSite[n] = lastSite;
