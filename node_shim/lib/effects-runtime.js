@@ -105,12 +105,17 @@ function install(rt) {
   const last = []; // site id -> the cell used last there
   const bySite = []; // site id -> every cell of that site, one per part
   const cells = []; // every cell, for the drainer
-  const hookCells = HOOKS.map(() => new SafeMap()); // per hooked class: part -> cell
+  const hookCells = []; // per hooked class: part -> cell
   // Pseudo-sites of the hooks: no source location, no declaration.
-  const hookSites = HOOKS.map(([, target]) => ({
-    kind: 'network', target, file: null, line: null, column: null, v: null,
-    m: { root: target, declared: null, owner: null },
-  }));
+  const hookSites = [];
+  for (let k = 0; k < HOOKS.length; k++) {
+    const target = HOOKS[k][1];
+    hookCells[k] = new SafeMap();
+    hookSites[k] = {
+      kind: 'network', target, file: null, line: null, column: null, v: null,
+      m: { root: target, declared: null, owner: null },
+    };
+  }
   // The last network use counted, so that library calls made for the same use (Express's
   // `res.send` calling `res.end`) do not count it twice.
   let netPart = null;
@@ -438,8 +443,11 @@ function install(rt) {
 
   // Library code using the socket: record it for the current part unless the same use was
   // already counted, at an instrumented site or by the hook this call is nested in.
-  HOOKS.forEach(([proto, , names], k) => {
-    for (const name of names) {
+  for (let k = 0; k < HOOKS.length; k++) {
+    const proto = HOOKS[k][0];
+    const names = HOOKS[k][2];
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
       const desc = findDescriptor(proto, name);
       if (!desc || typeof desc.value !== 'function') continue;
       const original = desc.value;
@@ -457,7 +465,7 @@ function install(rt) {
       ObjectDefineProperty(hooked, 'length', { value: original.length });
       ObjectDefineProperty(proto, name, { ...desc, value: hooked });
     }
-  });
+  }
 
   function netUse(obj, k) {
     let p = rt.part;

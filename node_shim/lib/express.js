@@ -73,6 +73,10 @@ const CALLS = {
   connect: { next: ['layer.handle'], call: ['handle'] },
 };
 
+// The transform: it runs while the loader has put the saved built-ins back (primordials.js's
+// pristine), like instrument.js.
+/* eslint-disable no-restricted-properties, no-restricted-syntax */
+
 /** Which Express file this is ('layer', 'route', 'router', 'application'), or null. */
 function expressFile(filename) {
   const norm = ArrayPrototypeJoin(StringPrototypeSplit(filename, '\\'), '/');
@@ -167,6 +171,8 @@ function hookCalls(source, edits, fn, callees) {
   edits.before(fn.body.end - 1, `}finally{if(__jfC>=0)${RT}.X(__jfC)}`, 0);
   return true;
 }
+
+/* eslint-enable no-restricted-properties, no-restricted-syntax */
 
 // Run time.
 const layerInfo = new SafeWeakMap(); // layer -> {id, callee, caller, site}

@@ -86,7 +86,7 @@ function createLoader(options) {
     runtime,
     recorder,
     effects,
-    addEffectSite: (site) => effectSites.push(site) - 1,
+    addEffectSite: (site) => ArrayPrototypePush(effectSites, site) - 1,
     warn: recorder.warn,
   };
 
@@ -139,7 +139,7 @@ function install(options) {
   const loader = createLoader(options);
   const original = Module.prototype._compile;
   Module.prototype._compile = function _compile(content, filename) {
-    let code = content;
+    let code;
     try {
       code = loader.transform(content, filename);
     } catch (e) {

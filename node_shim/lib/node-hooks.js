@@ -15,7 +15,10 @@ const recorder = require('./recorder');
 const runtime = require('./runtime');
 const identity = require('./identity');
 const stacks = require('./stacks');
-const { FunctionPrototypeCall, ReflectApply, WeakMapPrototypeSet, toJSON, pristine } = require('./primordials');
+const {
+  FunctionPrototypeCall, FunctionPrototypeToString, ReflectApply, RegExpPrototypeExec, WeakMapPrototypeSet,
+  toJSON, pristine,
+} = require('./primordials');
 
 // Saved now: the app may replace them before the shim needs them at exit.
 const { writeFileSync, renameSync } = fs;
@@ -164,10 +167,10 @@ function install(options) {
       recorder.warn(`listening: ${e && e.message}`);
     }
   }
-  let channel = false;
+  let channel;
   try {
     channel = typeof dc.tracingChannel === 'function' &&
-      /netServerListen/.test(Function.prototype.toString.call(net.Server.prototype._listen2));
+      RegExpPrototypeExec(/netServerListen/, FunctionPrototypeToString(net.Server.prototype._listen2)) !== null;
   } catch (e) {
     channel = false;
   }

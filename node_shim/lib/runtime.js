@@ -31,7 +31,7 @@ const identity = require('./identity');
 const decide = require('./decide/rupture');
 const {
   ArrayPrototypePush, ArrayPrototypeJoin, FunctionPrototypeCall, SafeWeakMap,
-  ObjectGetOwnPropertyDescriptor, WeakMapPrototypeGet, WeakMapPrototypeSet,
+  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, WeakMapPrototypeGet, WeakMapPrototypeSet,
   StringPrototypeStartsWith,
 } = require('./primordials');
 
@@ -101,7 +101,7 @@ const rt = {
   warn: recorder.warn,
   addDrainer: recorder.addDrainer,
 };
-Object.defineProperty(rt, 'depth', {
+ObjectDefineProperty(rt, 'depth', {
   get() {
     return depth;
   },
@@ -256,8 +256,8 @@ function pop() {
 // are read, not the properties: reading runs nothing of the app.
 const FunctionPrototype = Function.prototype;
 const ArrayPrototype = Array.prototype;
-const originalApply = FunctionPrototype.apply;
-const originalPop = ArrayPrototype.pop;
+const originalApply = ObjectGetOwnPropertyDescriptor(FunctionPrototype, 'apply').value;
+const originalPop = ObjectGetOwnPropertyDescriptor(ArrayPrototype, 'pop').value;
 const helperNumbers = new SafeWeakMap(); // replacement function -> its function number or -1
 let helpersWarned = false;
 

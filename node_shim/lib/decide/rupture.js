@@ -5,7 +5,7 @@
 // callback that runs again from the same resource for the same request, a repeating timer.
 // Post: every other continuation.
 
-const { ObjectCreate, SafeSet, SetPrototypeHas } = require('../primordials');
+const { ObjectAssign, ObjectCreate, SafeSet, SetPrototypeHas } = require('../primordials');
 
 // Events emitted once per emitter: their listeners are continuations (post), not listeners.
 const ONE_SHOT = new SafeSet([
@@ -52,7 +52,7 @@ function isInterval(res) {
 
 // Names for callbacks that were not handed over at a known call site, from the async resource's
 // type. (No prototype: a name the app adds to Object.prototype is no async resource type.)
-const TYPE_CALLEES = Object.assign(ObjectCreate(null), {
+const TYPE_CALLEES = ObjectAssign(ObjectCreate(null), {
   Timeout: 'setTimeout',
   Immediate: 'setImmediate',
   TickObject: 'process.nextTick',
