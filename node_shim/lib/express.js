@@ -175,130 +175,150 @@ function hookCalls(source, edits, fn, callees) {
 /* eslint-enable no-restricted-properties, no-restricted-syntax */
 
 // Run time.
-const layerInfo = new SafeWeakMap(); // layer -> {id, callee, caller, site}
-const handlerInfo = new SafeWeakMap(); // handler (Express 3, connect) -> {id, callee, caller, site}
-const nextFns = new SafeWeakSet();
-let lazy = 0;
-
-function dispatch(layer, req, next, variant) {
-  try {
-    if (!decide.dispatches(layer.handle, variant)) return runtime.rt.depth;
-    const info = WeakMapPrototypeGet(layerInfo, layer);
-    if (info === undefined) return runtime.rt.depth;
-    if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
-    let request = req !== null && typeof req === 'object' ? WeakMapPrototypeGet(runtime.requestIds, req) : undefined;
-    if (request === undefined) request = runtime.currentRequest();
-    return runtime.beginDispatch(info.id, info.callee, info.caller, info.site, request);
-  } catch (e) {
-    recorder.warn(`express dispatch: ${e && e.message}`);
-    return runtime.rt.depth;
-  }
-}
-
-/** A dispatching call of handler `fn` (Express 3, connect): begins its part, or returns -1. */
-function dispatchCall(fn, req, next, variant) {
-  try {
-    if (!decide.dispatches(fn, variant)) return -1;
-    const info = WeakMapPrototypeGet(handlerInfo, fn);
-    if (info === undefined) return -1;
-    if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
-    let request = req !== null && typeof req === 'object' ? WeakMapPrototypeGet(runtime.requestIds, req) : undefined;
-    if (request === undefined) request = runtime.currentRequest();
-    return runtime.beginDispatch(info.id, info.callee, info.caller, info.site, request);
-  } catch (e) {
-    recorder.warn(`express dispatch: ${e && e.message}`);
-    return -1;
-  }
-}
-
-function stackLength(self) {
-  try {
-    return self !== null && typeof self === 'object' || typeof self === 'function'
-      ? (ArrayIsArray(self.stack) ? self.stack.length : -1)
-      : -1;
-  } catch (e) {
-    return -1;
-  }
-}
 
 /**
- * Where a registration comes from: `app` or `router`, the app's call site, and `all` when it is
- * app.all (which registers one layer per HTTP method).
+ * The run-time hooks Express's hooked files call (`XD`, `XC`, `XN`, `XR`, `XR3`, `XL`) and
+ * `isExpressNext`, with their own state, reporting to `runtime` (its part stack and request
+ * ids), `recorder` (warnings), `identity` (function ids) and `stacks` (registration sites).
  */
-function registrationPlace() {
-  let site = null;
-  const sites = stacks.callSites(registrationPlace);
-  const frames = [];
-  for (let i = 0; i < sites.length; i++) {
-    const callSite = sites[i];
-    const filename = callSite.getFileName() || '';
-    frames[i] = { file: filename, name: callSite.getFunctionName() };
-    if (site === null) {
-      const entry = stacks.fileEntry(filename);
-      if (entry !== undefined && entry.file !== null) site = stacks.originalLocation(callSite);
+function createExpressHooks({ runtime, recorder, identity, stacks }) {
+  const layerInfo = new SafeWeakMap(); // layer -> {id, callee, caller, site}
+  const handlerInfo = new SafeWeakMap(); // handler (Express 3, connect) -> {id, callee, caller, site}
+  const nextFns = new SafeWeakSet();
+  let lazy = 0;
+
+  function dispatch(layer, req, next, variant) {
+    try {
+      if (!decide.dispatches(layer.handle, variant)) return runtime.rt.depth;
+      const info = WeakMapPrototypeGet(layerInfo, layer);
+      if (info === undefined) return runtime.rt.depth;
+      if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
+      let request = req !== null && typeof req === 'object' ? WeakMapPrototypeGet(runtime.requestIds, req) : undefined;
+      if (request === undefined) request = runtime.currentRequest();
+      return runtime.beginDispatch(info.id, info.callee, info.caller, info.site, request);
+    } catch (e) {
+      recorder.warn(`express dispatch: ${e && e.message}`);
+      return runtime.rt.depth;
     }
   }
-  const { owner, all } = decide.registrationOwner(frames);
-  return { owner, site, all };
-}
 
-function registered(self, before, variant) {
-  try {
-    if (before < 0 || lazy > 0) return;
-    const stack = self.stack;
-    if (!ArrayIsArray(stack) || stack.length <= before) return;
-    const place = registrationPlace();
-    // Express 3 mounts its router as a middleware of the app: Express's code, not the app's.
-    const router = self._router && typeof self._router === 'object' ? self._router.middleware : undefined;
-    for (let i = before; i < stack.length; i++) {
-      const layer = stack[i];
-      if (!layer || typeof layer.handle !== 'function' || WeakMapPrototypeHas(layerInfo, layer)) continue;
-      if (layer.handle === router) continue;
-      const info = handlerRecord(layer.handle, decide.layerCallee(variant, place, layer.method), place);
-      WeakMapPrototypeSet(layerInfo, layer, info);
-      if (variant === 3) WeakMapPrototypeSet(handlerInfo, layer.handle, info);
+  /** A dispatching call of handler `fn` (Express 3, connect): begins its part, or returns -1. */
+  function dispatchCall(fn, req, next, variant) {
+    try {
+      if (!decide.dispatches(fn, variant)) return -1;
+      const info = WeakMapPrototypeGet(handlerInfo, fn);
+      if (info === undefined) return -1;
+      if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
+      let request = req !== null && typeof req === 'object' ? WeakMapPrototypeGet(runtime.requestIds, req) : undefined;
+      if (request === undefined) request = runtime.currentRequest();
+      return runtime.beginDispatch(info.id, info.callee, info.caller, info.site, request);
+    } catch (e) {
+      recorder.warn(`express dispatch: ${e && e.message}`);
+      return -1;
     }
-  } catch (e) {
-    recorder.warn(`express registration: ${e && e.message}`);
   }
-}
 
-function handlerRecord(fn, callee, place) {
-  const id = identity.functionId(fn);
-  const site = runtime.siteOfFunction(identity.numberOf(id)) || place.site;
-  return { id, callee, caller: runtime.rt.part, site };
-}
-
-/** After Express 3's Router#route(method, ...): its handlers are the new route's callbacks. */
-function routed(self, method) {
-  try {
-    if (lazy > 0 || typeof method !== 'string') return;
-    const routes = self.map && self.map[method];
-    const route = ArrayIsArray(routes) ? routes[routes.length - 1] : null;
-    if (!route || !ArrayIsArray(route.callbacks)) return;
-    let place = null;
-    const callbacks = route.callbacks;
-    for (let i = 0; i < callbacks.length; i++) {
-      const fn = callbacks[i];
-      if (typeof fn !== 'function' || WeakMapPrototypeHas(handlerInfo, fn)) continue;
-      if (place === null) place = registrationPlace();
-      WeakMapPrototypeSet(handlerInfo, fn, handlerRecord(fn, decide.routeCallee(place, method), place));
+  function stackLength(self) {
+    try {
+      return self !== null && typeof self === 'object' || typeof self === 'function'
+        ? (ArrayIsArray(self.stack) ? self.stack.length : -1)
+        : -1;
+    } catch (e) {
+      return -1;
     }
-  } catch (e) {
-    recorder.warn(`express registration: ${e && e.message}`);
   }
-}
 
-function install(rt) {
-  rt.XC = dispatchCall;
-  rt.XR3 = routed;
-  rt.XD = dispatch;
-  rt.XN = stackLength;
-  rt.XR = registered;
-  rt.XL = (d) => {
-    lazy += d;
+  /**
+   * Where a registration comes from: `app` or `router`, the app's call site, and `all` when it is
+   * app.all (which registers one layer per HTTP method).
+   */
+  function registrationPlace() {
+    let site = null;
+    const sites = stacks.callSites(registrationPlace);
+    const frames = [];
+    for (let i = 0; i < sites.length; i++) {
+      const callSite = sites[i];
+      const filename = callSite.getFileName() || '';
+      frames[i] = { file: filename, name: callSite.getFunctionName() };
+      if (site === null) {
+        const entry = stacks.fileEntry(filename);
+        if (entry !== undefined && entry.file !== null) site = stacks.originalLocation(callSite);
+      }
+    }
+    const { owner, all } = decide.registrationOwner(frames);
+    return { owner, site, all };
+  }
+
+  function registered(self, before, variant) {
+    try {
+      if (before < 0 || lazy > 0) return;
+      const stack = self.stack;
+      if (!ArrayIsArray(stack) || stack.length <= before) return;
+      const place = registrationPlace();
+      // Express 3 mounts its router as a middleware of the app: Express's code, not the app's.
+      const router = self._router && typeof self._router === 'object' ? self._router.middleware : undefined;
+      for (let i = before; i < stack.length; i++) {
+        const layer = stack[i];
+        if (!layer || typeof layer.handle !== 'function' || WeakMapPrototypeHas(layerInfo, layer)) continue;
+        if (layer.handle === router) continue;
+        const info = handlerRecord(layer.handle, decide.layerCallee(variant, place, layer.method), place);
+        WeakMapPrototypeSet(layerInfo, layer, info);
+        if (variant === 3) WeakMapPrototypeSet(handlerInfo, layer.handle, info);
+      }
+    } catch (e) {
+      recorder.warn(`express registration: ${e && e.message}`);
+    }
+  }
+
+  function handlerRecord(fn, callee, place) {
+    const id = identity.functionId(fn);
+    const site = runtime.siteOfFunction(identity.numberOf(id)) || place.site;
+    return { id, callee, caller: runtime.rt.part, site };
+  }
+
+  /** After Express 3's Router#route(method, ...): its handlers are the new route's callbacks. */
+  function routed(self, method) {
+    try {
+      if (lazy > 0 || typeof method !== 'string') return;
+      const routes = self.map && self.map[method];
+      const route = ArrayIsArray(routes) ? routes[routes.length - 1] : null;
+      if (!route || !ArrayIsArray(route.callbacks)) return;
+      let place = null;
+      const callbacks = route.callbacks;
+      for (let i = 0; i < callbacks.length; i++) {
+        const fn = callbacks[i];
+        if (typeof fn !== 'function' || WeakMapPrototypeHas(handlerInfo, fn)) continue;
+        if (place === null) place = registrationPlace();
+        WeakMapPrototypeSet(handlerInfo, fn, handlerRecord(fn, decide.routeCallee(place, method), place));
+      }
+    } catch (e) {
+      recorder.warn(`express registration: ${e && e.message}`);
+    }
+  }
+
+  return {
+    XC: dispatchCall,
+    XR3: routed,
+    XD: dispatch,
+    XN: stackLength,
+    XR: registered,
+    XL: (d) => {
+      lazy += d;
+    },
+    isExpressNext: (fn) => typeof fn === 'function' && WeakSetPrototypeHas(nextFns, fn),
   };
-  rt.isExpressNext = (fn) => typeof fn === 'function' && WeakSetPrototypeHas(nextFns, fn);
+}
+
+/** Give `rt` Express's hooks, made for the shim's runtime. */
+function install(rt) {
+  const hooks = createExpressHooks({ runtime, recorder, identity, stacks });
+  rt.XC = hooks.XC;
+  rt.XR3 = hooks.XR3;
+  rt.XD = hooks.XD;
+  rt.XN = hooks.XN;
+  rt.XR = hooks.XR;
+  rt.XL = hooks.XL;
+  rt.isExpressNext = hooks.isExpressNext;
 }
 
 /**
@@ -312,4 +332,4 @@ function expectsHooks(kind, source) {
   return true;
 }
 
-module.exports = { expressFile, instrumentExpress, expectsHooks, install };
+module.exports = { expressFile, instrumentExpress, expectsHooks, createExpressHooks, install };
