@@ -58,8 +58,9 @@ function main() {
     }
   }
 
-  step('stack traces', () => require('./lib/stacks').install(recorder.warn));
-  step('express hooks', () => require('./lib/express').install(rt));
+  const stacks = require('./lib/stacks');
+  step('stack traces', () => stacks.install(recorder.warn));
+  step('express hooks', () => require('./lib/express').install(rt, { runtime, recorder, identity, stacks }));
   step('node hooks', () => require('./lib/node-hooks').install({
     dumpPath: env.JITFLUX_DUMP ? path.resolve(env.JITFLUX_DUMP) : null,
     portFile: env.JITFLUX_PORT_FILE ? path.resolve(env.JITFLUX_PORT_FILE) : null,

@@ -98,10 +98,9 @@ function createHomes() {
   };
 }
 
-const homes = createHomes();
-
 /** Attach the hot-path functions to `rt`, hook Node's network classes, register the drainer. */
 function install(rt) {
+  const homes = createHomes(); // the homes of the objects this runtime records effects on
   const last = []; // site id -> the cell used last there
   const bySite = []; // site id -> every cell of that site, one per part
   const cells = []; // every cell, for the drainer

@@ -16,10 +16,6 @@
 
 const instrument = require('./instrument');
 const { Edits } = require('./edits');
-const recorder = require('./recorder');
-const runtime = require('./runtime');
-const identity = require('./identity');
-const stacks = require('./stacks');
 const decide = require('./decide/express');
 const {
   ArrayIsArray, WeakMapPrototypeGet, WeakMapPrototypeSet, WeakMapPrototypeHas,
@@ -309,9 +305,9 @@ function createExpressHooks({ runtime, recorder, identity, stacks }) {
   };
 }
 
-/** Give `rt` Express's hooks, made for the shim's runtime. */
-function install(rt) {
-  const hooks = createExpressHooks({ runtime, recorder, identity, stacks });
+/** Give `rt` Express's hooks, made with `deps` as createExpressHooks takes them. */
+function install(rt, deps) {
+  const hooks = createExpressHooks(deps);
   rt.XC = hooks.XC;
   rt.XR3 = hooks.XR3;
   rt.XD = hooks.XD;

@@ -170,3 +170,38 @@ test('the runtime records listeners as starts and one-shot, once() and in-reques
     handedInside: 'post keep from serve',
   });
 });
+
+test('a runtime made by createRuntime keeps its own tables and reports to its own recorder', async () => {
+  const ruptures = [];
+  const recorderStub = {
+    recordRupture: (type, callee, caller, callback) => ruptures.push(`${type} ${callee} ${caller}->${callback}`),
+    warn: (text) => assert.fail(text),
+    addDrainer: () => {},
+  };
+  const own = runtime.createRuntime({
+    recorder: recorderStub, stacks: require('../lib/stacks'), identity: require('../lib/identity'),
+  });
+  const loc = (line) => ({ file: 'app.js', line, column: 0 });
+  own.defineFunction(0, loc(1));
+  own.defineFunction(1, loc(2));
+  own.defineFunction(2, loc(3));
+  const onData = () => {};
+  const onEnd = () => {};
+  const s1 = own.defineSite(1, 'emitter.on', loc(10));
+  own.markLiteralSite(1, s1);
+  const s2 = own.defineSite(2, 'emitter.on', loc(11));
+  own.markLiteralSite(2, s2);
+  await inImmediate(null, () => {
+    const k = own.rt.E(0);
+    own.listenerRegistered(own.rt.L(onData, s1), 'data');
+    own.listenerRegistered(own.rt.L(onEnd, s2), 'end');
+    own.rt.X(k);
+  });
+  await inImmediate(null, () => {
+    own.rt.X(own.rt.E(1));
+    own.rt.X(own.rt.E(2));
+  });
+  assert.deepStrictEqual(ruptures, ['start emitter.on f0->f1', 'post emitter.on f0->f2']);
+  assert.strictEqual(own.rt.part, null);
+  assert.notStrictEqual(own.rt, runtime.rt);
+});
