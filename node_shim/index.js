@@ -64,6 +64,7 @@ function main() {
   step('node hooks', () => require('./lib/node-hooks').install({
     dumpPath: env.JITFLUX_DUMP ? path.resolve(env.JITFLUX_DUMP) : null,
     portFile: env.JITFLUX_PORT_FILE ? path.resolve(env.JITFLUX_PORT_FILE) : null,
+    runtime,
   }));
   step('async hooks', () => runtime.enableAsyncHooks());
 
@@ -102,7 +103,7 @@ function main() {
       const name = StringPrototypeTrim(names[i]);
       if (name !== '') SetPrototypeAdd(include, name);
     }
-    require('./lib/loader').install({ root, base, include, effects, effectSites });
+    require('./lib/loader').install({ root, base, include, effects, effectSites, runtime });
   });
 }
 
