@@ -12,10 +12,13 @@ NPM := npm ci --no-audit --no-fund --loglevel=error
 CORPUS_APPS := $(patsubst %/app.json,%,$(wildcard corpus/*/app.json))
 CORPUS_TESTED := corpus/plain-http corpus/koa-router corpus/gifsockets-server corpus/fastify-standard
 APPS := tests/apps/frameworks
+# eslint for the shim: its own npm folder, for development only (the wheel ships node_shim/).
+LINT := tools/lint
+ESLINT := $(LINT)/node_modules/.bin/eslint
 
 setup: $(VENV)/.installed node_shim/node_modules/.installed examples/node_modules/.installed examples/express4/node_modules/.installed \
 	jitflux/report/assets/node_modules/.installed $(CORPUS_TESTED:%=%/node_modules/.installed) \
-	$(APPS:%=%/node_modules/.installed) chromium
+	$(APPS:%=%/node_modules/.installed) $(LINT)/node_modules/.installed chromium
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,8 +54,11 @@ demo: setup
 	$(BIN)/jitflux emit --from examples/paper-gifsockets/trace.json
 	$(BIN)/jitflux explain --from examples/paper-gifsockets/trace.json anonymous_12
 
-test: setup
+lint: setup
 	$(BIN)/ruff check jitflux tests bench corpus
+	$(ESLINT) node_shim eslint.config.js
+
+test: lint
 	node --test node_shim/test/
 	$(BIN)/pytest
 
@@ -74,4 +80,5 @@ wheel: setup
 
 clean:
 	rm -rf $(VENV) node_shim/node_modules examples/node_modules examples/express4/node_modules \
-		jitflux/report/assets/node_modules $(CORPUS_APPS:%=%/node_modules) $(APPS:%=%/node_modules)
+		jitflux/report/assets/node_modules $(CORPUS_APPS:%=%/node_modules) $(APPS:%=%/node_modules) \
+		$(LINT)/node_modules

@@ -14,7 +14,9 @@ function main() {
   const fs = require('fs');
   const path = require('path');
   // First: it saves the built-ins before anything else of the shim runs.
-  const { toJSON } = require('./lib/primordials');
+  const {
+    toJSON, ObjectDefineProperty, StringPrototypeSplit, StringPrototypeTrim, SafeSet, SetPrototypeAdd,
+  } = require('./lib/primordials');
   const recorder = require('./lib/recorder');
   const runtime = require('./lib/runtime');
   const identity = require('./lib/identity');
@@ -43,7 +45,7 @@ function main() {
       return recorder.externalFunction(slot);
     },
   };
-  Object.defineProperty(globalThis, '__jitflux', {
+  ObjectDefineProperty(globalThis, '__jitflux', {
     value: api, enumerable: false, writable: false, configurable: false,
   });
 
@@ -56,11 +58,13 @@ function main() {
     }
   }
 
-  step('stack traces', () => require('./lib/stacks').install(recorder.warn));
-  step('express hooks', () => require('./lib/express').install(rt));
+  const stacks = require('./lib/stacks');
+  step('stack traces', () => stacks.install(recorder.warn));
+  step('express hooks', () => require('./lib/express').install(rt, { runtime, recorder, identity, stacks }));
   step('node hooks', () => require('./lib/node-hooks').install({
     dumpPath: env.JITFLUX_DUMP ? path.resolve(env.JITFLUX_DUMP) : null,
     portFile: env.JITFLUX_PORT_FILE ? path.resolve(env.JITFLUX_PORT_FILE) : null,
+    runtime,
   }));
   step('async hooks', () => runtime.enableAsyncHooks());
 
@@ -87,14 +91,19 @@ function main() {
     }
     // File names are relative to the traced script's folder (the trace's contract), which is the
     // root unless the script is a package's declared entry point in a subfolder (bin/server).
-    let base = main;
+    let base;
     try {
       base = fs.realpathSync(main);
     } catch (e) {
       base = main;
     }
-    const include = new Set((env.JITFLUX_INCLUDE || '').split(',').map((s) => s.trim()).filter(Boolean));
-    require('./lib/loader').install({ root, base, include, effects, effectSites });
+    const include = new SafeSet();
+    const names = StringPrototypeSplit(env.JITFLUX_INCLUDE || '', ',');
+    for (let i = 0; i < names.length; i++) {
+      const name = StringPrototypeTrim(names[i]);
+      if (name !== '') SetPrototypeAdd(include, name);
+    }
+    require('./lib/loader').install({ root, base, include, effects, effectSites, runtime });
   });
 }
 

@@ -20,45 +20,40 @@
 const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
+// The first module of the shim: it saves the built-ins it uses (the app may replace them later,
+// and the shim must not run the app's code).
+const {
+  ReflectApply, JSONStringify, ObjectAssign, ArrayIsArray, ArrayPrototypePush,
+  StringPrototypeStartsWith, StringPrototypeSlice, StringPrototypeIndexOf, SetPrototypeHas,
+  StringPrototypeReplace, RegExpPrototypeExec, SafeSet,
+} = require('./primordials');
 
 const SHIM_INDEX = path.join(__dirname, '..', 'index.js');
 const INSPECTOR_FLAG = /^--(inspect|debug)(-[a-z-]+)?(=|$)/;
-const REQUIRE = new Set(['--require', '-r']);
+const REQUIRE = new SafeSet(['--require', '-r']);
 // Passed on to traced children; JITFLUX_NODE_OPTIONS is the child's own NODE_OPTIONS, if any.
 const PASSED = ['JITFLUX_ROOT', 'JITFLUX_INCLUDE', 'JITFLUX_EFFECTS', 'JITFLUX_CHILDREN'];
 const OWN = 'JITFLUX_NODE_OPTIONS';
-const SET = new Set([...PASSED, OWN, 'JITFLUX_DUMP']);
+const SET = new SafeSet(['JITFLUX_ROOT', 'JITFLUX_INCLUDE', 'JITFLUX_EFFECTS', 'JITFLUX_CHILDREN', OWN, 'JITFLUX_DUMP']);
 const NODE_NAME = /^(node|nodejs)(\d+(\.\d+)*)?$/;
-// Saved now: the app may replace built-ins later, and the shim must not run the app's code.
-const ReflectApply = Reflect.apply;
-const JSONStringify = JSON.stringify;
-const ObjectAssign = Object.assign;
-const ArrayIsArray = Array.isArray;
-const StringPrototypeStartsWith = String.prototype.startsWith;
-const StringPrototypeSlice = String.prototype.slice;
-const StringPrototypeReplace = String.prototype.replace;
-const StringPrototypeIndexOf = String.prototype.indexOf;
-const SetPrototypeHas = Set.prototype.has;
 const randomUUID = crypto.randomUUID;
+// NODE_OPTIONS quotes with "...", escaping \ and ".
+const QUOTED_SHIM = StringPrototypeReplace(SHIM_INDEX, /[\\"]/g, '\\$&');
 
 /** process.execArgv without the inspector flags and the shim's --require. */
 function untracedExecArgv(argv) {
   const kept = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (INSPECTOR_FLAG.test(arg)) continue;
-    if (REQUIRE.has(arg) && i + 1 < argv.length && path.resolve(argv[i + 1]) === SHIM_INDEX) {
+    if (RegExpPrototypeExec(INSPECTOR_FLAG, arg) !== null) continue;
+    if (SetPrototypeHas(REQUIRE, arg) && i + 1 < argv.length && path.resolve(argv[i + 1]) === SHIM_INDEX) {
       i++;
       continue;
     }
     if (arg === `--require=${SHIM_INDEX}` || arg === `-r=${SHIM_INDEX}`) continue;
-    kept.push(arg);
+    ArrayPrototypePush(kept, arg);
   }
   return kept;
-}
-
-function startsWith(text, prefix) {
-  return ReflectApply(StringPrototypeStartsWith, text, [prefix]);
 }
 
 /** A child's environment (`KEY=VALUE` strings) with the shim preloaded and its own dump. */
@@ -67,19 +62,17 @@ function tracedEnvPairs(pairs, passed, folder) {
   let own = null;
   for (let i = 0; i < pairs.length; i++) {
     const pair = `${pairs[i]}`;
-    if (startsWith(pair, 'NODE_OPTIONS=')) {
-      own = ReflectApply(StringPrototypeSlice, pair, ['NODE_OPTIONS='.length]);
+    if (StringPrototypeStartsWith(pair, 'NODE_OPTIONS=')) {
+      own = StringPrototypeSlice(pair, 'NODE_OPTIONS='.length);
       continue;
     }
-    const key = ReflectApply(StringPrototypeSlice, pair, [0, ReflectApply(StringPrototypeIndexOf, pair, ['='])]);
-    if (ReflectApply(SetPrototypeHas, SET, [key])) {
+    const key = StringPrototypeSlice(pair, 0, StringPrototypeIndexOf(pair, '='));
+    if (SetPrototypeHas(SET, key)) {
       continue; // set again below, for this child
     }
     out[out.length] = pair;
   }
-  // NODE_OPTIONS quotes with "...", escaping \ and ".
-  const quoted = ReflectApply(StringPrototypeReplace, SHIM_INDEX, [/[\\"]/g, '\\$&']);
-  out[out.length] = `NODE_OPTIONS=--require "${quoted}"${own ? ` ${own}` : ''}`;
+  out[out.length] = `NODE_OPTIONS=--require "${QUOTED_SHIM}"${own ? ` ${own}` : ''}`;
   if (own !== null) out[out.length] = `${OWN}=${own}`;
   for (let i = 0; i < passed.length; i++) out[out.length] = passed[i];
   out[out.length] = `JITFLUX_DUMP=${path.join(folder, `${ReflectApply(randomUUID, crypto, [])}.json`)}`;
@@ -96,13 +89,13 @@ function announceChild(env, folder) {
   } else {
     delete env.NODE_OPTIONS;
   }
-  fs.writeFileSync(`${dump}.pid`, JSON.stringify({ pid: process.pid, command: process.argv }));
+  fs.writeFileSync(`${dump}.pid`, JSONStringify({ pid: process.pid, command: process.argv }));
 }
 
 /** True when ChildProcess#spawn `options` start node itself (fork, cluster, spawn of node). */
 function isNode(options) {
   if (options === null || typeof options !== 'object' || typeof options.file !== 'string') return false;
-  return options.file === process.execPath || NODE_NAME.test(path.basename(options.file));
+  return options.file === process.execPath || RegExpPrototypeExec(NODE_NAME, path.basename(options.file)) !== null;
 }
 
 function install() {
@@ -119,7 +112,10 @@ function install() {
     // Without its card the child is listed as not traced; it must run all the same.
   }
   const passed = [];
-  for (const key of PASSED) if (env[key] !== undefined) passed.push(`${key}=${env[key]}`);
+  for (let i = 0; i < PASSED.length; i++) {
+    const key = PASSED[i];
+    if (env[key] !== undefined) ArrayPrototypePush(passed, `${key}=${env[key]}`);
+  }
 
   const binding = globalThis.__jitfluxNotify;
   const notify = typeof binding === 'function' ? binding : null;

@@ -11,31 +11,20 @@ const http = require('http');
 const net = require('net');
 const { instrumentedNumber, targetOf } = require('./identity');
 const P = require('./primordials');
+const { owns } = require('./decide/ownership');
+const {
+  MODES, isStdio, sinkMode, writeMode, methodMode, receiver, method,
+} = require('./decide/network');
 
 const {
-  ArrayPrototypePush, ArrayPrototypeIncludes, MapPrototypeGet, MapPrototypeSet, SetPrototypeHas,
-  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ReflectApply,
-  MathMin, SafeMap, SafeSet, ObjectPrototypeHasOwnProperty,
+  ArrayPrototypePush, MapPrototypeGet, MapPrototypeSet, ObjectDefineProperty,
+  ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ReflectApply, MathMin, SafeMap,
 } = P;
 
+const { PENDING, WRITE, NETWORK, CALL, UNKNOWN, NONE, WRITE_NETWORK, READ } = MODES;
 const SAMPLES = 3; // request ids kept per cell per batch
 const PROBES = 3; // events per (part, site) whose called function is identified
-const MUTATORS = new SafeSet([
-  'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin',
-  'set', 'add', 'delete', 'clear',
-]);
-// What a member part of a cell records; PENDING until its first event shows the object.
-const PENDING = 0;
-const WRITE = 1;
-const NETWORK = 2;
-const CALL = 3;
-const UNKNOWN = 4;
-const NONE = 5;
-const WRITE_NETWORK = 6; // a property write on a request, response or socket: both
-const READ = 7; // a read through `this` of an object with a home (see createHomes)
-
 const { IncomingMessage, ServerResponse } = http;
-const ObjectPrototype = Object.prototype;
 const { Socket } = net;
 
 // Methods of Node's own classes that use the socket; library code calls them too. Express's
@@ -51,9 +40,6 @@ const HOOKS = [
 const DONE = Object.freeze({ done: true, value: undefined });
 const NO_ITERATOR = Object.freeze({ next: () => DONE });
 const NO_ARGS = Object.freeze({ [Symbol.iterator]: () => NO_ITERATOR });
-// A receiver the runtime could not find again without running code of the app.
-const UNRESOLVED = Object.freeze({});
-const { isProxy } = require('util').types;
 
 /** A counter of one (part, site): how many events since the last drain, and samples of them. */
 class Cell {
@@ -112,19 +98,23 @@ function createHomes() {
   };
 }
 
-const homes = createHomes();
-
 /** Attach the hot-path functions to `rt`, hook Node's network classes, register the drainer. */
 function install(rt) {
+  const homes = createHomes(); // the homes of the objects this runtime records effects on
   const last = []; // site id -> the cell used last there
   const bySite = []; // site id -> every cell of that site, one per part
   const cells = []; // every cell, for the drainer
-  const hookCells = HOOKS.map(() => new SafeMap()); // per hooked class: part -> cell
+  const hookCells = []; // per hooked class: part -> cell
   // Pseudo-sites of the hooks: no source location, no declaration.
-  const hookSites = HOOKS.map(([, target]) => ({
-    kind: 'network', target, file: null, line: null, column: null, v: null,
-    m: { root: target, declared: null, owner: null },
-  }));
+  const hookSites = [];
+  for (let k = 0; k < HOOKS.length; k++) {
+    const target = HOOKS[k][1];
+    hookCells[k] = new SafeMap();
+    hookSites[k] = {
+      kind: 'network', target, file: null, line: null, column: null, v: null,
+      m: { root: target, declared: null, owner: null },
+    };
+  }
   // The last network use counted, so that library calls made for the same use (Express's
   // `res.send` calling `res.end`) do not count it twice.
   let netPart = null;
@@ -452,8 +442,11 @@ function install(rt) {
 
   // Library code using the socket: record it for the current part unless the same use was
   // already counted, at an instrumented site or by the hook this call is nested in.
-  HOOKS.forEach(([proto, , names], k) => {
-    for (const name of names) {
+  for (let k = 0; k < HOOKS.length; k++) {
+    const proto = HOOKS[k][0];
+    const names = HOOKS[k][2];
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
       const desc = findDescriptor(proto, name);
       if (!desc || typeof desc.value !== 'function') continue;
       const original = desc.value;
@@ -471,7 +464,7 @@ function install(rt) {
       ObjectDefineProperty(hooked, 'length', { value: original.length });
       ObjectDefineProperty(proto, name, { ...desc, value: hooked });
     }
-  });
+  }
 
   function netUse(obj, k) {
     let p = rt.part;
@@ -491,138 +484,6 @@ function install(rt) {
   }
 
   rt.addDrainer(() => drain(cells));
-}
-
-/** Whether a function whose own chain of owners is `chain` belongs to `part`. */
-function owns(part, chain) {
-  return chain !== null && ArrayPrototypeIncludes(chain, part);
-}
-
-/**
- * Whether writing a property of `obj` (prop null) or calling its method `prop` uses a socket:
- * any write or method of a response or socket, a stream method of a request (`req.on`,
- * `req.pipe`; not Express's header readers such as `req.get`). Writing a property of a request
- * (`req.body = buffer`) only changes data that could travel in a message: not network.
- */
-function isNetwork(obj, prop) {
-  if (obj instanceof ServerResponse || isSocket(obj) || isResponder(obj)) {
-    return prop === null || !(prop in ObjectPrototype);
-  }
-  if (obj instanceof IncomingMessage) return prop !== null && isStreamMethod(prop);
-  return false;
-}
-
-/**
- * A framework's object that answers the client through a response it holds: Koa's context and
- * response (`ctx.body = x`, `ctx.set(...)`; they keep it as `res`), Fastify's reply (`raw`).
- * Only own or inherited data properties are looked at: a getter is not run.
- */
-function isResponder(obj) {
-  if (obj === null || typeof obj !== 'object') return false;
-  const res = dataProperty(obj, 'res');
-  if (res instanceof ServerResponse) return dataProperty(obj, 'req') instanceof IncomingMessage;
-  return dataProperty(obj, 'raw') instanceof ServerResponse;
-}
-
-/** A net.Socket other than the process's own stdio pipes (console.log writes to one). */
-function isSocket(obj) {
-  return obj instanceof Socket && !isStdio(obj);
-}
-
-function isStdio(obj) {
-  // Node marks stdout and stderr; reading process.stdout here would create it.
-  return obj != null && obj._isStdio === true;
-}
-
-function isStreamMethod(prop) {
-  return prop === '*' || (prop in IncomingMessage.prototype && !(prop in ObjectPrototype));
-}
-
-function sinkMode(obj) {
-  return isNetwork(obj, '*') ? NETWORK : NONE;
-}
-
-function writeMode(obj) {
-  return isNetwork(obj, null) ? WRITE_NETWORK : WRITE;
-}
-
-function methodMode(obj, prop) {
-  if (obj === UNRESOLVED) return NONE;
-  if (isNetwork(obj, prop === null ? '*' : prop)) return NETWORK;
-  if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return prop === null ? NONE : CALL;
-  // A request's other methods (Express's `req.get`, `req.is`) only read it.
-  if (obj instanceof IncomingMessage) return prop === null ? NONE : CALL;
-  if (prop !== null && SetPrototypeHas(MUTATORS, prop) && isBuiltin(obj)) return WRITE;
-  // A method of a library's object (a gifsocket, a pool, an emitter) may change it, and jitflux
-  // did not see inside: a write into the object. Module objects and builtins are not instances.
-  if (isInstance(obj) && (prop === null || external(obj, prop))) return WRITE;
-  if (prop !== null && SetPrototypeHas(MUTATORS, prop)) return WRITE;
-  return prop === null ? NONE : CALL;
-}
-
-/** Whether obj[prop] is a function the shim did not instrument (not Object.prototype's). */
-function external(obj, prop) {
-  if (prop in ObjectPrototype) return false;
-  const fn = method(obj, prop);
-  return fn !== null && instrumentedNumber(targetOf(fn)) < 0;
-}
-
-// Prototypes of the language's and Node's own value classes: their methods are known (MUTATORS).
-const BUILTIN_PROTOS = new SafeSet([
-  Array.prototype, Map.prototype, Set.prototype, WeakMap.prototype, WeakSet.prototype,
-  Promise.prototype, Date.prototype, RegExp.prototype, Error.prototype, String.prototype,
-  Number.prototype, Boolean.prototype, ArrayBuffer.prototype, Function.prototype,
-  ObjectGetPrototypeOf(Uint8Array.prototype),
-]);
-
-function isBuiltin(obj) {
-  for (let p = ObjectGetPrototypeOf(obj); p !== null; p = ObjectGetPrototypeOf(p)) {
-    if (SetPrototypeHas(BUILTIN_PROTOS, p)) return true;
-  }
-  return false;
-}
-
-/** An object made by a constructor other than Object and the builtins (a class instance). */
-function isInstance(obj) {
-  if (typeof obj !== 'object') return false;
-  const proto = ObjectGetPrototypeOf(obj);
-  return proto !== null && proto !== ObjectPrototype && !isBuiltin(obj);
-}
-
-/**
- * The object at `keys` from `obj`, through data properties only; UNRESOLVED when the way goes
- * through a getter or a Proxy (which would run code of the app), or `obj` itself when `keys` is
- * null.
- */
-function receiver(obj, keys) {
-  if (keys === null) return obj;
-  let o = obj;
-  for (let i = 0; i < keys.length; i++) {
-    if (o === null || o === undefined) return UNRESOLVED;
-    const d = dataProperty(o, keys[i]);
-    if (d === UNRESOLVED) return UNRESOLVED;
-    o = d;
-  }
-  return o;
-}
-
-function dataProperty(obj, key) {
-  for (let o = obj; o !== null && o !== undefined; o = ObjectGetPrototypeOf(o)) {
-    if ((typeof o === 'object' || typeof o === 'function') && isProxy(o)) return UNRESOLVED;
-    const d = ObjectGetOwnPropertyDescriptor(o, key);
-    if (d !== undefined) return ObjectPrototypeHasOwnProperty(d, 'value') ? d.value : UNRESOLVED;
-  }
-  return undefined;
-}
-
-/** The function `obj[prop]` holds as a data property (a getter is not run twice), or null. */
-function method(obj, prop) {
-  if (obj === UNRESOLVED) return null;
-  for (let o = obj; o !== null && (typeof o === 'object' || typeof o === 'function'); o = ObjectGetPrototypeOf(o)) {
-    const d = ObjectGetOwnPropertyDescriptor(o, prop);
-    if (d !== undefined) return typeof d.value === 'function' ? d.value : null;
-  }
-  return null;
 }
 
 function findDescriptor(proto, name) {

@@ -16,12 +16,9 @@
 
 const instrument = require('./instrument');
 const { Edits } = require('./edits');
-const recorder = require('./recorder');
-const runtime = require('./runtime');
-const identity = require('./identity');
-const stacks = require('./stacks');
+const decide = require('./decide/express');
 const {
-  ArrayIsArray, RegExpPrototypeExec, WeakMapPrototypeGet, WeakMapPrototypeSet, WeakMapPrototypeHas,
+  ArrayIsArray, WeakMapPrototypeGet, WeakMapPrototypeSet, WeakMapPrototypeHas,
   WeakSetPrototypeAdd, WeakSetPrototypeHas, SafeWeakMap, SafeWeakSet, ArrayPrototypeJoin,
   StringPrototypeSplit, StringPrototypeEndsWith, StringPrototypeIndexOf,
 } = require('./primordials');
@@ -71,7 +68,10 @@ const CALLS = {
   router: { callbacks: ['fn'] },
   connect: { next: ['layer.handle'], call: ['handle'] },
 };
-const APPLICATION = /[\\/]express[\\/]lib[\\/]application\.js$/;
+
+// The transform: it runs while the loader has put the saved built-ins back (primordials.js's
+// pristine), like instrument.js.
+/* eslint-disable no-restricted-properties, no-restricted-syntax */
 
 /** Which Express file this is ('layer', 'route', 'router', 'application'), or null. */
 function expressFile(filename) {
@@ -151,12 +151,9 @@ function hookCalls(source, edits, fn, callees) {
     const callee = source.slice(node.callee.start, node.callee.end);
     if (!callees.includes(callee)) return true;
     const args = node.arguments;
-    if (!args.every((a) => a.type === 'Identifier')) return true;
-    const error = args.length === 4 && /^err/.test(args[0].name);
-    if (!error && args.length !== 3) return true;
-    const req = args[error ? 1 : 0].name;
-    const next = args[error ? 3 : 2].name;
-    hits.push({ callee, first: args[0], req, next, variant: error ? 1 : 0 });
+    const call = decide.dispatchingCall(args);
+    if (call === null) return true;
+    hits.push({ callee, first: args[0], req: call.req, next: call.next, variant: call.variant });
     return true;
   });
   if (hits.length === 0) return false;
@@ -171,141 +168,153 @@ function hookCalls(source, edits, fn, callees) {
   return true;
 }
 
+/* eslint-enable no-restricted-properties, no-restricted-syntax */
+
 // Run time.
-const layerInfo = new SafeWeakMap(); // layer -> {id, callee, caller, site}
-const handlerInfo = new SafeWeakMap(); // handler (Express 3, connect) -> {id, callee, caller, site}
-const nextFns = new SafeWeakSet();
-let lazy = 0;
-
-function dispatch(layer, req, next, variant) {
-  try {
-    const fn = layer.handle;
-    if (typeof fn !== 'function') return runtime.rt.depth;
-    if (variant === 1 ? fn.length !== 4 : fn.length > 3) return runtime.rt.depth;
-    const info = WeakMapPrototypeGet(layerInfo, layer);
-    if (info === undefined) return runtime.rt.depth;
-    if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
-    let request = req !== null && typeof req === 'object' ? WeakMapPrototypeGet(runtime.requestIds, req) : undefined;
-    if (request === undefined) request = runtime.currentRequest();
-    return runtime.beginDispatch(info.id, info.callee, info.caller, info.site, request);
-  } catch (e) {
-    recorder.warn(`express dispatch: ${e && e.message}`);
-    return runtime.rt.depth;
-  }
-}
-
-/** A dispatching call of handler `fn` (Express 3, connect): begins its part, or returns -1. */
-function dispatchCall(fn, req, next, variant) {
-  try {
-    if (typeof fn !== 'function') return -1;
-    if (variant === 1 ? fn.length !== 4 : fn.length > 3) return -1;
-    const info = WeakMapPrototypeGet(handlerInfo, fn);
-    if (info === undefined) return -1;
-    if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
-    let request = req !== null && typeof req === 'object' ? WeakMapPrototypeGet(runtime.requestIds, req) : undefined;
-    if (request === undefined) request = runtime.currentRequest();
-    return runtime.beginDispatch(info.id, info.callee, info.caller, info.site, request);
-  } catch (e) {
-    recorder.warn(`express dispatch: ${e && e.message}`);
-    return -1;
-  }
-}
-
-function stackLength(self) {
-  try {
-    return self !== null && typeof self === 'object' || typeof self === 'function'
-      ? (ArrayIsArray(self.stack) ? self.stack.length : -1)
-      : -1;
-  } catch (e) {
-    return -1;
-  }
-}
 
 /**
- * Where a registration comes from: `app` or `router`, the app's call site, and `all` when it is
- * app.all (which registers one layer per HTTP method).
+ * The run-time hooks Express's hooked files call (`XD`, `XC`, `XN`, `XR`, `XR3`, `XL`) and
+ * `isExpressNext`, with their own state, reporting to `runtime` (its part stack and request
+ * ids), `recorder` (warnings), `identity` (function ids) and `stacks` (registration sites).
  */
-function registrationPlace() {
-  let owner = 'router';
-  let site = null;
-  let all = false;
-  const sites = stacks.callSites(registrationPlace);
-  for (let i = 0; i < sites.length; i++) {
-    const callSite = sites[i];
-    const filename = callSite.getFileName() || '';
-    if (RegExpPrototypeExec(APPLICATION, filename) !== null) {
-      owner = 'app';
-      const name = callSite.getFunctionName();
-      if (name === 'all' || name === 'app.all') all = true;
-    }
-    if (site === null) {
-      const entry = stacks.fileEntry(filename);
-      if (entry !== undefined && entry.file !== null) site = stacks.originalLocation(callSite);
+function createExpressHooks({ runtime, recorder, identity, stacks }) {
+  const layerInfo = new SafeWeakMap(); // layer -> {id, callee, caller, site}
+  const handlerInfo = new SafeWeakMap(); // handler (Express 3, connect) -> {id, callee, caller, site}
+  const nextFns = new SafeWeakSet();
+  let lazy = 0;
+
+  function dispatch(layer, req, next, variant) {
+    try {
+      if (!decide.dispatches(layer.handle, variant)) return runtime.rt.depth;
+      const info = WeakMapPrototypeGet(layerInfo, layer);
+      if (info === undefined) return runtime.rt.depth;
+      if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
+      let request = req !== null && typeof req === 'object' ? WeakMapPrototypeGet(runtime.requestIds, req) : undefined;
+      if (request === undefined) request = runtime.currentRequest();
+      return runtime.beginDispatch(info.id, info.callee, info.caller, info.site, request);
+    } catch (e) {
+      recorder.warn(`express dispatch: ${e && e.message}`);
+      return runtime.rt.depth;
     }
   }
-  return { owner, site, all };
-}
 
-function registered(self, before, variant) {
-  try {
-    if (before < 0 || lazy > 0) return;
-    const stack = self.stack;
-    if (!ArrayIsArray(stack) || stack.length <= before) return;
-    const place = registrationPlace();
-    // Express 3 mounts its router as a middleware of the app: Express's code, not the app's.
-    const router = self._router && typeof self._router === 'object' ? self._router.middleware : undefined;
-    for (let i = before; i < stack.length; i++) {
-      const layer = stack[i];
-      if (!layer || typeof layer.handle !== 'function' || WeakMapPrototypeHas(layerInfo, layer)) continue;
-      if (layer.handle === router) continue;
-      let method = 'use';
-      if (variant === 0) method = !place.all && typeof layer.method === 'string' ? layer.method : 'all';
-      const owner = variant === 3 ? 'app' : place.owner;
-      const info = handlerRecord(layer.handle, `${owner}.${method}`, place);
-      WeakMapPrototypeSet(layerInfo, layer, info);
-      if (variant === 3) WeakMapPrototypeSet(handlerInfo, layer.handle, info);
+  /** A dispatching call of handler `fn` (Express 3, connect): begins its part, or returns -1. */
+  function dispatchCall(fn, req, next, variant) {
+    try {
+      if (!decide.dispatches(fn, variant)) return -1;
+      const info = WeakMapPrototypeGet(handlerInfo, fn);
+      if (info === undefined) return -1;
+      if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
+      let request = req !== null && typeof req === 'object' ? WeakMapPrototypeGet(runtime.requestIds, req) : undefined;
+      if (request === undefined) request = runtime.currentRequest();
+      return runtime.beginDispatch(info.id, info.callee, info.caller, info.site, request);
+    } catch (e) {
+      recorder.warn(`express dispatch: ${e && e.message}`);
+      return -1;
     }
-  } catch (e) {
-    recorder.warn(`express registration: ${e && e.message}`);
   }
-}
 
-function handlerRecord(fn, callee, place) {
-  const id = identity.functionId(fn);
-  const site = runtime.siteOfFunction(identity.numberOf(id)) || place.site;
-  return { id, callee, caller: runtime.rt.part, site };
-}
-
-/** After Express 3's Router#route(method, ...): its handlers are the new route's callbacks. */
-function routed(self, method) {
-  try {
-    if (lazy > 0 || typeof method !== 'string') return;
-    const routes = self.map && self.map[method];
-    const route = ArrayIsArray(routes) ? routes[routes.length - 1] : null;
-    if (!route || !ArrayIsArray(route.callbacks)) return;
-    let place = null;
-    const callbacks = route.callbacks;
-    for (let i = 0; i < callbacks.length; i++) {
-      const fn = callbacks[i];
-      if (typeof fn !== 'function' || WeakMapPrototypeHas(handlerInfo, fn)) continue;
-      if (place === null) place = registrationPlace();
-      WeakMapPrototypeSet(handlerInfo, fn, handlerRecord(fn, `${place.owner}.${place.all ? 'all' : method}`, place));
+  function stackLength(self) {
+    try {
+      return self !== null && typeof self === 'object' || typeof self === 'function'
+        ? (ArrayIsArray(self.stack) ? self.stack.length : -1)
+        : -1;
+    } catch (e) {
+      return -1;
     }
-  } catch (e) {
-    recorder.warn(`express registration: ${e && e.message}`);
   }
-}
 
-function install(rt) {
-  rt.XC = dispatchCall;
-  rt.XR3 = routed;
-  rt.XD = dispatch;
-  rt.XN = stackLength;
-  rt.XR = registered;
-  rt.XL = (d) => {
-    lazy += d;
+  /**
+   * Where a registration comes from: `app` or `router`, the app's call site, and `all` when it is
+   * app.all (which registers one layer per HTTP method).
+   */
+  function registrationPlace() {
+    let site = null;
+    const sites = stacks.callSites(registrationPlace);
+    const frames = [];
+    for (let i = 0; i < sites.length; i++) {
+      const callSite = sites[i];
+      const filename = callSite.getFileName() || '';
+      frames[i] = { file: filename, name: callSite.getFunctionName() };
+      if (site === null) {
+        const entry = stacks.fileEntry(filename);
+        if (entry !== undefined && entry.file !== null) site = stacks.originalLocation(callSite);
+      }
+    }
+    const { owner, all } = decide.registrationOwner(frames);
+    return { owner, site, all };
+  }
+
+  function registered(self, before, variant) {
+    try {
+      if (before < 0 || lazy > 0) return;
+      const stack = self.stack;
+      if (!ArrayIsArray(stack) || stack.length <= before) return;
+      const place = registrationPlace();
+      // Express 3 mounts its router as a middleware of the app: Express's code, not the app's.
+      const router = self._router && typeof self._router === 'object' ? self._router.middleware : undefined;
+      for (let i = before; i < stack.length; i++) {
+        const layer = stack[i];
+        if (!layer || typeof layer.handle !== 'function' || WeakMapPrototypeHas(layerInfo, layer)) continue;
+        if (layer.handle === router) continue;
+        const info = handlerRecord(layer.handle, decide.layerCallee(variant, place, layer.method), place);
+        WeakMapPrototypeSet(layerInfo, layer, info);
+        if (variant === 3) WeakMapPrototypeSet(handlerInfo, layer.handle, info);
+      }
+    } catch (e) {
+      recorder.warn(`express registration: ${e && e.message}`);
+    }
+  }
+
+  function handlerRecord(fn, callee, place) {
+    const id = identity.functionId(fn);
+    const site = runtime.siteOfFunction(identity.numberOf(id)) || place.site;
+    return { id, callee, caller: runtime.rt.part, site };
+  }
+
+  /** After Express 3's Router#route(method, ...): its handlers are the new route's callbacks. */
+  function routed(self, method) {
+    try {
+      if (lazy > 0 || typeof method !== 'string') return;
+      const routes = self.map && self.map[method];
+      const route = ArrayIsArray(routes) ? routes[routes.length - 1] : null;
+      if (!route || !ArrayIsArray(route.callbacks)) return;
+      let place = null;
+      const callbacks = route.callbacks;
+      for (let i = 0; i < callbacks.length; i++) {
+        const fn = callbacks[i];
+        if (typeof fn !== 'function' || WeakMapPrototypeHas(handlerInfo, fn)) continue;
+        if (place === null) place = registrationPlace();
+        WeakMapPrototypeSet(handlerInfo, fn, handlerRecord(fn, decide.routeCallee(place, method), place));
+      }
+    } catch (e) {
+      recorder.warn(`express registration: ${e && e.message}`);
+    }
+  }
+
+  return {
+    XC: dispatchCall,
+    XR3: routed,
+    XD: dispatch,
+    XN: stackLength,
+    XR: registered,
+    XL: (d) => {
+      lazy += d;
+    },
+    isExpressNext: (fn) => typeof fn === 'function' && WeakSetPrototypeHas(nextFns, fn),
   };
-  rt.isExpressNext = (fn) => typeof fn === 'function' && WeakSetPrototypeHas(nextFns, fn);
+}
+
+/** Give `rt` Express's hooks, made with `deps` as createExpressHooks takes them. */
+function install(rt, deps) {
+  const hooks = createExpressHooks(deps);
+  rt.XC = hooks.XC;
+  rt.XR3 = hooks.XR3;
+  rt.XD = hooks.XD;
+  rt.XN = hooks.XN;
+  rt.XR = hooks.XR;
+  rt.XL = hooks.XL;
+  rt.isExpressNext = hooks.isExpressNext;
 }
 
 /**
@@ -319,4 +328,4 @@ function expectsHooks(kind, source) {
   return true;
 }
 
-module.exports = { expressFile, instrumentExpress, expectsHooks, install };
+module.exports = { expressFile, instrumentExpress, expectsHooks, createExpressHooks, install };

@@ -8,7 +8,6 @@ const fs = require('fs');
 const path = require('path');
 const Module = require('module');
 const recorder = require('./recorder');
-const runtime = require('./runtime');
 const instrument = require('./instrument');
 const express = require('./express');
 const stacks = require('./stacks');
@@ -61,10 +60,11 @@ function toPosix(p) {
 /**
  * The options of instrumentation: `root` (absolute, real path: the app's own files are under
  * it), `base` (the folder file names are relative to: the traced script's), `include` (Set of
- * package names), `effects` (the effects module or null), `effectSites` (array for addSite).
+ * package names), `effects` (the effects module or null), `effectSites` (array for addSite),
+ * `runtime` (lib/runtime.js's createRuntime: the runtime the instrumented code calls).
  */
 function createLoader(options) {
-  const { root, include, effects, effectSites } = options;
+  const { root, include, effects, effectSites, runtime } = options;
   const base = options.base === undefined ? root : options.base;
 
   /** The file name to record for `filename` (relative to base), or null: not instrumented. */
@@ -86,7 +86,7 @@ function createLoader(options) {
     runtime,
     recorder,
     effects,
-    addEffectSite: (site) => effectSites.push(site) - 1,
+    addEffectSite: (site) => ArrayPrototypePush(effectSites, site) - 1,
     warn: recorder.warn,
   };
 
@@ -139,7 +139,7 @@ function install(options) {
   const loader = createLoader(options);
   const original = Module.prototype._compile;
   Module.prototype._compile = function _compile(content, filename) {
-    let code = content;
+    let code;
     try {
       code = loader.transform(content, filename);
     } catch (e) {

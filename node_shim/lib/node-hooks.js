@@ -12,10 +12,12 @@ const net = require('net');
 const events = require('events');
 const dc = require('diagnostics_channel');
 const recorder = require('./recorder');
-const runtime = require('./runtime');
 const identity = require('./identity');
 const stacks = require('./stacks');
-const { FunctionPrototypeCall, ReflectApply, WeakMapPrototypeSet, toJSON, pristine } = require('./primordials');
+const {
+  FunctionPrototypeCall, FunctionPrototypeToString, ReflectApply, RegExpPrototypeExec, WeakMapPrototypeSet,
+  toJSON, pristine,
+} = require('./primordials');
 
 // Saved now: the app may replace them before the shim needs them at exit.
 const { writeFileSync, renameSync } = fs;
@@ -47,7 +49,7 @@ function writeFileAtomic(file, text) {
  * A server's request listener that is one of the app's functions, however it was named at the
  * registration (`http.createServer(handlers.serve)`): a start point of the registering part.
  */
-function requestListener(listener) {
+function requestListener(runtime, listener) {
   try {
     const n = identity.instrumentedNumber(identity.targetOf(listener));
     if (n < 0) return;
@@ -65,8 +67,12 @@ function requestListener(listener) {
   }
 }
 
+/**
+ * Hook Node for `runtime` (lib/runtime.js's createRuntime); `dumpPath` and `portFile` are the
+ * files to write at exit and when the first server listens, or null.
+ */
 function install(options) {
-  const { dumpPath, portFile } = options;
+  const { dumpPath, portFile, runtime } = options;
   identity.installBind();
   const proto = events.EventEmitter.prototype;
   const originalOn = proto.on;
@@ -121,14 +127,14 @@ function install(options) {
   }
   const addListener = function addListener(type, listener) {
     runtime.listenerRegistered(listener, type);
-    if (type === 'request' && this instanceof net.Server) requestListener(listener);
+    if (type === 'request' && this instanceof net.Server) requestListener(runtime, listener);
     const result = ReflectApply(originalOn, this, arguments);
     if (this === process) keepExitLast(this, type, listener);
     return result;
   };
   const prependListener = function prependListener(type, listener) {
     runtime.listenerRegistered(listener, type);
-    if (type === 'request' && this instanceof net.Server) requestListener(listener);
+    if (type === 'request' && this instanceof net.Server) requestListener(runtime, listener);
     return ReflectApply(originalPrepend, this, arguments);
   };
   proto.on = addListener;
@@ -164,10 +170,10 @@ function install(options) {
       recorder.warn(`listening: ${e && e.message}`);
     }
   }
-  let channel = false;
+  let channel;
   try {
     channel = typeof dc.tracingChannel === 'function' &&
-      /netServerListen/.test(Function.prototype.toString.call(net.Server.prototype._listen2));
+      RegExpPrototypeExec(/netServerListen/, FunctionPrototypeToString(net.Server.prototype._listen2)) !== null;
   } catch (e) {
     channel = false;
   }

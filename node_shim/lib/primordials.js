@@ -29,7 +29,6 @@ const MathMax = Math.max;
 const NumberIsFinite = Number.isFinite;
 const JSONParse = JSON.parse;
 const JSONStringify = JSON.stringify;
-const StringCtor = String;
 const SafeMap = Map;
 const SafeSet = Set;
 const SafeWeakMap = WeakMap;
@@ -71,6 +70,7 @@ const P = {
   StringPrototypeEndsWith: uncurryThis(String.prototype.endsWith),
   StringPrototypeIndexOf: uncurryThis(String.prototype.indexOf),
   StringPrototypeLastIndexOf: uncurryThis(String.prototype.lastIndexOf),
+  StringPrototypeReplace: uncurryThis(String.prototype.replace),
   StringPrototypeSplit: uncurryThis(String.prototype.split),
   StringPrototypeCharCodeAt: uncurryThis(String.prototype.charCodeAt),
   StringPrototypeTrim: uncurryThis(String.prototype.trim),

@@ -24,6 +24,11 @@ let files = 0;
 
 /** The instrumented text of `source` (with effects unless `withEffects` is false). */
 function transform(source, withEffects = true) {
+  return instrumented(source, withEffects).code;
+}
+
+/** What the loader gets for `source`: {code, functions (their ids and names), ...}. */
+function instrumented(source, withEffects = true) {
   const out = instrument.instrumentSource(source, {
     file: `unit${files++}.js`,
     runtime,
@@ -33,7 +38,7 @@ function transform(source, withEffects = true) {
     warn: () => {},
   });
   if (out === null) throw new Error('not instrumented');
-  return out.code;
+  return out;
 }
 
 /**
@@ -54,4 +59,4 @@ function run(code) {
   return lines;
 }
 
-module.exports = { transform, run, parse: instrument.parse, walk: instrument.walk };
+module.exports = { transform, instrumented, run, parse: instrument.parse, walk: instrument.walk };

@@ -44,7 +44,6 @@ test('uncurried methods do not call replaced built-ins', () => {
 test('the saved call survives a replaced Function.prototype.call', () => {
   let calls = 0;
   const original = Function.prototype.call;
-  // eslint-disable-next-line no-extend-native
   Function.prototype.call = function () {
     calls++;
     throw new Error('the app replacement ran');
@@ -66,7 +65,6 @@ test('toJSON writes what JSON.stringify writes, ignoring toJSON the app adds', (
   let calls = 0;
   let text;
   const stringifies = counting(JSON, 'stringify', () => {
-    // eslint-disable-next-line no-extend-native
     Object.defineProperty(Object.prototype, 'toJSON', { value: () => { calls++; return 'x'; }, configurable: true });
     Object.defineProperty(Array.prototype, 'toJSON', { value: () => { calls++; return 'y'; }, configurable: true });
     try {
@@ -84,7 +82,6 @@ test('toJSON writes what JSON.stringify writes, ignoring toJSON the app adds', (
 test('pristine puts the saved built-ins back for its time, then the app ones', () => {
   const original = Array.prototype.push;
   const replaced = function push() { throw new Error('replaced'); };
-  // eslint-disable-next-line no-extend-native
   Array.prototype.push = replaced;
   Object.defineProperty(Object.prototype, 'added', { value: 1, enumerable: true, configurable: true });
   const hadMap = globalThis.Map;
