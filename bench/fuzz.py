@@ -39,6 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SHIM = ROOT / "node_shim" / "index.js"
 TIMEOUT = 20.0
 # name -> extra environment of the run (None: untraced)
+# Untraced reruns of a program whose traced output differed, to tell a nondeterministic
+# program (timer races; seed 376 agreed once in two runs) from a difference of the shim.
+PLAIN_RERUNS = 3
 CONFIGS: dict[str, dict[str, str] | None] = {
     "plain": None,
     "effects": {"JITFLUX_EFFECTS": "1"},
@@ -143,9 +146,9 @@ def check(seed: int, work: Path, keep: Path) -> Verdict:
     # A program that does not parse, or runs into the time limit, says nothing about the shim.
     valid = plain.status != "timeout" and "SyntaxError" not in plain.stderr
     changed = [n for n, o in outcomes.items() if n != "plain" and o != plain] if valid else []
-    if changed and run(script, None) != plain:
+    if changed and any(run(script, None) != plain for _ in range(PLAIN_RERUNS)):
         # Neither does one whose output changes from run to run untraced (timers that depend on
-        # how fast the loop goes).
+        # how fast the loop goes): one rerun can agree by chance, so a few are made.
         valid = False
         changed = []
     known = [n for n in changed if documented(plain, outcomes[n])]
