@@ -257,7 +257,13 @@ def _date(meta: Json, trace_path: str | os.PathLike[str] | None) -> Json:
     """When the trace was made: the meta's date if it has one, else the trace file's time."""
     for key in ("date", "started", "created"):
         if isinstance(meta.get(key), str):
-            return {"value": meta[key], "source": "trace"}
+            value = meta[key]
+            try:  # the tracer writes ISO 8601 in UTC: shown as the file's time is
+                parsed = datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+                value = parsed.strftime("%Y-%m-%d %H:%M UTC")
+            except ValueError:
+                pass
+            return {"value": value, "source": "trace"}
     if trace_path is not None:
         try:
             stamp = Path(trace_path).stat().st_mtime

@@ -69,6 +69,7 @@ class _Session:
         self.env = dict(os.environ if options.env is None else options.env)
         self.loop = asyncio.get_running_loop()
         self.started = time.monotonic()
+        self.started_at = time.gmtime()  # the trace's date, in UTC
         self.deadline = None if options.duration is None else self.loop.time() + options.duration
         self.stop = asyncio.Event()  # SIGINT, SIGTERM or SIGHUP
         self.stop_signal: int | None = None
@@ -284,6 +285,7 @@ class _Session:
             )
         meta: dict[str, Any] = {
             "jitflux_version": __version__,
+            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", self.started_at),
             "command": self.command.argv,
             "script": app.script.name,
             "node_version": app.node_version,

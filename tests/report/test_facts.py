@@ -104,7 +104,8 @@ def test_fluxion_found_by_origin_without_function_key(loaded: Callable[[str], Tr
 
 
 def test_date_from_meta_or_the_file(traced: Callable[[str], Path], tmp_path: Path) -> None:
-    """The trace's date is its meta's when it has one, else the trace file's time."""
+    """The trace's date is its meta's when it has one (the tracer's ISO 8601 shown in minutes),
+    else the trace file's time."""
     path = tmp_path / "trace.json"
     shutil.copy(traced("paper-counter"), path)
     os.utime(path, (0, 86400 * 365))
@@ -113,5 +114,7 @@ def test_date_from_meta_or_the_file(traced: Callable[[str], Path], tmp_path: Pat
         "source": "file",
     }
     dated = Trace(meta={"date": "2026-01-02T03:04:05Z"})
-    assert gather(dated, path)["date"] == {"value": "2026-01-02T03:04:05Z", "source": "trace"}
+    assert gather(dated, path)["date"] == {"value": "2026-01-02 03:04 UTC", "source": "trace"}
+    free = Trace(meta={"date": "early in the year"})  # not the tracer's format: shown as it is
+    assert gather(free, path)["date"] == {"value": "early in the year", "source": "trace"}
     assert gather(Trace(meta={}), tmp_path / "gone.json")["date"]["value"] is None

@@ -99,7 +99,9 @@ def test_header_and_summary_of_gifsockets(loaded: Callable[[str], Trace]) -> Non
     assert facts["app"] == "server.js"
     assert facts["command"] == " ".join(trace.meta["command"])
     assert facts["traffic"].startswith("2 requests sent, 0 failed, 2 received by the app")
-    assert "traced" not in facts  # no trace file was given, and the meta has no date
+    # The tracer dates the trace (meta.date, ISO 8601 in UTC); the page shows it in minutes.
+    date = trace.meta["date"]
+    assert facts["traced"] == f"{date[:10]} {date[11:16]} UTC"
     figures = dict(re.findall(r'data-figure="(\w+)"><th>[^<]*</th><td>(\d+)</td>', text))
     assert figures == {
         "fluxions": "5",
