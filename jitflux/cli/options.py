@@ -8,7 +8,39 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from jitflux.errors import OutputError
+from jitflux.errors import JitfluxError, OutputError
+from jitflux.tracing.drive import Request, parse_request, read_requests
+
+
+def add_traffic(group: Any, drive_help: str) -> None:
+    """The traffic options of `trace` and `verify`: --request, --requests and --drive."""
+    group.add_argument(
+        "--request",
+        action="append",
+        default=[],
+        type=_request,
+        metavar="'METHOD /path [BODY]'",
+        help="send this request (repeatable, sent in order)",
+    )
+    group.add_argument(
+        "--requests", metavar="FILE", help="send the requests of FILE, one a line, in order"
+    )
+    group.add_argument("--drive", metavar="'SHELL COMMAND'", help=drive_help)
+
+
+def requests_of(args: argparse.Namespace) -> list[Request]:
+    """The requests of --request, then those of the --requests file."""
+    requests = list(args.request)
+    if args.requests:
+        requests += read_requests(args.requests)
+    return requests
+
+
+def _request(text: str) -> Request:
+    try:
+        return parse_request(text, "--request")
+    except JitfluxError as exc:
+        raise argparse.ArgumentTypeError(exc.message.removeprefix("--request: ")) from None
 
 
 def add_trace_source(parser: argparse.ArgumentParser) -> None:

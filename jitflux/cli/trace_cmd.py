@@ -10,9 +10,9 @@ from typing import Any
 
 from jitflux.api import TraceEvent, trace
 from jitflux.cli.includes import unmatched_includes
+from jitflux.cli.options import add_traffic, requests_of
 from jitflux.errors import JitfluxError, OutputError, UsageError, exit_status
 from jitflux.trace import Trace
-from jitflux.tracing.drive import Request, parse_request, read_requests
 from jitflux.words import callee_label, function_label, include_matches_nothing
 
 DESCRIPTION = """\
@@ -54,13 +54,6 @@ while a driver ran or before the app listened (130 for Ctrl-C).
 """
 
 
-def _request(text: str) -> Request:
-    try:
-        return parse_request(text, "--request")
-    except JitfluxError as exc:
-        raise argparse.ArgumentTypeError(exc.message.removeprefix("--request: ")) from None
-
-
 def register(subparsers: Any) -> None:
     """Add the `trace` subcommand."""
     parser = subparsers.add_parser(
@@ -78,24 +71,7 @@ def register(subparsers: Any) -> None:
         help="where to write the trace (default: trace.json); checked before the app starts",
     )
     traffic = parser.add_argument_group("traffic")
-    traffic.add_argument(
-        "--request",
-        action="append",
-        default=[],
-        type=_request,
-        metavar="'METHOD /path [BODY]'",
-        help="send this request (repeatable, sent in order)",
-    )
-    traffic.add_argument(
-        "--requests",
-        metavar="FILE",
-        help="send the requests of FILE, one a line, in order",
-    )
-    traffic.add_argument(
-        "--drive",
-        metavar="'SHELL COMMAND'",
-        help="run this command with $PORT and $JITFLUX_URL set; trace until it exits",
-    )
+    add_traffic(traffic, "run this command with $PORT and $JITFLUX_URL set; trace until it exits")
     traffic.add_argument(
         "--port", type=int, help="the app's port (default: the first it listens on)"
     )
@@ -146,9 +122,7 @@ def run(args: argparse.Namespace) -> int:
     command = list(args.command)
     if command[:1] == ["--"]:
         command = command[1:]
-    requests = list(args.request)
-    if args.requests:
-        requests += read_requests(args.requests)
+    requests = requests_of(args)
     if not command:
         raise UsageError("no command to trace: give `node SCRIPT [ARGS]`")
 

@@ -6,13 +6,11 @@ import argparse
 import sys
 from typing import Any
 
-from jitflux.cli.options import add_trace_source
+from jitflux.cli.options import add_trace_source, add_traffic, requests_of
 from jitflux.cli.run_cmd import add_placement_options, command_of
-from jitflux.cli.trace_cmd import _request
 from jitflux.errors import UsageError
 from jitflux.run.verify import VerifyOptions, outcome, render, verify
 from jitflux.trace import dump, from_dict, load, to_dict
-from jitflux.tracing.drive import read_requests
 
 DESCRIPTION = """\
 Send the same traffic to the plain app and to the app under `jitflux run` (every candidate
@@ -48,19 +46,8 @@ def register(subparsers: Any) -> None:
     )
     add_trace_source(parser)
     traffic = parser.add_argument_group("traffic (one of them at least)")
-    traffic.add_argument(
-        "--request",
-        action="append",
-        default=[],
-        type=_request,
-        metavar="'METHOD /path [BODY]'",
-        help="send this request (repeatable, sent in order)",
-    )
-    traffic.add_argument("--requests", metavar="FILE", help="send the requests of FILE, in order")
-    traffic.add_argument(
-        "--drive",
-        metavar="'SHELL COMMAND'",
-        help="run this command with $PORT and $JITFLUX_URL pointing at the recording proxy",
+    add_traffic(
+        traffic, "run this command with $PORT and $JITFLUX_URL pointing at the recording proxy"
     )
     add_placement_options(parser)
     parser.add_argument(
@@ -76,9 +63,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Verify; print the outcome; 0 all the same, 1 differences."""
-    requests = list(args.request)
-    if args.requests:
-        requests += read_requests(args.requests)
+    requests = requests_of(args)
     if not requests and not args.drive:
         raise UsageError("no traffic: give --request, --requests or --drive")
     command = command_of(args)
