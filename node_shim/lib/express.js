@@ -305,7 +305,10 @@ function createExpressHooks({ runtime, recorder, identity, stacks }) {
   };
 }
 
-/** Give `rt` Express's hooks, made with `deps` as createExpressHooks takes them. */
+/**
+ * Give `rt` Express's hooks, made with `deps` as createExpressHooks takes them; returns them
+ * (their `isExpressNext` is for the effects runtime).
+ */
 function install(rt, deps) {
   const hooks = createExpressHooks(deps);
   rt.XC = hooks.XC;
@@ -314,7 +317,7 @@ function install(rt, deps) {
   rt.XN = hooks.XN;
   rt.XR = hooks.XR;
   rt.XL = hooks.XL;
-  rt.isExpressNext = hooks.isExpressNext;
+  return hooks;
 }
 
 /**
