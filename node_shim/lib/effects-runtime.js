@@ -15,8 +15,9 @@ const {
 const { Cell, Callee, drain, SAMPLES } = require('./effect-cells');
 const { createHomes } = require('./effect-homes');
 const { HOOKS, hookNetwork } = require('./network-hooks');
+const { createHandOver } = require('./effect-handover');
 
-const { ArrayPrototypePush, MapPrototypeGet, MapPrototypeSet, ObjectGetOwnPropertyDescriptor, SafeMap } = P;
+const { ArrayPrototypePush, MapPrototypeGet, MapPrototypeSet, SafeMap } = P;
 
 const { PENDING, WRITE, NETWORK, CALL, UNKNOWN, NONE, WRITE_NETWORK, READ } = MODES;
 const PROBES = 3; // events per (part, site) whose called function is identified
@@ -177,57 +178,10 @@ function createEffectsRuntime({ runtime, recorder, identity, sites, isExpressNex
     }
   }
 
-  /**
-   * A function named by a member expression, or bound, handed to a call (`RT.l(7,routes.index)`):
-   * once the runtime knows which function of the app it is, it is handed over like a literal.
-   */
-  hooks.l = function l(s, fn) {
-    if (typeof fn === 'function' && rt.part !== null) {
-      try {
-        handOver(s, fn);
-      } catch (e) {
-        recorder.warn(`effects: cannot tell which function is handed over: ${e && e.message}`);
-      }
-    }
-    return fn;
-  };
-
-  /** An options object handed to a call (`RT.o(7,{handler() {...}})`): its own functions. */
-  hooks.o = function o(s, obj) {
-    if (rt.part !== null && obj !== null && typeof obj === 'object') {
-      try {
-        const keys = P.ObjectKeys(obj);
-        for (let i = 0; i < keys.length; i++) {
-          const d = ObjectGetOwnPropertyDescriptor(obj, keys[i]);
-          if (d !== undefined && typeof d.value === 'function') handOver(s, d.value);
-        }
-      } catch (e) {
-        recorder.warn(`effects: cannot tell which function is handed over: ${e && e.message}`);
-      }
-    }
-    return obj;
-  };
-
-  const numbers = new P.SafeWeakMap(); // function -> its number, or -1 for a function not the app's
-  const handedSites = []; // effect site -> Map(function number -> runtime site)
-
-  function handOver(s, fn) {
-    let n = P.WeakMapPrototypeGet(numbers, fn);
-    if (n === undefined) {
-      n = instrumentedNumber(targetOf(fn));
-      P.WeakMapPrototypeSet(numbers, fn, n);
-    }
-    if (n < 0) return;
-    let sites = handedSites[s];
-    if (sites === undefined) sites = handedSites[s] = new SafeMap();
-    let rs = MapPrototypeGet(sites, n);
-    if (rs === undefined) {
-      const site = sites[s];
-      rs = runtime.defineSite(n, site.callee, { file: site.file, line: site.line, column: site.column });
-      MapPrototypeSet(sites, n, rs);
-    }
-    rt.L(fn, rs);
-  }
+  // Functions handed to a call by name or in an options object (effect-handover.js).
+  const handed = createHandOver({ runtime, recorder, identity, sites });
+  hooks.l = handed.l;
+  hooks.o = handed.o;
 
   /** An object made by `new` and stored in a variable: its home (`RT.n(7,new Counter())`). */
   hooks.n = function n(s, obj) {
