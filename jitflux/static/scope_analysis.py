@@ -184,11 +184,7 @@ class _ScopeWalk:
             self._declare(scope, Definition("function", node.id, node))
         self._function(node, scope)
 
-    def _FunctionExpression(self, node: Node, scope: Scope) -> None:
-        self._function(node, scope)
-
-    def _ArrowFunctionExpression(self, node: Node, scope: Scope) -> None:
-        self._function(node, scope)
+    _FunctionExpression = _ArrowFunctionExpression = _function
 
     def _BlockStatement(self, node: Node, scope: Scope) -> None:
         inner = self._child_scope("block", node, scope)
@@ -262,8 +258,7 @@ class _ScopeWalk:
             self._declare(scope, Definition("class", node.id, node))
         self._class(node, scope)
 
-    def _ClassExpression(self, node: Node, scope: Scope) -> None:
-        self._class(node, scope)
+    _ClassExpression = _class
 
     def _MethodDefinition(self, node: Node, scope: Scope) -> None:
         if node.computed:
