@@ -9,6 +9,7 @@ const { createRuntime } = require('../lib/runtime');
 const { createEffectsRuntime } = require('../lib/effects-runtime');
 const stacks = require('../lib/stacks');
 const instrument = require('../lib/instrument');
+const syntax = require('../lib/syntax');
 const effects = require('../lib/effects');
 
 // The shim's parts for this test process, wired as index.js wires them (without Express).
@@ -63,5 +64,5 @@ function run(code) {
 }
 
 module.exports = {
-  transform, instrumented, run, parse: instrument.parse, walk: instrument.walk, recorder, identity, runtime,
+  transform, instrumented, run, parse: syntax.parse, walk: syntax.walk, recorder, identity, runtime,
 };
