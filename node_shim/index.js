@@ -20,7 +20,7 @@ function main() {
   // The shim's parts, made once here and handed to whoever needs them.
   const recorder = require('./lib/recorder').createRecorder();
   const identity = require('./lib/identity').createIdentity({ recorder });
-  const stacks = require('./lib/stacks');
+  const stacks = require('./lib/stacks').createStacks();
   const runtime = require('./lib/runtime').createRuntime({ recorder, stacks, identity });
   const { rt } = runtime;
   const env = process.env;
@@ -64,6 +64,7 @@ function main() {
     runtime,
     recorder,
     identity,
+    stacks,
   }));
   step('async hooks', () => runtime.enableAsyncHooks());
 
@@ -103,7 +104,7 @@ function main() {
       const name = StringPrototypeTrim(names[i]);
       if (name !== '') SetPrototypeAdd(include, name);
     }
-    require('./lib/loader').install({ root, base, include, effects, effectSites, runtime, recorder });
+    require('./lib/loader').install({ root, base, include, effects, effectSites, runtime, recorder, stacks });
   });
 }
 

@@ -147,7 +147,7 @@ function hooksWithRuntime() {
   };
   const identity = { functionId: (fn) => `f-${fn.name}`, numberOf: () => 9 };
   const recorder = { warn: (text) => warnings.push(text) };
-  const hooks = express.createExpressHooks({ runtime, recorder, identity, stacks: require('../lib/stacks') });
+  const hooks = express.createExpressHooks({ runtime, recorder, identity, stacks: require('../lib/stacks').createStacks() });
   return { hooks, begun, warnings, requestIds };
 }
 

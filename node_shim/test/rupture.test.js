@@ -178,7 +178,7 @@ test('a runtime made by createRuntime keeps its own tables and reports to its ow
     addDrainer: () => {},
   };
   const own = createRuntime({
-    recorder: recorderStub, stacks: require('../lib/stacks'), identity,
+    recorder: recorderStub, stacks: require('../lib/stacks').createStacks(), identity,
   });
   const loc = (line) => ({ file: 'app.js', line, column: 0 });
   own.defineFunction(0, loc(1));
