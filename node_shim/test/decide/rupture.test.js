@@ -1,0 +1,96 @@
+'use strict';
+// Start or post, and callee names (lib/decide/rupture.js), as rules on their inputs: listeners of
+// repeating events, once(), one-shot events, a callback handed over outside a request and run
+// for one, timers, the callee named by an async resource's type.
+
+const test = require('node:test');
+const assert = require('node:assert');
+const asyncHooks = require('async_hooks');
+const { EventEmitter } = require('events');
+const decide = require('../../lib/decide/rupture');
+test('a registration makes a listener only of the function handed over, for a repeating event', () => {
+  const fn = () => {};
+  assert.strictEqual(decide.registersListener(fn, fn, 'data'), true);
+  assert.strictEqual(decide.registersListener(fn, fn, 'request'), true);
+  assert.strictEqual(decide.registersListener(fn, fn, 'connection'), true);
+  for (const type of ['end', 'close', 'finish', 'error', 'exit', 'response', 'timeout']) {
+    assert.strictEqual(decide.registersListener(fn, fn, type), false, type);
+  }
+  assert.strictEqual(decide.registersListener(fn, () => {}, 'data'), false);
+  assert.strictEqual(decide.registersListener(null, null, 'data'), false);
+});
+
+test("once() registers a wrapper, not the callback handed over: no listener", () => {
+  const emitter = new EventEmitter();
+  const seen = [];
+  emitter.on = function (type, listener) {
+    seen.push([type, listener]);
+    return EventEmitter.prototype.on.call(this, type, listener);
+  };
+  const cb = () => {};
+  emitter.once('data', cb);
+  assert.strictEqual(seen.length, 1);
+  assert.notStrictEqual(seen[0][1], cb);
+  assert.strictEqual(decide.registersListener(seen[0][1], cb, 'data'), false);
+});
+
+test('a callback handed over outside any request and run for one is a listener', () => {
+  assert.strictEqual(decide.handedOutsideRequest('r1', undefined), true);
+  assert.strictEqual(decide.handedOutsideRequest('r1', true), false);
+  assert.strictEqual(decide.handedOutsideRequest(null, undefined), false);
+  assert.strictEqual(decide.dispatchRuptureType('r3', undefined), 'start');
+  assert.strictEqual(decide.dispatchRuptureType('r3', true), 'post');
+  assert.strictEqual(decide.dispatchRuptureType(null, undefined), 'post');
+});
+
+test('a loop callback is a start when a listener, run again, or an interval; else post', () => {
+  const timeout = setTimeout(() => {}, 1000);
+  const interval = setInterval(() => {}, 1000);
+  try {
+    assert.strictEqual(decide.loopRuptureType(false, false, timeout), 'post');
+    assert.strictEqual(decide.loopRuptureType(true, false, timeout), 'start');
+    assert.strictEqual(decide.loopRuptureType(false, true, timeout), 'start');
+    assert.strictEqual(decide.loopRuptureType(false, false, interval), 'start');
+    assert.strictEqual(decide.loopRuptureType(false, false, {}), 'post');
+  } finally {
+    clearTimeout(timeout);
+    clearInterval(interval);
+  }
+});
+
+test('callees are named from the types of real async resources', async () => {
+  const types = new Map(); // resource -> type
+  const hook = asyncHooks.createHook({
+    init(id, type, trigger, resource) {
+      types.set(resource, type);
+    },
+  });
+  hook.enable();
+  let timeout;
+  let interval;
+  let immediate;
+  try {
+    timeout = setTimeout(() => {}, 1000);
+    interval = setInterval(() => {}, 1000);
+    immediate = setImmediate(() => {});
+    await new Promise((resolve) => require('fs').stat(__filename, resolve));
+  } finally {
+    hook.disable();
+    clearTimeout(timeout);
+    clearInterval(interval);
+    clearImmediate(immediate);
+  }
+  const name = (res) => decide.calleeOfType(types.get(res), decide.isInterval(res));
+  assert.strictEqual(name(timeout), 'setTimeout');
+  assert.strictEqual(name(interval), 'setInterval');
+  assert.strictEqual(name(immediate), 'setImmediate');
+  const all = [...types.values()];
+  assert.ok(all.includes('FSREQCALLBACK'));
+  assert.strictEqual(decide.calleeOfType('FSREQCALLBACK', false), 'fs');
+  assert.strictEqual(decide.calleeOfType('PROMISE', false), 'then');
+  assert.strictEqual(decide.calleeOfType('TickObject', false), 'process.nextTick');
+  assert.strictEqual(decide.calleeOfType(undefined, false), 'async');
+  // A type the table does not know is its own name; Object.prototype's names are no types.
+  assert.strictEqual(decide.calleeOfType('SOMEWRAP', false), 'SOMEWRAP');
+  assert.strictEqual(decide.calleeOfType('toString', false), 'toString');
+});
