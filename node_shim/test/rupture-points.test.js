@@ -1,6 +1,6 @@
 'use strict';
-// lib/rupture-points.js: the rupture point a part begins with, from the runtime's tables and what
-// lib/async-context.js stored on the async resource it runs in.
+// lib/rupture-points.js and lib/async-context.js: the rupture point a part begins with, from the
+// runtime's tables and what is stored on the async resource it runs in.
 
 const test = require('node:test');
 const assert = require('node:assert');
@@ -69,4 +69,24 @@ test('after `await helper()` the code continues from the part that settled the h
     ['post', 'await', 'f7', 'f1', loc(6), 'r1'],
     ['post', 'await', 'f3', 'f1', loc(6), 'r1'],
   ]);
+});
+
+test('in p.then(a).then(b), b continues from the part that settled the promise a ran on', () => {
+  const ctx = { part: 'f0', request: null };
+  const parent = { [A.kCtx]: ctx, [A.kSettled]: 'f2' };
+  assert.strictEqual(A.previousStep({ [A.kParent]: parent }, ctx, 'f0'), 'f2');
+  // A promise made by another part invocation is no step of this chain.
+  assert.strictEqual(A.previousStep({ [A.kParent]: parent }, { part: 'f0', request: null }, 'f0'), 'f0');
+  assert.strictEqual(A.previousStep({}, ctx, 'f0'), 'f0');
+});
+
+test('promise hooks keep a promise\'s parent and the running part that settled it', () => {
+  const rt = { part: 'f4' };
+  const hooks = A.createPromiseHooks(rt);
+  const parent = {};
+  const child = {};
+  hooks.onPromiseInit(child, parent);
+  hooks.onPromiseSettled(child);
+  assert.strictEqual(child[A.kParent], parent);
+  assert.strictEqual(child[A.kSettled], 'f4');
 });
