@@ -90,6 +90,7 @@ function createRuntime({ recorder, stacks, identity }) {
     E: enter,
     X: exit,
     L: literal,
+    LV: handedValue,
     S: suspend,
     R: resume,
     J: rejected,
@@ -139,6 +140,37 @@ function createRuntime({ recorder, stacks, identity }) {
     fnLastSite[n] = s;
     if (plainCalls[n] === undefined) handedOver[n] = true;
     return fn;
+  }
+
+  /**
+   * A value handed over at dynamic site s (a call's result as an argument:
+   * `before.push(makeMiddleware())`): when it is an instrumented function, it is handed over as
+   * a literal would be, at a site of its own for that function. Returns it unchanged.
+   */
+  function handedValue(value, s) {
+    if (typeof value !== 'function') return value;
+    try {
+      let n = WeakMapPrototypeGet(handedNumbers, value);
+      if (n === undefined) {
+        n = identity.instrumentedNumber(identity.targetOf(value));
+        WeakMapPrototypeSet(handedNumbers, value, n);
+      }
+      if (n >= 0 && fnId[n] !== undefined) literal(value, dynamicSite(s, n));
+    } catch (e) {
+      recorder.warn(`handed value: ${e && e.message}`);
+    }
+    return value;
+  }
+
+  const handedNumbers = new SafeWeakMap(); // function handed at a dynamic site -> its number or -1
+  const dynamicSites = []; // s -> {n -> site of function n handed at dynamic site s}
+
+  function dynamicSite(s, n) {
+    let sites = dynamicSites[s];
+    if (sites === undefined) sites = dynamicSites[s] = [];
+    let site = sites[n];
+    if (site === undefined) site = sites[n] = defineSite(n, siteCallee[s], siteLoc[s]);
+    return site;
   }
 
   /** An async function suspends at an await: its frame (entered at depth k) leaves the stack. */
@@ -358,7 +390,7 @@ function createRuntime({ recorder, stacks, identity }) {
       // template helper run a thousand times a render pays for a few stacks only).
       if (plainCalls[n] === undefined && (libraryCalls[n] || 0) >= LIBRARY_LIMIT) {
         // settled: a dispatch
-      } else if (!calledByLibrary()) {
+      } else if (!calledByLibrary(siteInRequest[s] !== true)) {
         plainCalls[n] = (plainCalls[n] || 0) + 1;
         if (plainCalls[n] > PLAIN_LIMIT) handedOver[n] = false;
         return;
@@ -380,17 +412,22 @@ function createRuntime({ recorder, stacks, identity }) {
   const PLAIN_LIMIT = 64;
   const LIBRARY_LIMIT = 16;
 
-  /** Whether the caller of the function entering now is code the shim does not instrument. */
-  function calledByLibrary() {
+  /**
+   * Whether the caller of the function entering now is code the shim does not instrument; with
+   * `listener` (it was handed over outside any request), also a package instrumented by
+   * `--include` that calls code not its own: a dispatcher, as it is without `--include`.
+   */
+  function calledByLibrary(listener) {
     const frames = stacks.callSites(enter);
     // frames[0] is the function entering; the first frame after it with a file is its caller
     // (builtins such as Array.prototype.forEach have none).
+    const own = listener && frames.length > 0 ? frames[0].getFileName() : null;
     for (let i = 1; i < frames.length; i++) {
       const file = frames[i].getFileName();
       if (!file) continue;
       if (StringPrototypeStartsWith(file, stacks.SHIM_DIR)) continue;
       const entry = stacks.fileEntry(file);
-      return entry === undefined || entry.file === null;
+      return entry === undefined || entry.file === null || (listener && decide.otherPackage(file, own));
     }
     return false;
   }

@@ -205,3 +205,16 @@ test('a runtime made by createRuntime keeps its own tables and reports to its ow
   assert.strictEqual(own.rt.part, null);
   assert.notStrictEqual(own.rt, runtime.rt);
 });
+
+test('a package calling code that is not its own is a library, whether instrumented or not', () => {
+  assert.strictEqual(decide.packageOf('/app/node_modules/union/lib/routing-stream.js'), 'union');
+  assert.strictEqual(decide.packageOf('/app/node_modules/a/node_modules/@koa/router/lib/x.js'), '@koa/router');
+  assert.strictEqual(decide.packageOf('C:\\app\\node_modules\\union\\lib\\core.js'), 'union');
+  assert.strictEqual(decide.packageOf('/app/server.js'), null);
+  const core = '/app/node_modules/http-server/lib/core/index.js';
+  assert.strictEqual(decide.otherPackage('/app/node_modules/union/lib/routing-stream.js', core), true);
+  assert.strictEqual(decide.otherPackage('/app/node_modules/union/lib/core.js', '/app/server.js'), true);
+  assert.strictEqual(decide.otherPackage('/app/node_modules/http-server/lib/http-server.js', core), false);
+  assert.strictEqual(decide.otherPackage('/app/server.js', core), false);
+  assert.strictEqual(decide.otherPackage('/app/lib/helper.js', '/app/server.js'), false);
+});
