@@ -35,6 +35,18 @@ function instrumentedNumber(fn) {
   return min;
 }
 
+const handed = new SafeWeakMap(); // function handed over as a call's result -> its number or -1
+
+/** The number of an instrumented function handed over as a value (its target if bound), or -1. */
+function handedNumber(fn) {
+  let n = WeakMapPrototypeGet(handed, fn);
+  if (n === undefined) {
+    n = instrumentedNumber(targetOf(fn));
+    WeakMapPrototypeSet(handed, fn, n);
+  }
+  return n;
+}
+
 /** The id of any function object ('fN'). */
 function functionId(fn) {
   if (typeof fn !== 'function') return null;
@@ -86,4 +98,4 @@ function numberOf(id) {
   return +StringPrototypeSlice(id, 1);
 }
 
-module.exports = { functionId, numberOf, instrumentedNumber, installBind, targetOf };
+module.exports = { functionId, numberOf, instrumentedNumber, handedNumber, installBind, targetOf };

@@ -55,7 +55,7 @@ function createRuntime({ recorder, stacks, identity }) {
   const {
     fnId, fnSite, fnLastSite, listenerPart, listenerSite, siteFn, siteCallee, siteLoc,
     sitePart, siteCtx, siteInRequest, handedOver, plainCalls, libraryCalls,
-    defineFunction, defineSite, markLiteralSite, siteOfFunction,
+    defineFunction, defineSite, markLiteralSite, siteOfFunction, dynamicSite,
   } = tables;
 
   // The part stack.
@@ -129,35 +129,17 @@ function createRuntime({ recorder, stacks, identity }) {
     return fn;
   }
 
-  /**
-   * A value handed over at dynamic site s (a call's result as an argument:
-   * `before.push(makeMiddleware())`): when it is an instrumented function, it is handed over as
-   * a literal would be, at a site of its own for that function. Returns it unchanged.
-   */
+  /** A call's result handed over at dynamic site s (`before.push(makeMiddleware())`): an
+   * instrumented function is handed over as a literal is, at a site of its own. */
   function handedValue(value, s) {
     if (typeof value !== 'function') return value;
     try {
-      let n = WeakMapPrototypeGet(handedNumbers, value);
-      if (n === undefined) {
-        n = identity.instrumentedNumber(identity.targetOf(value));
-        WeakMapPrototypeSet(handedNumbers, value, n);
-      }
+      const n = identity.handedNumber(value);
       if (n >= 0 && fnId[n] !== undefined) literal(value, dynamicSite(s, n));
     } catch (e) {
       recorder.warn(`handed value: ${e && e.message}`);
     }
     return value;
-  }
-
-  const handedNumbers = new SafeWeakMap(); // function handed at a dynamic site -> its number or -1
-  const dynamicSites = []; // s -> {n -> site of function n handed at dynamic site s}
-
-  function dynamicSite(s, n) {
-    let sites = dynamicSites[s];
-    if (sites === undefined) sites = dynamicSites[s] = [];
-    let site = sites[n];
-    if (site === undefined) site = sites[n] = defineSite(n, siteCallee[s], siteLoc[s]);
-    return site;
   }
 
   /** An async function suspends at an await: its frame (entered at depth k) leaves the stack. */
@@ -298,11 +280,8 @@ function createRuntime({ recorder, stacks, identity }) {
   const PLAIN_LIMIT = 64;
   const LIBRARY_LIMIT = 16;
 
-  /**
-   * Whether the caller of the function entering now is code the shim does not instrument; with
-   * `listener` (it was handed over outside any request), also a package instrumented by
-   * `--include` that calls code not its own: a dispatcher, as it is without `--include`.
-   */
+  /** Whether the caller of the function entering now is code the shim does not instrument, or
+   * for a `listener` (handed over outside any request) a package that calls code not its own. */
   function calledByLibrary(listener) {
     const frames = stacks.callSites(enter);
     // frames[0] is the function entering; the first frame after it with a file is its caller
