@@ -282,7 +282,7 @@ function createRuntime({ recorder, stacks, identity }) {
   const LIBRARY_LIMIT = 16;
 
   /** Whether the caller of the function entering now is code the shim does not instrument, or
-   * for a `listener` (handed over outside any request) a package that calls code not its own. */
+   * for a `listener` (handed over outside any request) a package that calls the app's code. */
   function calledByLibrary(listener) {
     const frames = stacks.callSites(enter);
     // frames[0] is the function entering; the first frame after it with a file is its caller
@@ -293,7 +293,9 @@ function createRuntime({ recorder, stacks, identity }) {
       if (!file) continue;
       if (StringPrototypeStartsWith(file, stacks.SHIM_DIR)) continue;
       const entry = stacks.fileEntry(file);
-      return entry === undefined || entry.file === null || (listener && decide.otherPackage(file, own));
+      if (entry === undefined || entry.file === null) return true;
+      const callee = own !== null ? stacks.fileEntry(own) : undefined;
+      return callee !== undefined && decide.packageDispatch(file, own, callee.own);
     }
     return false;
   }

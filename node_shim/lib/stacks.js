@@ -15,11 +15,12 @@ const {
 
 const ErrorCtor = Error;
 const SHIM_DIR = path.dirname(__dirname) + path.sep;
-const files = new SafeMap(); // absolute file name -> {file, source, inserts, byLine}
+const files = new SafeMap(); // absolute file name -> {file, source, inserts, byLine, own}
 
-/** Remember how a file was rewritten (`inserts` from Edits.applyWithMap). */
-function registerFile(filename, file, source, inserts) {
-  MapPrototypeSet(files, filename, { file, source, inserts, byLine: null });
+/** Remember how a file was rewritten (`inserts` from Edits.applyWithMap), and whether it is one
+ * of the app's own files (`own`: not a package's, even one instrumented by `--include`). */
+function registerFile(filename, file, source, inserts, own = false) {
+  MapPrototypeSet(files, filename, { file, source, inserts, byLine: null, own });
 }
 
 function fileEntry(filename) {

@@ -102,17 +102,19 @@ function packageOf(file) {
 }
 
 /**
- * Whether a call from `callerFile` into a function of `calleeFile` is a package calling code that
- * is not its own (a dispatcher instrumented by `--include` calling a handler): the caller is in
- * a package, the callee is not in the same one.
+ * Whether a call from `callerFile` into a function of `calleeFile` is a package dispatching to the
+ * app (a dispatcher instrumented by `--include` calling a handler): the callee is the app's own
+ * code (`calleeOwn`), the caller is in a package that is not the callee's (the app may itself be
+ * a package: http-server's bin). A package's getter read by another package is no dispatch.
  */
-function otherPackage(callerFile, calleeFile) {
+function packageDispatch(callerFile, calleeFile, calleeOwn) {
+  if (calleeOwn !== true) return false;
   const caller = packageOf(callerFile);
   return caller !== null && caller !== packageOf(calleeFile);
 }
 
 module.exports = {
-  packageOf, otherPackage,
+  packageOf, packageDispatch,
   registersListener, handedOutsideRequest, loopRuptureType, dispatchRuptureType, isInterval,
   calleeOfType,
 };
