@@ -12,7 +12,7 @@
 //       catch or finally block; JF after the implicit awaits of a `for await` loop, see FA);
 //   (d) when a callback handed over by another part is called by code the shim does not
 //       instrument (a framework's dispatcher: koa-compose, Fastify, a router in node_modules),
-//       or by an `--include`d package's code not its own when handed over outside any request,
+//       or by an `--include`d package when it is the app's own and handed over outside requests,
 //       even synchronously inside the running part (see dispatched).
 // Start or post: a callback handed over outside any request and run for a request is a listener
 // (a start point), whoever dispatches it and whatever connection the request came on; so is one
