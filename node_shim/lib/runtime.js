@@ -37,7 +37,7 @@ const { createRupturePoints } = require('./rupture-points');
 const {
   kCtx, kType, createPromiseHooks, settlerOfCurrent, setRequestContext,
 } = require('./async-context');
-const { SafeWeakMap, ObjectDefineProperty, StringPrototypeStartsWith } = require('./primordials');
+const { SafeWeakMap, ObjectDefineProperty } = require('./primordials');
 
 const { executionAsyncResource } = asyncHooks;
 
@@ -259,7 +259,7 @@ function createRuntime({ recorder, stacks, identity }) {
       // template helper run a thousand times a render pays for a few stacks only).
       if (plainCalls[n] === undefined && (libraryCalls[n] || 0) >= LIBRARY_LIMIT) {
         // settled: a dispatch
-      } else if (!calledByLibrary(siteInRequest[s] !== true)) {
+      } else if (!stacks.calledFromLibrary(enter, siteInRequest[s] !== true)) {
         plainCalls[n] = (plainCalls[n] || 0) + 1;
         if (plainCalls[n] > PLAIN_LIMIT) handedOver[n] = false;
         return;
@@ -280,25 +280,6 @@ function createRuntime({ recorder, stacks, identity }) {
 
   const PLAIN_LIMIT = 64;
   const LIBRARY_LIMIT = 16;
-
-  /** Whether the caller of the function entering now is code the shim does not instrument, or
-   * for a `listener` (handed over outside any request) a package that calls the app's code. */
-  function calledByLibrary(listener) {
-    const frames = stacks.callSites(enter);
-    // frames[0] is the function entering; the first frame after it with a file is its caller
-    // (builtins such as Array.prototype.forEach have none).
-    const own = listener && frames.length > 0 ? frames[0].getFileName() : null;
-    for (let i = 1; i < frames.length; i++) {
-      const file = frames[i].getFileName();
-      if (!file) continue;
-      if (StringPrototypeStartsWith(file, stacks.SHIM_DIR)) continue;
-      const entry = stacks.fileEntry(file);
-      if (entry === undefined || entry.file === null) return true;
-      const callee = own !== null ? stacks.fileEntry(own) : undefined;
-      return callee !== undefined && decide.packageDispatch(file, own, callee.own);
-    }
-    return false;
-  }
 
   function beginAwait(p, s, k) {
     const n = siteFn[s];
