@@ -11,8 +11,10 @@
   upstream parts are done).
 - *share*: state changed by several fluxions, or read by a fluxion that does not run after the
   one that changes it (upstream or in another chain), ties them all in one group `grp_<name>`
-  and sits in each of their contexts. So does a chain variable used outside its chain, or
-  changed by a listener (its changes must last between the listener's runs).
+  and sits in each of their contexts. So does a chain variable used outside its chain,
+  changed by a listener (its changes must last between the listener's runs), or changed by one
+  fluxion and used by another that runs neither before nor after it (two continuations handed
+  over by the same part: no message goes from one to the other).
 
 `place` decides once per variable; `findings` lays each placement out as findings.
 """
