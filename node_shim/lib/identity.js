@@ -88,7 +88,19 @@ function createIdentity({ recorder }) {
     return f;
   }
 
-  return { functionId, installBind, targetOf, instrumentedNumber, numberOf };
+  const handed = new SafeWeakMap(); // function handed over as a call's result -> its number or -1
+
+  /** The number of an instrumented function handed over as a value (its target if bound), or -1. */
+  function handedNumber(fn) {
+    let n = WeakMapPrototypeGet(handed, fn);
+    if (n === undefined) {
+      n = instrumentedNumber(targetOf(fn));
+      WeakMapPrototypeSet(handed, fn, n);
+    }
+    return n;
+  }
+
+  return { functionId, installBind, targetOf, instrumentedNumber, numberOf, handedNumber };
 }
 
 /** The number n of an id 'fn'. */

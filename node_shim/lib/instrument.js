@@ -10,7 +10,7 @@
 //   arrow expression   => {const __jfK=__jf.E(n);try{return( EXPR )}finally{__jf.X(__jfK)}}
 //   await EXPR         __jf.R(await __jf.S(EXPR,__jfK,__jfP=__jf.part,__jfS=s,__jfK=-1),__jfP,__jfS,__jfK=__jf.depth)
 //   catch/finally      {if(__jfK<0)__jfK=__jf.J(__jfP,__jfS); ... }   (async functions with await)
-//   callback argument  f(a, __jf.L(function () {...}, s))
+//   callback argument  f(a, __jf.L(function () {...}, s)); a call's result f(__jf.LV(g(), s))
 //   for await          {for await (x of __jf.FA(ITERABLE,s,__jfF||(__jfF={p:null,s:-1}))) {RESUME ...};RESUME}
 //   statement start  ;(...)   when the instrumented statement starts with ( [ ` + - / (see guardStatements)
 // Functions that cannot be wrapped safely (generators and async generators, bodies whose
@@ -132,12 +132,13 @@ function instrumentSource(source, env) {
       let n;
       if (isFunction(arg)) n = ids.get(arg);
       else if (arg.type === 'Identifier') n = functionOfName(arg);
+      else if (arg.type === 'CallExpression') n = -1; // a value known at run time (LV)
       if (n === undefined) continue;
       if (callee === null) callee = calleeText(source, call, comments);
       const s = runtime.defineSite(n, callee, locOf(arg));
       if (isFunction(arg)) runtime.markLiteralSite(n, s);
       const span = arg.end - arg.start + 1;
-      edits.before(arg.start, `${RT}.L(`, span);
+      edits.before(arg.start, n < 0 ? `${RT}.LV(` : `${RT}.L(`, span);
       edits.after(arg.end, `,${s})`, span);
     }
   }

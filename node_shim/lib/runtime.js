@@ -12,6 +12,7 @@
 //       catch or finally block; JF after the implicit awaits of a `for await` loop, see FA);
 //   (d) when a callback handed over by another part is called by code the shim does not
 //       instrument (a framework's dispatcher: koa-compose, Fastify, a router in node_modules),
+//       or by an `--include`d package when it is the app's own and handed over outside requests,
 //       even synchronously inside the running part (see dispatched).
 // Start or post: a callback handed over outside any request and run for a request is a listener
 // (a start point), whoever dispatches it and whatever connection the request came on; so is one
@@ -33,7 +34,7 @@ const { createRupturePoints } = require('./rupture-points');
 const {
   kCtx, kType, createPromiseHooks, settlerOfCurrent, setRequestContext,
 } = require('./async-context');
-const { SafeWeakMap, ObjectDefineProperty, StringPrototypeStartsWith } = require('./primordials');
+const { SafeWeakMap, ObjectDefineProperty } = require('./primordials');
 
 const { executionAsyncResource } = asyncHooks;
 
@@ -52,7 +53,7 @@ function createRuntime({ recorder, stacks, identity }) {
   const {
     fnId, fnSite, fnLastSite, listenerPart, listenerSite, siteFn, siteCallee, siteLoc,
     sitePart, siteCtx, siteInRequest, handedOver, plainCalls, libraryCalls,
-    defineFunction, defineSite, markLiteralSite, siteOfFunction,
+    defineFunction, defineSite, markLiteralSite, siteOfFunction, dynamicSite,
   } = tables;
 
   // The part stack.
@@ -74,6 +75,7 @@ function createRuntime({ recorder, stacks, identity }) {
     E: enter,
     X: exit,
     L: literal,
+    LV: handedValue,
     S: suspend,
     R: resume,
     J: rejected,
@@ -119,6 +121,19 @@ function createRuntime({ recorder, stacks, identity }) {
     fnLastSite[n] = s;
     if (plainCalls[n] === undefined) handedOver[n] = true;
     return fn;
+  }
+
+  /** A call's result handed over at dynamic site s (`before.push(makeMiddleware())`): an
+   * instrumented function is handed over as a literal is, at a site of its own. */
+  function handedValue(value, s) {
+    if (typeof value !== 'function') return value;
+    try {
+      const n = identity.handedNumber(value);
+      if (n >= 0 && fnId[n] !== undefined) literal(value, dynamicSite(s, n));
+    } catch (e) {
+      recorder.warn(`handed value: ${e && e.message}`);
+    }
+    return value;
   }
 
   /** An async function suspends at an await: its frame (entered at depth k) leaves the stack. */
@@ -237,7 +252,7 @@ function createRuntime({ recorder, stacks, identity }) {
       // template helper run a thousand times a render pays for a few stacks only).
       if (plainCalls[n] === undefined && (libraryCalls[n] || 0) >= LIBRARY_LIMIT) {
         // settled: a dispatch
-      } else if (!calledByLibrary()) {
+      } else if (!stacks.calledFromLibrary(enter, siteInRequest[s] !== true)) {
         plainCalls[n] = (plainCalls[n] || 0) + 1;
         if (plainCalls[n] > PLAIN_LIMIT) handedOver[n] = false;
         return;
@@ -258,21 +273,6 @@ function createRuntime({ recorder, stacks, identity }) {
 
   const PLAIN_LIMIT = 64;
   const LIBRARY_LIMIT = 16;
-
-  /** Whether the caller of the function entering now is code the shim does not instrument. */
-  function calledByLibrary() {
-    const frames = stacks.callSites(enter);
-    // frames[0] is the function entering; the first frame after it with a file is its caller
-    // (builtins such as Array.prototype.forEach have none).
-    for (let i = 1; i < frames.length; i++) {
-      const file = frames[i].getFileName();
-      if (!file) continue;
-      if (StringPrototypeStartsWith(file, stacks.SHIM_DIR)) continue;
-      const entry = stacks.fileEntry(file);
-      return entry === undefined || entry.file === null;
-    }
-    return false;
-  }
 
   function beginAwait(p, s, k) {
     const n = siteFn[s];

@@ -2,8 +2,9 @@
 // Stack traces as the app would see them untraced. Insertions move columns on the lines they are
 // on, and the shim's own wrapper frames may sit between the app's frames: Error.prepareStackTrace
 // (Node's default one, wrapped) maps the columns of instrumented files back to the original text
-// and leaves the shim's frames out. Also: the structured stack for Express registrations. The
-// state (the rewritten files, the widened limit, the hook of Error) is one createStacks's.
+// and leaves the shim's frames out. Also: the structured stack for Express registrations, and
+// whether a handed-over callback is called by a library (a dispatch). The state (the rewritten
+// files, the widened limit, the hook of Error) is one createStacks's.
 
 const path = require('path');
 const {
@@ -13,6 +14,8 @@ const {
   ObjectPrototypeHasOwnProperty, ErrorPrototypeToString, ErrorCaptureStackTrace, ObjectDefineProperty,
   MathMax, SafeMap, SafeSet, ObjectGetOwnPropertyDescriptor, ReflectDeleteProperty,
 } = require('./primordials');
+
+const { packageDispatch } = require('./decide/rupture');
 
 const ErrorCtor = Error;
 const SHIM_DIR = path.dirname(__dirname) + path.sep;
@@ -178,15 +181,16 @@ function putBack(name, descriptor) {
  * through, the stack limit widened while its loader runs, and its one hook of Error (install).
  */
 function createStacks() {
-  const files = new SafeMap(); // absolute file name -> {file, source, inserts, byLine}
+  const files = new SafeMap(); // absolute file name -> {file, source, inserts, byLine, own}
   // While the loader's _compile wrapper is on the stack, Error.stackTraceLimit is raised by one per
   // wrapper (see widenStack) so that V8 still captures as many app frames as untraced.
   let widened = 0;
   let installed = false; // Error.prepareStackTrace wrapped (install)
 
-  /** Remember how a file was rewritten (`inserts` from Edits.applyWithMap). */
-  function registerFile(filename, file, source, inserts) {
-    MapPrototypeSet(files, filename, { file, source, inserts, byLine: null });
+  /** Remember how a file was rewritten (`inserts` from Edits.applyWithMap), and whether it is one
+   * of the app's own files (`own`: not a package's, even one instrumented by `--include`). */
+  function registerFile(filename, file, source, inserts, own = false) {
+    MapPrototypeSet(files, filename, { file, source, inserts, byLine: null, own });
   }
 
   function fileEntry(filename) {
@@ -315,6 +319,28 @@ function createStacks() {
     ErrorCtor.prepareStackTrace = prepare;
   }
 
+  /**
+   * Whether the caller of the function entering now (`above`: the hook it called) is code the shim
+   * does not instrument, or, for a `listener` (handed over outside any request), a package that
+   * calls the app's own code (decide/rupture.js's packageDispatch).
+   */
+  function calledFromLibrary(above, listener) {
+    const frames = callSites(above);
+    // frames[0] is the function entering; the first frame after it with a file is its caller
+    // (builtins such as Array.prototype.forEach have none).
+    const own = listener && frames.length > 0 ? frames[0].getFileName() : null;
+    for (let i = 1; i < frames.length; i++) {
+      const file = frames[i].getFileName();
+      if (!file) continue;
+      if (StringPrototypeStartsWith(file, SHIM_DIR)) continue;
+      const entry = fileEntry(file);
+      if (entry === undefined || entry.file === null) return true;
+      const callee = own !== null ? fileEntry(own) : undefined;
+      return callee !== undefined && packageDispatch(file, own, callee.own);
+    }
+    return false;
+  }
+
   return {
     SHIM_DIR,
     registerFile,
@@ -323,6 +349,7 @@ function createStacks() {
     originalLocation,
     install,
     callSites,
+    calledFromLibrary,
     widenStack,
     narrowStack,
   };

@@ -5,7 +5,10 @@
 // a request), a callback that runs again from the same resource for the same request, a repeating
 // timer. Post: every other continuation.
 
-const { ObjectAssign, ObjectCreate, SafeSet, SetPrototypeHas } = require('../primordials');
+const {
+  ArrayPrototypeJoin, ObjectAssign, ObjectCreate, SafeSet, SetPrototypeHas,
+  StringPrototypeLastIndexOf, StringPrototypeSlice, StringPrototypeSplit,
+} = require('../primordials');
 
 // Events emitted once per emitter: their listeners are continuations (post), not listeners.
 const ONE_SHOT = new SafeSet([
@@ -85,7 +88,33 @@ function calleeOfType(type, repeating) {
   return TYPE_CALLEES[type] || type;
 }
 
+/**
+ * The npm package a file belongs to (`union`, `@koa/router`): the folder after its last
+ * `node_modules`; null for the app's own files.
+ */
+function packageOf(file) {
+  if (typeof file !== 'string') return null;
+  const norm = ArrayPrototypeJoin(StringPrototypeSplit(file, '\\'), '/');
+  const at = StringPrototypeLastIndexOf(norm, '/node_modules/');
+  if (at < 0) return null;
+  const parts = StringPrototypeSplit(StringPrototypeSlice(norm, at + 14), '/');
+  return parts[0][0] === '@' && parts.length > 1 ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+
+/**
+ * Whether a call from `callerFile` into a function of `calleeFile` is a package dispatching to the
+ * app (a dispatcher instrumented by `--include` calling a handler): the callee is the app's own
+ * code (`calleeOwn`), the caller is in a package that is not the callee's (the app may itself be
+ * a package: http-server's bin). A package's getter read by another package is no dispatch.
+ */
+function packageDispatch(callerFile, calleeFile, calleeOwn) {
+  if (calleeOwn !== true) return false;
+  const caller = packageOf(callerFile);
+  return caller !== null && caller !== packageOf(calleeFile);
+}
+
 module.exports = {
+  packageOf, packageDispatch,
   registersListener, handedOutsideRequest, loopRuptureType, dispatchRuptureType, isInterval,
   calleeOfType,
 };

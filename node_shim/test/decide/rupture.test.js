@@ -94,3 +94,19 @@ test('callees are named from the types of real async resources', async () => {
   assert.strictEqual(decide.calleeOfType('SOMEWRAP', false), 'SOMEWRAP');
   assert.strictEqual(decide.calleeOfType('toString', false), 'toString');
 });
+
+test('a package calling the app\'s own code is a dispatcher, whether instrumented or not', () => {
+  assert.strictEqual(decide.packageOf('/app/node_modules/union/lib/routing-stream.js'), 'union');
+  assert.strictEqual(decide.packageOf('/app/node_modules/a/node_modules/@koa/router/lib/x.js'), '@koa/router');
+  assert.strictEqual(decide.packageOf('C:\\app\\node_modules\\union\\lib\\core.js'), 'union');
+  assert.strictEqual(decide.packageOf('/app/server.js'), null);
+  const core = '/app/node_modules/http-server/lib/core/index.js';
+  const union = '/app/node_modules/union/lib/routing-stream.js';
+  assert.strictEqual(decide.packageDispatch(union, core, true), true);
+  assert.strictEqual(decide.packageDispatch('/app/node_modules/union/lib/core.js', '/app/server.js', true), true);
+  assert.strictEqual(decide.packageDispatch(union, core, false), false);
+  assert.strictEqual(decide.packageDispatch('/app/node_modules/morgan/index.js', '/app/node_modules/express/lib/request.js', false), false);
+  assert.strictEqual(decide.packageDispatch('/app/node_modules/http-server/lib/http-server.js', core, true), false);
+  assert.strictEqual(decide.packageDispatch('/app/server.js', core, true), false);
+  assert.strictEqual(decide.packageDispatch('/app/lib/helper.js', '/app/server.js', true), false);
+});
