@@ -15,7 +15,7 @@ const {
 
 const ids = new SafeWeakMap();
 const targets = new SafeWeakMap(); // bound function -> the function it calls
-const MARK = /__jf\.E\((\d+)\)/g;
+const MARK = /__jf\.E\((\d+)[,)]/g;
 
 function instrumentedNumber(fn) {
   let text;

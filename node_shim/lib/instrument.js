@@ -5,7 +5,8 @@
 //
 // Inserted code, with n a function number and s a site number (see lib/runtime.js):
 //   file start         const __jf=globalThis.__jitflux.rt;const __jfK=__jf.E(n);try{ ... }finally{__jf.X(__jfK)}
-//   function body      {const __jfK=__jf.E(n);try{ ... }finally{__jf.X(__jfK)}}
+//   function body      {const __jfK=__jf.E(n,a,b);try{ ... }finally{__jf.X(__jfK)}} (a, b: its first
+//                      simple parameters, at most four)
 //   async body         {let __jfK=__jf.E(n),__jfP=null,__jfS=-1;try{ ... }finally{__jf.X(__jfK<0?__jf.J(__jfP,__jfS):__jfK)}}
 //   arrow expression   => {const __jfK=__jf.E(n);try{return( EXPR )}finally{__jf.X(__jfK)}}
 //   await EXPR         __jf.R(await __jf.S(EXPR,__jfK,__jfP=__jf.part,__jfS=s,__jfK=-1),__jfP,__jfS,__jfK=__jf.depth)
@@ -120,6 +121,21 @@ function paramNames(fn) {
     else if (p.type === 'RestElement' && p.argument.type === 'Identifier') names.push(p.argument.name);
   }
   return names;
+}
+
+/**
+ * The entry hook's arguments after the function's number: its first simple parameters (at
+ * most four, not a rest parameter), so that the runtime can tell a dispatch for a request.
+ */
+function entryArguments(fn) {
+  const names = [];
+  for (const p of fn.params) {
+    if (names.length === 4 || p.type === 'RestElement') break;
+    if (p.type === 'Identifier') names.push(p.name);
+    else if (p.type === 'AssignmentPattern' && p.left.type === 'Identifier') names.push(p.left.name);
+    else break;
+  }
+  return names.length > 0 ? `,${names.join(',')}` : '';
 }
 
 function boundNames(pattern, out) {
@@ -398,9 +414,10 @@ function instrumentSource(source, env) {
     // Suspended at an await: __jfK is -1 (or, at a for await, __jfF.s is the site).
     const suspended = loops ? '(__jfK<0||__jfF!==null&&__jfF.s>=0)' : '__jfK<0';
     const resume = loops ? `${RT}.JF(__jfP,__jfS,__jfF)` : `${RT}.J(__jfP,__jfS)`;
+    const entry = `${RT}.E(${n}${entryArguments(fn)})`;
     const open = async
-      ? `let __jfK=${RT}.E(${n}),__jfP=null,__jfS=-1${loops ? ',__jfF=null' : ''};try{`
-      : `const __jfK=${RT}.E(${n});try{`;
+      ? `let __jfK=${entry},__jfP=null,__jfS=-1${loops ? ',__jfF=null' : ''};try{`
+      : `const __jfK=${entry};try{`;
     const close = async
       ? `}finally{${RT}.X(${suspended}?${resume}:__jfK)}`
       : `}finally{${RT}.X(__jfK)}`;
