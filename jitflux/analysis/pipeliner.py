@@ -81,8 +81,8 @@ class Analysis:
 def analyze(trace: Trace) -> Analysis:
     """Apply the pipeliner rules to a loaded trace."""
     fluxions = identify(trace)
-    graph = Pipeline.build(trace, fluxions)
     sources = Sources(trace.sources)
+    graph = Pipeline.build(trace, fluxions, sources)
     variables, loose = collect(trace, fluxions, sources)
     placements = [placement.place(variable, graph) for variable in variables]
     placed = [
