@@ -1,10 +1,10 @@
 'use strict';
 // Ownership (lib/decide/ownership.js): which variables a part owns, as a rule on its inputs and as
-// the effects runtime applies it to instrumented code run in this process.
+// the effects runtime applies it to instrumented code run in this process; an object's home.
 
 const test = require('node:test');
 const assert = require('node:assert');
-const { owns } = require('../../lib/decide/ownership');
+const { owns, movesHome } = require('../../lib/decide/ownership');
 const { instrumented, run, recorder } = require('../helpers');
 
 test('a part owns what its function or a function around it declares, nothing undeclared', () => {
@@ -32,4 +32,18 @@ test("a nested function's write of its enclosing function's variable is the part
   await new Promise((resolve) => setImmediate(() => resolve(globalThis.__unitOuter())));
   const effects = recorder.drain().effects.map((e) => `${names.get(e.function)} ${e.kind} ${e.target}`);
   assert.deepStrictEqual(effects.sort(), ['outer read count', 'outer write count']);
+});
+
+test("a library's variable gives an object's home up to the app's, never the other way", () => {
+  const lowdb = { file: 'node_modules/lowdb/lib/main.js', line: 13, column: 6 };
+  const outside = { file: '../../lib/node_modules/once/once.js', line: 22, column: 6 };
+  const app = { file: 'server.js', line: 13, column: 6 };
+  const other = { file: 'lib/store.js', line: 2, column: 4 };
+  assert.strictEqual(movesHome(lowdb, app), true);
+  assert.strictEqual(movesHome(outside, app), true);
+  assert.strictEqual(movesHome(app, lowdb), false);
+  assert.strictEqual(movesHome(app, other), false);
+  assert.strictEqual(movesHome(lowdb, outside), false);
+  assert.strictEqual(movesHome(null, app), false);
+  assert.strictEqual(movesHome(lowdb, null), false);
 });
