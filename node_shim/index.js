@@ -103,7 +103,9 @@ function main() {
       const name = StringPrototypeTrim(names[i]);
       if (name !== '') SetPrototypeAdd(include, name);
     }
-    require('./lib/loader').install({ root, base, include, effects, effectSites, runtime });
+    const loader = require('./lib/loader').install({ root, base, include, effects, effectSites, runtime });
+    // ES modules: the same instrumentation, asked for by Node's module hooks (lib/esm.js).
+    step('es modules', () => require('./lib/esm').install({ loader, root, base, include }));
   });
 }
 

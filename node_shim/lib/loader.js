@@ -4,58 +4,15 @@
 // Express's router files (lib/express.js). A file that fails to parse, or that the shim fails on,
 // is compiled as it is, with a warning.
 
-const fs = require('fs');
-const path = require('path');
 const Module = require('module');
 const recorder = require('./recorder');
 const instrument = require('./instrument');
 const express = require('./express');
 const stacks = require('./stacks');
+const { createFileNamer, nearestPackageName } = require('./files');
 const P = require('./primordials');
 
-const {
-  ArrayPrototypePush, ArrayPrototypeSlice, ArrayPrototypeIncludes, ArrayPrototypeJoin,
-  StringPrototypeSplit, StringPrototypeStartsWith, MapPrototypeGet, MapPrototypeSet, MapPrototypeHas,
-  SetPrototypeHas, JSONParse, ObjectAssign, ReflectApply, SafeMap, pristine,
-} = P;
-// Saved now: the app may replace them before it requires its next module.
-const { readFileSync } = fs;
-const { join: pathJoin, dirname: pathDirname, relative: pathRelative, isAbsolute: pathIsAbsolute, sep: SEP } = path;
-
-const packageNames = new SafeMap(); // directory -> package name or null
-
-function nearestPackageName(dir) {
-  const seen = [];
-  let name = null;
-  let d = dir;
-  for (;;) {
-    if (MapPrototypeHas(packageNames, d)) {
-      name = MapPrototypeGet(packageNames, d);
-      break;
-    }
-    ArrayPrototypePush(seen, d);
-    let found;
-    try {
-      const pkg = JSONParse(readFileSync(pathJoin(d, 'package.json'), 'utf8'));
-      found = pkg && typeof pkg.name === 'string' ? pkg.name : undefined;
-    } catch (e) {
-      found = undefined;
-    }
-    if (found !== undefined) {
-      name = found;
-      break;
-    }
-    const up = pathDirname(d);
-    if (up === d) break;
-    d = up;
-  }
-  for (let i = 0; i < seen.length; i++) MapPrototypeSet(packageNames, seen[i], name);
-  return name;
-}
-
-function toPosix(p) {
-  return ArrayPrototypeJoin(StringPrototypeSplit(p, SEP), '/');
-}
+const { ArrayPrototypePush, ArrayPrototypeSlice, ObjectAssign, ReflectApply, pristine } = P;
 
 /**
  * The options of instrumentation: `root` (absolute, real path: the app's own files are under
@@ -68,18 +25,7 @@ function createLoader(options) {
   const base = options.base === undefined ? root : options.base;
 
   /** The file name to record for `filename` (relative to base), or null: not instrumented. */
-  function fileName(filename) {
-    if (StringPrototypeStartsWith(filename, stacks.SHIM_DIR)) return null;
-    const rel = pathRelative(root, filename);
-    const inside = rel !== '' && !StringPrototypeStartsWith(rel, `..${SEP}`) && rel !== '..' && !pathIsAbsolute(rel);
-    const named = toPosix(pathRelative(base, filename));
-    if (inside && !ArrayPrototypeIncludes(StringPrototypeSplit(rel, SEP), 'node_modules')) return named;
-    if (P.SetPrototypeGetSize(include) > 0) {
-      const name = nearestPackageName(pathDirname(filename));
-      if (name !== null && SetPrototypeHas(include, name)) return named;
-    }
-    return null;
-  }
+  const fileName = createFileNamer({ root, base, include });
 
   const env = {
     file: null,
@@ -112,11 +58,27 @@ function createLoader(options) {
     }
     const file = fileName(filename);
     if (file === null) return content;
+    return instrumentFile(content, file, filename, false);
+  }
+
+  /**
+   * The code to evaluate for ES module `content` of `filename`, loaded from `url` (the name its
+   * stack frames carry). Called for the module hooks (lib/esm.js) before the module is linked.
+   */
+  function transformModule(content, filename, url) {
+    if (typeof content !== 'string' || typeof filename !== 'string') return content;
+    const file = fileName(filename);
+    if (file === null) return content;
+    return instrumentFile(content, file, url, true);
+  }
+
+  /** Instrument `content` of `file`, whose frames are named `frameName`; `module`: ES module. */
+  function instrumentFile(content, file, frameName, module) {
     let out;
     try {
       // Parsing runs acorn and eslint-scope: with the built-ins as they were, whatever the app
       // has replaced by now (path.relative and the like, above, use Node's own primordials).
-      out = pristine(() => instrument.instrumentSource(content, ObjectAssign({}, env, { file })));
+      out = pristine(() => instrument.instrumentSource(content, ObjectAssign({}, env, { file, module })));
     } catch (e) {
       const why = e instanceof SyntaxError ? e.message : `shim failure: ${e && e.message}`;
       recorder.warn(`${file}: not instrumented: ${why}`);
@@ -125,14 +87,14 @@ function createLoader(options) {
     if (out === null) return content;
     for (let i = 0; i < out.functions.length; i++) recorder.addFunction(out.functions[i]);
     recorder.addSource(file, content);
-    stacks.registerFile(filename, file, content, out.inserts);
+    stacks.registerFile(frameName, file, content, out.inserts);
     if (out.unhooked > 0) {
       recorder.warn(`${file}: ${out.unhooked} function(s) without entry hooks (generators, or declarations that clash in a block)`);
     }
     return out.code;
   }
 
-  return { fileName, transform };
+  return { fileName, transform, transformModule };
 }
 
 function install(options) {

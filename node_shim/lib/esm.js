@@ -1,0 +1,51 @@
+'use strict';
+// ES modules: the main thread's half of lib/esm-hooks.js. `install` registers the hooks with
+// module.register (Node 20.6+; they run on Node's hooks thread) and hands them a MessagePort,
+// through which the hooks send each of the app's own ES modules here before Node links it. It is
+// instrumented here, on the main thread, exactly as a CommonJS file (lib/loader.js's
+// transformModule: the same function numbers, sites, effect sites, recorded functions and source,
+// and the position map stacks.js needs, under the module's URL, which its stack frames carry),
+// and the code goes back to the hooks. The port is unreferenced: it never keeps the app alive.
+
+const Module = require('module');
+const path = require('path');
+const { pathToFileURL } = require('url');
+const { MessageChannel } = require('worker_threads');
+const recorder = require('./recorder');
+const { ArrayPrototypePush, SetPrototypeForEach } = require('./primordials');
+
+const HOOKS = path.join(__dirname, 'esm-hooks.js');
+
+/** The reply to one request of the hooks ({id, url, filename, source}): {id, code or null}. */
+function answer(loader, message) {
+  let code = null;
+  try {
+    const out = loader.transformModule(message.source, message.filename, message.url);
+    if (typeof out === 'string' && out !== message.source) code = out;
+  } catch (e) {
+    recorder.warn(`${message.filename}: not instrumented: shim failure: ${e && e.message}`);
+  }
+  return { id: message.id, code };
+}
+
+/**
+ * Register the hooks. `loader` is lib/loader.js's (its transformModule), `root`, `base` and
+ * `include` its options. Returns false when this Node has no module.register.
+ */
+function install({ loader, root, base, include }) {
+  if (typeof Module.register !== 'function') return false;
+  const { port1, port2 } = new MessageChannel();
+  port1.on('message', (message) => {
+    port1.postMessage(answer(loader, message));
+  });
+  port1.unref();
+  const names = [];
+  SetPrototypeForEach(include, (name) => ArrayPrototypePush(names, name));
+  Module.register(pathToFileURL(HOOKS).href, {
+    data: { port: port2, root, base, include: names },
+    transferList: [port2],
+  });
+  return true;
+}
+
+module.exports = { install, answer };
