@@ -46,8 +46,9 @@ class Pipeline:
         """The pipeline of a trace, with every fluxion as a node."""
         pipeline = Pipeline(fluxions.names)
         for point in trace.rupture_points:
-            if point.callback not in fluxions.by_function:
-                continue  # the main top level given as a callback: not a stream
+            main = fluxions.main_function
+            if point.callback not in fluxions.by_function or (main and point.callback == main.id):
+                continue  # the main top level given as a callback (after a top-level await)
             source = fluxions.part_of(point.caller)
             pipeline._add(source, fluxions.by_function[point.callback], point)
         return pipeline

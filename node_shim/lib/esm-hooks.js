@@ -33,8 +33,9 @@ function initialize(data) {
   for (let i = 0; i < data.include.length; i++) SetPrototypeAdd(include, data.include[i]);
   fileName = createFileNamer({ root: data.root, base: data.base, include });
   port = data.port;
+  // Referenced: the hooks thread's loop must wait for the answers (the main thread's exit does
+  // not wait for this thread).
   port.on('message', answered);
-  port.unref();
 }
 
 function answered(message) {

@@ -21,6 +21,7 @@ const acorn = require('acorn');
 const eslintScope = require('eslint-scope');
 const { KEYS } = require('eslint-visitor-keys');
 const { Edits } = require('./edits');
+const { hookModule } = require('./instrument-esm');
 
 const RT = '__jf';
 const PARSE_OPTIONS = {
@@ -38,6 +39,11 @@ const SCOPE_OPTIONS = {
   nodejsScope: true,
   childVisitorKeys: KEYS,
 };
+// ES modules: the runtime comes in as an import, bound before any module of the graph runs (a
+// function of a module in an import cycle may be called before its module's own code has run).
+const MODULE_PARSE_OPTIONS = Object.assign({}, PARSE_OPTIONS, { sourceType: 'module', allowReturnOutsideFunction: false });
+const MODULE_SCOPE_OPTIONS = Object.assign({}, SCOPE_OPTIONS, { sourceType: 'module', nodejsScope: false });
+const MODULE_RT = `import{rt as ${RT}}from"data:text/javascript,export%20const%20rt=globalThis.__jitflux.rt";`;
 const MAX_CALLEE = 80;
 
 function isFunction(node) {
@@ -54,8 +60,8 @@ function parse(source) {
   return acorn.parse(source, PARSE_OPTIONS);
 }
 
-function analyzeScopes(ast) {
-  return eslintScope.analyze(ast, SCOPE_OPTIONS);
+function analyzeScopes(ast, options = SCOPE_OPTIONS) {
+  return eslintScope.analyze(ast, options);
 }
 
 /** Visit every node once, with its parent and the key it hangs from. */
@@ -245,18 +251,21 @@ function codeStart(source) {
 }
 
 /**
- * Instrument one file. `env` = {file, runtime, recorder, effects, addEffectSite, warn}: `runtime`
+ * Instrument one file. `env` = {file, module, runtime, recorder, effects, addEffectSite, warn}:
+ * `module` is true for an ES module (else a CommonJS file), `runtime`
  * defines functions and sites, `recorder` numbers functions. Returns {code, inserts, functions
  * (the function table of the file), effects: whether effects are recorded, unhooked: count}.
  * Throws a SyntaxError when the file does not parse (the caller leaves it as it is).
  */
 function instrumentSource(source, env) {
   const { file, runtime, recorder } = env;
+  const esm = env.module === true;
+  const parseOptions = esm ? MODULE_PARSE_OPTIONS : PARSE_OPTIONS;
   const comments = [];
-  const ast = acorn.parse(source, Object.assign({ onComment: comments }, PARSE_OPTIONS));
+  const ast = acorn.parse(source, Object.assign({ onComment: comments }, parseOptions));
   const start = codeStart(source);
   if (start < 0) return null;
-  const scopeManager = analyzeScopes(ast);
+  const scopeManager = analyzeScopes(ast, esm ? MODULE_SCOPE_OPTIONS : SCOPE_OPTIONS);
   for (const scope of scopeManager.scopes) {
     for (const v of scope.variables) {
       if (v.name.startsWith(RT)) throw new Error(`declares ${v.name}, a name the shim reserves`);
@@ -366,17 +375,24 @@ function instrumentSource(source, env) {
   const prologueAt = dirEnd >= 0 ? dirEnd : start;
   const semi = dirEnd >= 0 ? ';' : '';
   const hasCode = statements.some((st) => !(st.type === 'ExpressionStatement' && typeof st.directive === 'string'));
-  const toplevelHooked = hasCode && !blockClash(statements);
   const programSpan = source.length + 2;
-  if (toplevelHooked) {
-    edits.before(prologueAt, `${semi}const ${RT}=globalThis.__jitflux.rt;const __jfK=${RT}.E(${first});try{`, programSpan);
-    edits.after(statements[statements.length - 1].end, `}finally{${RT}.X(__jfK)}`, programSpan);
+  if (esm) {
+    hookModule({
+      statements, edits, first, facts: programFacts, prologueAt, prologue: `${semi}${MODULE_RT}`,
+      span: programSpan, blockClash, hookAwaits, rt: RT,
+    });
   } else {
-    edits.before(prologueAt, `${semi}const ${RT}=globalThis.__jitflux.rt;/*${RT}.E(${first})*/`, programSpan);
-  }
-  if (programFacts.awaits.length > 0) {
-    // Top-level await is not valid in a CommonJS script; acorn would have refused it.
-    throw new Error('await outside an async function');
+    const toplevelHooked = hasCode && !blockClash(statements);
+    if (toplevelHooked) {
+      edits.before(prologueAt, `${semi}const ${RT}=globalThis.__jitflux.rt;const __jfK=${RT}.E(${first});try{`, programSpan);
+      edits.after(statements[statements.length - 1].end, `}finally{${RT}.X(__jfK)}`, programSpan);
+    } else {
+      edits.before(prologueAt, `${semi}const ${RT}=globalThis.__jitflux.rt;/*${RT}.E(${first})*/`, programSpan);
+    }
+    if (programFacts.awaits.length > 0) {
+      // Top-level await is not valid in a CommonJS script; acorn would have refused it.
+      throw new Error('await outside an async function');
+    }
   }
 
   let unhooked = 0;
@@ -414,6 +430,11 @@ function instrumentSource(source, env) {
       edits.after(fn.end, `)${close}}`, span - 1);
     }
     if (!async || (facts.awaits.length === 0 && !loops)) continue;
+    hookAwaits(n, facts, suspended, resume);
+  }
+
+  /** The hooks of an async function's (or a module's) awaits, for-await loops and try blocks. */
+  function hookAwaits(n, facts, suspended, resume) {
     for (const aw of facts.awaits) {
       const s = runtime.defineSite(n, 'await', locOf(aw));
       const outer = aw.end - aw.start + 1;
@@ -476,13 +497,13 @@ function instrumentSource(source, env) {
       env.warn(`${file}: effects not recorded: ${e && e.message}`);
     }
     if (effectsOn) {
-      const out = applyChecked(ast, edits);
+      const out = applyChecked(ast, edits, parseOptions);
       if (out) return Object.assign(out, { effects: true, unhooked, functions });
       edits.items.length = mark;
       env.warn(`${file}: effects not recorded: the instrumented code did not parse`);
     }
   }
-  const out = applyChecked(ast, edits);
+  const out = applyChecked(ast, edits, parseOptions);
   if (!out) throw new Error('the instrumented code did not parse');
   return Object.assign(out, { effects: false, unhooked, functions });
 }
@@ -517,13 +538,13 @@ function guardStatements(ast, edits) {
 }
 
 /** Apply the edits and check that the result still parses; null when it does not. */
-function applyChecked(ast, edits) {
+function applyChecked(ast, edits, parseOptions) {
   const mark = edits.items.length;
   guardStatements(ast, edits);
   const out = edits.applyWithMap();
   edits.items.length = mark;
   try {
-    acorn.parse(out.code, PARSE_OPTIONS);
+    acorn.parse(out.code, parseOptions);
   } catch (e) {
     if (process.env.JITFLUX_DEBUG) process._rawDebug(`jitflux: bad instrumentation: ${e.message}`);
     return null;
