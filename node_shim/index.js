@@ -103,9 +103,16 @@ function main() {
       const name = StringPrototypeTrim(names[i]);
       if (name !== '') SetPrototypeAdd(include, name);
     }
-    const loader = require('./lib/loader').install({ root, base, include, effects, effectSites, runtime });
-    // ES modules: the same instrumentation, asked for by Node's module hooks (lib/esm.js).
-    step('es modules', () => require('./lib/esm').install({ loader, root, base, include }));
+    // ES modules: the same instrumentation, asked for by Node's module hooks (lib/esm.js),
+    // registered when the app starts as an ES module, else before a file of it that may call
+    // `import()` runs.
+    const esm = require('./lib/esm');
+    const modules = { loader: null, root, base, include, rt };
+    const dynamicImport = () => step('es modules', () => esm.install(modules));
+    modules.loader = require('./lib/loader').install({
+      root, base, include, effects, effectSites, runtime, dynamicImport,
+    });
+    if (process.argv[1] && require('./lib/files').isModuleScript(path.resolve(process.argv[1]))) dynamicImport();
   });
 }
 

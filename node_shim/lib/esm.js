@@ -15,6 +15,23 @@ const recorder = require('./recorder');
 const { ArrayPrototypePush, SetPrototypeForEach } = require('./primordials');
 
 const HOOKS = path.join(__dirname, 'esm-hooks.js');
+// Saved now: the app may replace it.
+const { queueMicrotask } = globalThis;
+
+/**
+ * `rt.K(k)`: a part of a module's top level that has no `try` around it has just begun at depth
+ * `k` (instrument-esm.js). A microtask runs only once the synchronous run that queued it is over:
+ * if the part is still on the stack then, the top level threw, and the part is ended there.
+ */
+function installGuard(rt) {
+  const X = rt.X;
+  rt.K = function K(k) {
+    queueMicrotask(() => {
+      if (rt.depth > k) X(k);
+    });
+    return k;
+  };
+}
 
 /** The reply to one request of the hooks ({id, url, filename, source}): {id, code or null}. */
 function answer(loader, message) {
@@ -29,11 +46,20 @@ function answer(loader, message) {
 }
 
 /**
- * Register the hooks. `loader` is lib/loader.js's (its transformModule), `root`, `base` and
- * `include` its options. Returns false when this Node has no module.register.
+ * Register the hooks, once. `loader` is lib/loader.js's (its transformModule), `root`, `base`
+ * and `include` its options, `rt` the runtime. Returns false when this Node has no
+ * module.register. index.js calls it when the app starts as an ES module, else before the first
+ * file of the app that may call `import()` runs: the hooks start a thread, whose output Node
+ * pipes to the app's process.stdout and process.stderr (creating them), and take some 40 ms and
+ * 10 MB, which an app that never loads an ES module of its own does not pay.
  */
-function install({ loader, root, base, include }) {
+let installed = false;
+
+function install({ loader, root, base, include, rt }) {
+  if (installed) return true;
   if (typeof Module.register !== 'function') return false;
+  installed = true;
+  installGuard(rt);
   const { port1, port2 } = new MessageChannel();
   port1.on('message', (message) => {
     port1.postMessage(answer(loader, message));

@@ -73,4 +73,31 @@ function createFileNamer({ root, base, include }) {
   };
 }
 
-module.exports = { createFileNamer, nearestPackageName, SHIM_DIR };
+/**
+ * Whether node runs `script` (an absolute path) as an ES module: a `.mjs` file, or a `.js` file
+ * (or one with no extension) whose nearest package.json says `"type": "module"`.
+ */
+function isModuleScript(script) {
+  const ext = path.extname(script);
+  if (ext === '.mjs') return true;
+  if (ext !== '.js' && ext !== '') return false;
+  for (let d = pathDirname(script); ; d = pathDirname(d)) {
+    let text;
+    try {
+      text = readFileSync(pathJoin(d, 'package.json'), 'utf8');
+    } catch (e) {
+      text = null;
+    }
+    if (text !== null) {
+      try {
+        const pkg = JSONParse(text);
+        return pkg !== null && typeof pkg === 'object' && pkg.type === 'module';
+      } catch (e) {
+        return false;
+      }
+    }
+    if (pathDirname(d) === d) return false;
+  }
+}
+
+module.exports = { createFileNamer, nearestPackageName, isModuleScript, SHIM_DIR };

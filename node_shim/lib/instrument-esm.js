@@ -4,11 +4,13 @@
 // the whole top level) applies only to a module that exports none of its own names and whose code
 // comes after all its imports and re-exports; a module that exports (or whose imports come
 // between its statements) gets the entry hook at the start and the exit hook after its last
-// statement, with no `try`: when its top level throws, its part is not ended there (the importer
-// fails; see PROTOCOL.md). A top-level `await` is hooked as in an async function.
+// statement, with no `try`. When such a top level throws, its part is not ended by a hook: `K(k)`
+// (lib/esm.js), called as it begins and as it resumes after an await, ends it at the next
+// microtask if it is still on the stack then (no part outlives the synchronous run it began in).
+// A top-level `await` is hooked as in an async function.
 //
 //   wrapped      import{rt as __jf}from"data:...";import ...;let __jfK=__jf.E(n),__jfP=null,__jfS=-1;try{ ... }finally{__jf.X(...)}
-//   unwrapped    import{rt as __jf}from"data:...";let __jfK=__jf.E(n),__jfP=null,__jfS=-1; ... ;__jf.X(...)
+//   unwrapped    import{rt as __jf}from"data:...";let __jfK=__jf.K(__jf.E(n)),__jfP=null,__jfS=-1; ... ;__jf.X(...)
 
 const HEADER = new Set(['ImportDeclaration', 'ExportAllDeclaration']);
 
@@ -55,13 +57,16 @@ function hookModule(c) {
   }
   const async = facts.awaits.length > 0 || facts.forAwaits.length > 0;
   const loops = facts.forAwaits.length > 0;
-  const suspended = loops ? '(__jfK<0||__jfF!==null&&__jfF.s>=0)' : '__jfK<0';
-  const resume = loops ? `${rt}.JF(__jfP,__jfS,__jfF)` : `${rt}.J(__jfP,__jfS)`;
-  const open = async
-    ? `let __jfK=${rt}.E(${first}),__jfP=null,__jfS=-1${loops ? ',__jfF=null' : ''};`
-    : `const __jfK=${rt}.E(${first});`;
-  const exit = `${rt}.X(${async ? `${suspended}?${resume}:__jfK` : '__jfK'})`;
   const body = wrappable(statements, c.blockClash);
+  // Without a try, every begin of the top level's part is guarded by K (see above).
+  const guard = body === null ? (k) => `${rt}.K(${k})` : (k) => k;
+  const suspended = loops ? '(__jfK<0||__jfF!==null&&__jfF.s>=0)' : '__jfK<0';
+  const resume = guard(loops ? `${rt}.JF(__jfP,__jfS,__jfF)` : `${rt}.J(__jfP,__jfS)`);
+  const entry = guard(`${rt}.E(${first})`);
+  const open = async
+    ? `let __jfK=${entry},__jfP=null,__jfS=-1${loops ? ',__jfF=null' : ''};`
+    : `const __jfK=${entry};`;
+  const exit = `${rt}.X(${async ? `${suspended}?${resume}:__jfK` : '__jfK'})`;
   const last = statements[statements.length - 1];
   if (body !== null) {
     edits.before(c.prologueAt, c.prologue, span);
@@ -71,7 +76,7 @@ function hookModule(c) {
     edits.before(c.prologueAt, `${c.prologue}${open}`, span);
     edits.after(last.end, `;${exit}`, span);
   }
-  if (async) c.hookAwaits(first, facts, suspended, resume);
+  if (async) c.hookAwaits(first, facts, suspended, resume, guard(`${rt}.depth`));
 }
 
 module.exports = { hookModule, wrappable };

@@ -433,8 +433,11 @@ function instrumentSource(source, env) {
     hookAwaits(n, facts, suspended, resume);
   }
 
-  /** The hooks of an async function's (or a module's) awaits, for-await loops and try blocks. */
-  function hookAwaits(n, facts, suspended, resume) {
+  /**
+   * The hooks of an async function's (or a module's) awaits, for-await loops and try blocks;
+   * `depth` is the expression of the depth a resumed part starts at (see instrument-esm.js).
+   */
+  function hookAwaits(n, facts, suspended, resume, depth = `${RT}.depth`) {
     for (const aw of facts.awaits) {
       const s = runtime.defineSite(n, 'await', locOf(aw));
       const outer = aw.end - aw.start + 1;
@@ -442,7 +445,7 @@ function instrumentSource(source, env) {
       edits.before(aw.start, `${RT}.R(`, outer);
       edits.before(aw.start + 5, ` ${RT}.S(`, inner);
       edits.after(aw.end, `,__jfK,__jfP=${RT}.part,__jfS=${s},__jfK=-1)`, inner);
-      edits.after(aw.end, `,__jfP,__jfS,__jfK=${RT}.depth)`, outer);
+      edits.after(aw.end, `,__jfP,__jfS,__jfK=${depth})`, outer);
     }
     const resumeHook = `if(${suspended})__jfK=${resume};`;
     for (const loop of facts.forAwaits) {

@@ -12,16 +12,20 @@ const stacks = require('./stacks');
 const { createFileNamer, nearestPackageName } = require('./files');
 const P = require('./primordials');
 
-const { ArrayPrototypePush, ArrayPrototypeSlice, ObjectAssign, ReflectApply, pristine } = P;
+const { ArrayPrototypePush, ArrayPrototypeSlice, ObjectAssign, ReflectApply, RegExpPrototypeExec, pristine } = P;
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
 
 /**
  * The options of instrumentation: `root` (absolute, real path: the app's own files are under
  * it), `base` (the folder file names are relative to: the traced script's), `include` (Set of
  * package names), `effects` (the effects module or null), `effectSites` (array for addSite),
- * `runtime` (lib/runtime.js's createRuntime: the runtime the instrumented code calls).
+ * `runtime` (lib/runtime.js's createRuntime: the runtime the instrumented code calls),
+ * `dynamicImport` (optional: called before a file that may call `import()` is compiled).
  */
 function createLoader(options) {
   const { root, include, effects, effectSites, runtime } = options;
+  // Called before a file that may load an ES module (`import(`) is compiled (lib/esm.js).
+  const dynamicImport = options.dynamicImport || null;
   const base = options.base === undefined ? root : options.base;
 
   /** The file name to record for `filename` (relative to base), or null: not instrumented. */
@@ -58,6 +62,7 @@ function createLoader(options) {
     }
     const file = fileName(filename);
     if (file === null) return content;
+    if (dynamicImport !== null && RegExpPrototypeExec(DYNAMIC_IMPORT, content) !== null) dynamicImport();
     return instrumentFile(content, file, filename, false);
   }
 
