@@ -5,10 +5,14 @@
 
 function main() {
   if (globalThis.__jitflux) return;
+  // Node's own threads (the module hooks thread, which runs lib/esm-hooks.js) get the preload
+  // too, with no parentPort, unlike the app's workers: the app runs nothing there.
+  const threads = require('worker_threads');
+  if (!threads.isMainThread && threads.parentPort === null) return;
   require('./lib/children').install(); // first: children start untraced, with no inspector
   // A worker thread inherits the preload; the shim records the main thread only (a worker's
   // exit would otherwise write the dump and the exit notification).
-  if (!require('worker_threads').isMainThread) return;
+  if (!threads.isMainThread) return;
   // `jitflux run`: nothing is recorded; the placement's fluxions execute in workers (run/).
   if (process.env.JITFLUX_MODE === 'run') return void require('./run').install();
   const fs = require('fs');

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 from tests.conftest import EXPRESS_MODULES, copy_app
@@ -116,3 +117,43 @@ def test_es_module_the_shim_cannot_parse_runs_untouched(tmp_path: Path) -> None:
     assert dump.data["warnings"] == ["old.js: not instrumented: Unexpected token (1:31)"]
     assert sorted(dump.data["sources"]) == ["main.js"]
     assert dump.function("show")["file"] == "main.js"
+
+
+# An ES module app that forks itself: the child sends what it sees of its options and its pid.
+FORKING_APP = """
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+if (process.argv[2] === 'child') {
+  function hello() { return [process.env.NODE_OPTIONS || null, process.execArgv, process.pid]; }
+  process.send(hello());
+} else {
+  const child = fork(fileURLToPath(import.meta.url), ['child']);
+  child.on('message', (m) => {
+    console.log(JSON.stringify(m));
+    child.disconnect();
+  });
+}
+"""
+
+
+def test_es_module_child_is_traced_with_its_own_options(tmp_path: Path) -> None:
+    """A forked child of an ES module app gets the module hooks as the app does: it sees
+    NODE_OPTIONS and process.execArgv as untraced, its card names its own command (not the hooks
+    thread's), and its ES module's functions are in its record."""
+    script = tmp_path / "app.mjs"
+    script.write_text(FORKING_APP)
+    folder = tmp_path / "children"
+    folder.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JITFLUX_")}
+    env["NODE_OPTIONS"] = "--no-deprecation"
+    untraced = run_node([str(script)], tmp_path, env)
+    traced_env = {**env, "JITFLUX_CHILDREN": str(folder), "JITFLUX_ROOT": str(tmp_path)}
+    traced = run_node(["--require", str(SHIM), str(script)], tmp_path, traced_env)
+    seen, seen_untraced = json.loads(traced.stdout), json.loads(untraced.stdout)
+    assert seen[:2] == seen_untraced[:2] == ["--no-deprecation", []]
+    (card,) = folder.glob("*.json.pid")
+    assert json.loads(card.read_text()) == {
+        "pid": seen[2], "command": [shutil.which("node") or "node", str(script), "child"]
+    }
+    dump = json.loads(card.with_suffix("").read_text())
+    assert ("hello", "app.mjs") in {(f["name"], f["file"]) for f in dump["functions"]}
