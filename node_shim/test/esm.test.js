@@ -107,12 +107,12 @@ const PROGRAMS = {
 };
 
 /** Run `main` in `dir`, untraced or traced (then `dump` is what the shim recorded). */
-function runIn(dir, traced, main = 'main.mjs') {
+function runIn(dir, traced, main = 'main.mjs', extra = {}) {
   const env = {};
   for (const key of Object.keys(process.env)) if (!key.startsWith('JITFLUX_')) env[key] = process.env[key];
   const args = traced ? ['--require', SHIM, main] : [main];
   const dump = path.join(dir, '..', `${path.basename(dir)}.dump.json`);
-  if (traced) Object.assign(env, { JITFLUX_ROOT: dir, JITFLUX_DUMP: dump });
+  if (traced) Object.assign(env, { JITFLUX_ROOT: dir, JITFLUX_DUMP: dump }, extra);
   const out = spawnSync(process.execPath, args, { cwd: dir, env, encoding: 'utf8', timeout: 20000 });
   const result = { status: out.status, stdout: out.stdout, stderr: out.stderr.replace(/\(node:\d+\)/g, '(node:PID)') };
   if (!traced) return { result, dump: null };
@@ -176,4 +176,24 @@ test('a CommonJS app gets the hooks before its first file with import() runs, af
   assert.deepStrictEqual(result, plain);
   assert.deepStrictEqual(Object.keys(dump.sources).sort(), ['helper.cjs', 'late.mjs', 'main.cjs']);
   assert.ok(dump.functions.some((f) => f.name === 'value' && f.file === 'late.mjs'));
+});
+
+test('an ES module package under node_modules is instrumented only when it is included', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jitflux-esm-'));
+  const files = {
+    'node_modules/esmdep/package.json': '{"name": "esmdep", "type": "module", "exports": "./index.js"}',
+    'node_modules/esmdep/index.js': 'export function twice(x) { return x * 2; }',
+    'main.mjs': "import { twice } from 'esmdep';\nconsole.log(twice(21));",
+  };
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+  const own = runIn(dir, true);
+  const included = runIn(dir, true, 'main.mjs', { JITFLUX_INCLUDE: 'esmdep' });
+  fs.rmSync(dir, { recursive: true });
+  assert.strictEqual(own.result.stdout, '42\n');
+  assert.deepStrictEqual(included.result, own.result);
+  assert.deepStrictEqual(Object.keys(own.dump.sources), ['main.mjs']);
+  assert.deepStrictEqual(Object.keys(included.dump.sources).sort(), ['main.mjs', 'node_modules/esmdep/index.js']);
 });
