@@ -111,7 +111,8 @@ function main() {
     // registered when the app starts as an ES module, else before a file of it that may call
     // `import()` runs.
     const esm = require('./lib/esm');
-    const modules = { loader: null, root, base, include, rt };
+    esm.installGuard(rt); // also for ES modules that `require()` loads (Node 20.19+)
+    const modules = { loader: null, root, base, include };
     const dynamicImport = () => step('es modules', () => esm.install(modules));
     modules.loader = require('./lib/loader').install({
       root, base, include, effects, effectSites, runtime, dynamicImport,

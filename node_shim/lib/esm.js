@@ -47,7 +47,7 @@ function answer(loader, message) {
 
 /**
  * Register the hooks, once. `loader` is lib/loader.js's (its transformModule), `root`, `base`
- * and `include` its options, `rt` the runtime. Returns false when this Node has no
+ * and `include` its options. Returns false when this Node has no
  * module.register. index.js calls it when the app starts as an ES module, else before the first
  * file of the app that may call `import()` runs: the hooks start a thread, whose output Node
  * pipes to the app's process.stdout and process.stderr (creating them), and take some 40 ms and
@@ -55,11 +55,10 @@ function answer(loader, message) {
  */
 let installed = false;
 
-function install({ loader, root, base, include, rt }) {
+function install({ loader, root, base, include }) {
   if (installed) return true;
   if (typeof Module.register !== 'function') return false;
   installed = true;
-  installGuard(rt);
   const { port1, port2 } = new MessageChannel();
   port1.on('message', (message) => {
     port1.postMessage(answer(loader, message));
@@ -74,4 +73,4 @@ function install({ loader, root, base, include, rt }) {
   return true;
 }
 
-module.exports = { install, answer };
+module.exports = { install, installGuard, answer };

@@ -5,6 +5,7 @@
 // is compiled as it is, with a warning.
 
 const Module = require('module');
+const { pathToFileURL } = require('url');
 const recorder = require('./recorder');
 const instrument = require('./instrument');
 const express = require('./express');
@@ -105,10 +106,13 @@ function createLoader(options) {
 function install(options) {
   const loader = createLoader(options);
   const original = Module.prototype._compile;
-  Module.prototype._compile = function _compile(content, filename) {
+  Module.prototype._compile = function _compile(content, filename, format) {
     let code;
     try {
-      code = loader.transform(content, filename);
+      // `require()` of an ES module (Node 20.19+) compiles it here, as `format` 'module'.
+      code = format === 'module' && typeof filename === 'string'
+        ? loader.transformModule(content, filename, pathToFileURL(filename).href)
+        : loader.transform(content, filename);
     } catch (e) {
       recorder.warn(`${filename}: not instrumented: shim failure: ${e && e.message}`);
       code = content;

@@ -197,3 +197,19 @@ test('an ES module package under node_modules is instrumented only when it is in
   assert.deepStrictEqual(Object.keys(own.dump.sources), ['main.mjs']);
   assert.deepStrictEqual(Object.keys(included.dump.sources).sort(), ['main.mjs', 'node_modules/esmdep/index.js']);
 });
+
+test('an ES module loaded by require() (Node 20.19+) is instrumented, its stack frames as untraced', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jitflux-esm-'));
+  const files = {
+    'main.cjs': "const m = require('./lib.mjs');\nconsole.log(m.where());",
+    'lib.mjs': "export function where() { return new Error('here').stack.split('\\n')[1].trim(); }",
+  };
+  for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
+  const plain = runIn(dir, false, 'main.cjs').result;
+  const { result, dump } = runIn(dir, true, 'main.cjs');
+  fs.rmSync(dir, { recursive: true });
+  assert.match(plain.stdout, /^at Module\.where \(file:\/\/.*\/lib\.mjs:1:34\)\n$/);
+  assert.deepStrictEqual(result, plain);
+  assert.deepStrictEqual(Object.keys(dump.sources).sort(), ['lib.mjs', 'main.cjs']);
+  assert.deepStrictEqual(dump.warnings, []);
+});
