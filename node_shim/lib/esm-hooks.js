@@ -68,17 +68,36 @@ function instrumented(url, format) {
   return fileName(filename) === null ? null : filename;
 }
 
+// Modules are sent to the main thread in the order Node asked for them (the order `load` was
+// entered), whatever order their files were read in, so that their function numbers do not
+// depend on the speed of the disk: each load posts after the loads entered before it posted or
+// found nothing to post.
+let previous = new Promise((resolve) => resolve());
+
 async function load(url, context, nextLoad) {
-  const result = await nextLoad(url, context);
-  const filename = instrumented(url, result.format);
-  if (filename === null) return result;
-  const source = sourceText(result.source);
-  if (source === null) return result;
-  const id = nextId++;
-  const code = await new Promise((resolve) => {
-    MapPrototypeSet(waiting, id, resolve);
-    port.postMessage({ id, url, filename, source });
+  const before = previous;
+  let done;
+  previous = new Promise((resolve) => {
+    done = resolve;
   });
+  let answer = null;
+  let result;
+  try {
+    result = await nextLoad(url, context);
+    const filename = instrumented(url, result.format);
+    const source = filename === null ? null : sourceText(result.source);
+    if (source !== null) {
+      await before;
+      const id = nextId++;
+      answer = new Promise((resolve) => {
+        MapPrototypeSet(waiting, id, resolve);
+        port.postMessage({ id, url, filename, source });
+      });
+    }
+  } finally {
+    done();
+  }
+  const code = answer === null ? null : await answer;
   if (code === null) return result;
   return ObjectAssign({}, result, { source: code });
 }

@@ -213,3 +213,25 @@ test('an ES module loaded by require() (Node 20.19+) is instrumented, its stack 
   assert.deepStrictEqual(Object.keys(dump.sources).sort(), ['lib.mjs', 'main.cjs']);
   assert.deepStrictEqual(dump.warnings, []);
 });
+
+test('modules are numbered in the order Node asked for them, not the order their loads finished', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jitflux-esm-'));
+  const files = {
+    // Hooks of the app's own, registered before the shim's: the load of a.mjs finishes last.
+    'slow.mjs': "export async function load(url, context, next) {\n  if (url.endsWith('/a.mjs')) await new Promise((r) => setTimeout(r, 300));\n  return next(url, context);\n}",
+    'slow.cjs': "require('node:module').register(require('node:url').pathToFileURL(__dirname + '/slow.mjs'));",
+    'a.mjs': 'export function fromA() { return "a"; }',
+    'b.mjs': 'export function fromB() { return "b"; }',
+    'main.mjs': "import { fromA } from './a.mjs';\nimport { fromB } from './b.mjs';\nconsole.log(fromA() + fromB());",
+  };
+  for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
+  const dump = path.join(dir, 'dump.json');
+  const env = { ...process.env, JITFLUX_ROOT: dir, JITFLUX_DUMP: dump };
+  const out = spawnSync(process.execPath, ['--require', path.join(dir, 'slow.cjs'), '--require', SHIM, 'main.mjs'],
+    { cwd: dir, env, encoding: 'utf8', timeout: 20000 });
+  const data = JSON.parse(fs.readFileSync(dump, 'utf8'));
+  fs.rmSync(dir, { recursive: true });
+  assert.strictEqual(out.stdout, 'ab\n', out.stderr);
+  const number = (name) => Number(data.functions.find((f) => f.name === name).id.slice(1));
+  assert.ok(number('fromA') < number('fromB'), JSON.stringify(data.functions));
+});
