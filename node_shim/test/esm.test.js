@@ -11,7 +11,7 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const acorn = require('acorn');
 const { wrappable } = require('../lib/instrument-esm');
-const { createFileNamer } = require('../lib/files');
+const { createFileNamer, isModuleScript } = require('../lib/files');
 const esm = require('../lib/esm');
 
 const SHIM = path.join(__dirname, '..', 'index.js');
@@ -49,6 +49,18 @@ test('own files are those under the root outside node_modules, and included pack
   assert.strictEqual(plain(path.join(path.dirname(root), 'other.mjs')), null);
   assert.strictEqual(plain(path.join(__dirname, '..', 'lib', 'esm.js')), null); // the shim's own
   assert.strictEqual(included(path.join(root, 'node_modules', 'dep', 'i.js')), '../node_modules/dep/i.js');
+  fs.rmSync(root, { recursive: true });
+});
+
+test('a script is an ES module by its extension, or by the type of its nearest package.json', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'jitflux-files-'));
+  fs.mkdirSync(path.join(root, 'esm', 'lib'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'esm', 'package.json'), '{"type": "module"}');
+  fs.writeFileSync(path.join(root, 'package.json'), '{"name": "app"}');
+  assert.strictEqual(isModuleScript(path.join(root, 'server.mjs')), true);
+  assert.strictEqual(isModuleScript(path.join(root, 'server.js')), false);
+  assert.strictEqual(isModuleScript(path.join(root, 'esm', 'lib', 'server.js')), true);
+  assert.strictEqual(isModuleScript(path.join(root, 'esm', 'server.cjs')), false);
   fs.rmSync(root, { recursive: true });
 });
 

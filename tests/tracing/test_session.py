@@ -377,21 +377,25 @@ const app = express();
 let likes = 0;
 app.post('/like', function like(req, res) { likes += 1; res.send(`likes ${likes}`); });
 app.get('/likes', function showLikes(req, res) { res.send(`likes ${likes}`); });
+let views = 0;
+app.get('/views', function countViews(req, res) { views += 1; res.send(`views ${views}`); });
 app.listen(process.env.PORT || 0);
 """
 
 
 @pytest.mark.parametrize("include", [[], ["express"]], ids=["plain", "include"])
 async def test_es_module_express_app_gets_its_verdicts(tmp_path: Path, include: list[str]) -> None:
-    """An Express 5 app written as an ES module: its routes are fluxions started by main, and
-    `likes`, written by one route and read by another, is share between them."""
+    """An Express 5 app written as an ES module: its routes are fluxions started by main;
+    `likes`, written by one route and read by another, is share between them; `views`, written
+    and read by one route only, is scope in it."""
     app = tmp_path / "app"
     app.mkdir()
     (app / "package.json").write_text('{"type": "module"}\n')
     (app / "node_modules").symlink_to(EXPRESS_MODULES[5])
     script = app / "server.js"
     script.write_text(ESM_EXPRESS_APP)
-    requests = [Request("POST", "/like"), Request("POST", "/like"), Request("GET", "/likes")]
+    requests = [Request("POST", "/like"), Request("POST", "/like"), Request("GET", "/likes"),
+                Request("GET", "/views")]  # fmt: skip
     options = _options(script, dict(os.environ), requests=requests, include=include)
     result = await trace(options)
     assert (result.status, result.requests.failed) == (0, 0)
@@ -401,8 +405,9 @@ async def test_es_module_express_app_gets_its_verdicts(tmp_path: Path, include: 
     assert points[("start", "app.post", "main", "like")] == 2
     assert points[("start", "app.get", "main", "showLikes")] == 1
     fluxions = json.loads(emit(written, "json"))
-    likes = [v for v in fluxions["variables"] if v["name"] == "likes"]
-    assert [(v["rule"], sorted(v["fluxions"])) for v in likes] == [("share", ["like", "showLikes"])]
+    placed = {v["name"]: (v["rule"], sorted(v["fluxions"])) for v in fluxions["variables"]}
+    assert placed["likes"] == ("share", ["like", "showLikes"])
+    assert placed["views"] == ("scope", ["countViews"])
 
 
 async def test_es_module_entry_the_shim_cannot_parse_still_answers(tmp_path: Path) -> None:
