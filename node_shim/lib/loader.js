@@ -41,8 +41,12 @@ function createLoader(options) {
     warn: recorder.warn,
   };
 
-  /** The code to compile for `content` of `filename`. */
-  function transform(content, filename) {
+  /**
+   * The code to compile for `content` of `filename`; `format` is what Node passes to _compile
+   * (undefined when no package.json gives the type: Node 20.19+ then runs a file that does not
+   * parse as CommonJS but parses as an ES module as an ES module, and so does the shim).
+   */
+  function transform(content, filename, format) {
     if (typeof content !== 'string' || typeof filename !== 'string') return content;
     const kind = express.expressFile(filename);
     if (kind !== null) {
@@ -64,7 +68,8 @@ function createLoader(options) {
     const file = fileName(filename);
     if (file === null) return content;
     if (dynamicImport !== null && RegExpPrototypeExec(DYNAMIC_IMPORT, content) !== null) dynamicImport();
-    return instrumentFile(content, file, filename, false);
+    const detect = format === undefined ? pathToFileURL(filename).href : null;
+    return instrumentFile(content, file, filename, false, detect);
   }
 
   /**
@@ -78,17 +83,32 @@ function createLoader(options) {
     return instrumentFile(content, file, url, true);
   }
 
-  /** Instrument `content` of `file`, whose frames are named `frameName`; `module`: ES module. */
-  function instrumentFile(content, file, frameName, module) {
+  /**
+   * Instrument `content` of `file`, whose frames are named `frameName`; `module`: ES module.
+   * `detect` (the file's URL, or null): a CommonJS file that does not parse is tried as a module.
+   */
+  function instrumentFile(content, file, frameName, module, detect = null) {
+    // Parsing runs acorn and eslint-scope: with the built-ins as they were, whatever the app has
+    // replaced by now (path.relative and the like, above, use Node's own primordials).
+    const attempt = (asModule) => pristine(() => instrument.instrumentSource(content, ObjectAssign({}, env, { file, module: asModule })));
     let out;
     try {
-      // Parsing runs acorn and eslint-scope: with the built-ins as they were, whatever the app
-      // has replaced by now (path.relative and the like, above, use Node's own primordials).
-      out = pristine(() => instrument.instrumentSource(content, ObjectAssign({}, env, { file, module })));
+      out = attempt(module);
     } catch (e) {
-      const why = e instanceof SyntaxError ? e.message : `shim failure: ${e && e.message}`;
-      recorder.warn(`${file}: not instrumented: ${why}`);
-      return content;
+      out = undefined;
+      if (detect !== null && e instanceof SyntaxError) {
+        try {
+          out = attempt(true);
+          frameName = detect;
+        } catch (e2) {
+          out = undefined;
+        }
+      }
+      if (out === undefined) {
+        const why = e instanceof SyntaxError ? e.message : `shim failure: ${e && e.message}`;
+        recorder.warn(`${file}: not instrumented: ${why}`);
+        return content;
+      }
     }
     if (out === null) return content;
     for (let i = 0; i < out.functions.length; i++) recorder.addFunction(out.functions[i]);
@@ -112,7 +132,7 @@ function install(options) {
       // `require()` of an ES module (Node 20.19+) compiles it here, as `format` 'module'.
       code = format === 'module' && typeof filename === 'string'
         ? loader.transformModule(content, filename, pathToFileURL(filename).href)
-        : loader.transform(content, filename);
+        : loader.transform(content, filename, format);
     } catch (e) {
       recorder.warn(`${filename}: not instrumented: shim failure: ${e && e.message}`);
       code = content;

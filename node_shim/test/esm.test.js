@@ -247,3 +247,20 @@ test('modules are numbered in the order Node asked for them, not the order their
   const number = (name) => Number(data.functions.find((f) => f.name === name).id.slice(1));
   assert.ok(number('fromA') < number('fromB'), JSON.stringify(data.functions));
 });
+
+test('a .js file of module syntax with no type, required (Node 20.19+ detects it), is instrumented as a module', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jitflux-esm-'));
+  const files = {
+    'package.json': '{"name": "typeless"}',
+    'detected.js': "export function where() { return new Error('here').stack.split('\\n')[1].trim(); }",
+    'main.cjs': "console.log(require('./detected.js').where());",
+  };
+  for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
+  const plain = runIn(dir, false, 'main.cjs').result;
+  const { result, dump } = runIn(dir, true, 'main.cjs');
+  fs.rmSync(dir, { recursive: true });
+  assert.match(plain.stdout, /^at Module\.where \(file:\/\/.*\/detected\.js:1:34\)\n$/);
+  assert.deepStrictEqual(result, plain);
+  assert.deepStrictEqual(Object.keys(dump.sources).sort(), ['detected.js', 'main.cjs']);
+  assert.deepStrictEqual(dump.warnings, []);
+});
