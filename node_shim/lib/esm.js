@@ -11,7 +11,6 @@ const Module = require('module');
 const path = require('path');
 const { pathToFileURL } = require('url');
 const { MessageChannel } = require('worker_threads');
-const recorder = require('./recorder');
 const { ArrayPrototypePush, SetPrototypeForEach } = require('./primordials');
 
 const HOOKS = path.join(__dirname, 'esm-hooks.js');
@@ -33,21 +32,24 @@ function installGuard(rt) {
   };
 }
 
-/** The reply to one request of the hooks ({id, url, filename, source}): {id, code or null}. */
-function answer(loader, message) {
+/**
+ * The reply to one request of the hooks ({id, url, filename, source}): {id, code or null};
+ * `warn` takes the warning when the shim fails on it.
+ */
+function answer(loader, message, warn) {
   let code = null;
   try {
     const out = loader.transformModule(message.source, message.filename, message.url);
     if (typeof out === 'string' && out !== message.source) code = out;
   } catch (e) {
-    recorder.warn(`${message.filename}: not instrumented: shim failure: ${e && e.message}`);
+    warn(`${message.filename}: not instrumented: shim failure: ${e && e.message}`);
   }
   return { id: message.id, code };
 }
 
 /**
  * Register the hooks, once. `loader` is lib/loader.js's (its transformModule), `root`, `base`
- * and `include` its options. Returns false when this Node has no
+ * and `include` its options, `recorder` where warnings go. Returns false when this Node has no
  * module.register. index.js calls it when the app starts as an ES module, else before the first
  * file of the app that may call `import()` runs: the hooks start a thread, whose output Node
  * pipes to the app's process.stdout and process.stderr (creating them), and take some 40 ms and
@@ -55,13 +57,13 @@ function answer(loader, message) {
  */
 let installed = false;
 
-function install({ loader, root, base, include }) {
+function install({ loader, root, base, include, recorder }) {
   if (installed) return true;
   if (typeof Module.register !== 'function') return false;
   installed = true;
   const { port1, port2 } = new MessageChannel();
   port1.on('message', (message) => {
-    port1.postMessage(answer(loader, message));
+    port1.postMessage(answer(loader, message, recorder.warn));
   });
   port1.unref();
   const names = [];

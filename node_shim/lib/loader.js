@@ -6,7 +6,6 @@
 
 const Module = require('module');
 const { pathToFileURL } = require('url');
-const recorder = require('./recorder');
 const instrument = require('./instrument');
 const express = require('./express');
 const stacks = require('./stacks');
@@ -21,10 +20,11 @@ const DYNAMIC_IMPORT = /\bimport\s*\(/;
  * it), `base` (the folder file names are relative to: the traced script's), `include` (Set of
  * package names), `effects` (the effects module or null), `effectSites` (array for addSite),
  * `runtime` (lib/runtime.js's createRuntime: the runtime the instrumented code calls),
+ * `recorder` (lib/recorder.js's createRecorder: where functions, sources and warnings go) and
  * `dynamicImport` (optional: called before a file that may call `import()` is compiled).
  */
 function createLoader(options) {
-  const { root, include, effects, effectSites, runtime } = options;
+  const { root, include, effects, effectSites, runtime, recorder } = options;
   // Called before a file that may load an ES module (`import(`) is compiled (lib/esm.js).
   const dynamicImport = options.dynamicImport || null;
   const base = options.base === undefined ? root : options.base;
@@ -124,6 +124,7 @@ function createLoader(options) {
 }
 
 function install(options) {
+  const { recorder } = options;
   const loader = createLoader(options);
   const original = Module.prototype._compile;
   Module.prototype._compile = function _compile(content, filename, format) {

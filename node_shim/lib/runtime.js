@@ -25,9 +25,6 @@
 
 const asyncHooks = require('async_hooks');
 const v8 = require('v8');
-const recorder = require('./recorder');
-const stacks = require('./stacks');
-const identity = require('./identity');
 const decide = require('./decide/rupture');
 const { loopIterable } = require('./loop-iterators');
 const { createTrampolineCheck } = require('./trampoline');
@@ -44,7 +41,7 @@ const { executionAsyncResource } = asyncHooks;
  * A runtime: the part stack, the tables of functions and call sites, and `rt`, the object the
  * instrumented code calls. It reports rupture points and warnings to `recorder`, tells a
  * library's call from the app's with `stacks`, and numbers the app's functions with `identity`.
- * The shim uses one, made when this module loads (its exports besides createRuntime).
+ * The shim makes one at preload (index.js) and passes it to whoever needs it.
  */
 function createRuntime({ recorder, stacks, identity }) {
   const requestIds = new SafeWeakMap(); // http.IncomingMessage -> request id
@@ -82,18 +79,14 @@ function createRuntime({ recorder, stacks, identity }) {
     J: rejected,
     JF: resumedLoop,
     FA: forAwait,
+    // Express's hooks (express.js's createExpressHooks) and the effect hooks (effects-runtime.js's
+    // createEffectsRuntime) join these when the shim is wired (index.js).
     XD: null,
     XR: null,
     XN: null,
     XL: null,
     XC: null,
     XR3: null,
-    isExpressNext: null,
-    externalId: null,
-    functionId: null,
-    site: null,
-    warn: recorder.warn,
-    addDrainer: recorder.addDrainer,
   };
   ObjectDefineProperty(rt, 'depth', {
     get() {
@@ -329,8 +322,6 @@ function createRuntime({ recorder, stacks, identity }) {
 
   const { onPromiseInit, onPromiseSettled } = createPromiseHooks(rt);
 
-  rt.settler = settlerOfCurrent;
-
   function enableAsyncHooks() {
     if (hook !== null) return;
     hook = asyncHooks.createHook({ init });
@@ -348,8 +339,6 @@ function createRuntime({ recorder, stacks, identity }) {
     const ctx = executionAsyncResource()[kCtx];
     return ctx !== undefined ? ctx.request : null;
   }
-
-  rt.defineSite = defineSite;
 
   /** A listener registration just happened for `fn` (EventEmitter.on and the like). */
   function listenerRegistered(fn, type) {
@@ -385,8 +374,9 @@ function createRuntime({ recorder, stacks, identity }) {
     requestListener,
     siteOfFunction,
     beginDispatch,
+    settler: settlerOfCurrent,
     requestIds,
   };
 }
 
-module.exports = { createRuntime, ...createRuntime({ recorder, stacks, identity }) };
+module.exports = { createRuntime };

@@ -67,10 +67,13 @@ test('a script is an ES module by its extension, or by the type of its nearest p
 test('the answer to the hooks is the instrumented code, or null for a module left as it is', () => {
   const loader = { transformModule: (source, filename, url) => (filename === '/a.mjs' ? `/*${url}*/${source}` : source) };
   const ask = (filename) => ({ id: 7, url: `file://${filename}`, filename, source: 'f();' });
-  assert.deepStrictEqual(esm.answer(loader, ask('/a.mjs')), { id: 7, code: '/*file:///a.mjs*/f();' });
-  assert.deepStrictEqual(esm.answer(loader, ask('/b.mjs')), { id: 7, code: null });
+  const warnings = [];
+  const warn = (text) => warnings.push(text);
+  assert.deepStrictEqual(esm.answer(loader, ask('/a.mjs'), warn), { id: 7, code: '/*file:///a.mjs*/f();' });
+  assert.deepStrictEqual(esm.answer(loader, ask('/b.mjs'), warn), { id: 7, code: null });
   const failing = { transformModule: () => { throw new Error('boom'); } };
-  assert.deepStrictEqual(esm.answer(failing, ask('/a.mjs')), { id: 7, code: null });
+  assert.deepStrictEqual(esm.answer(failing, ask('/a.mjs'), warn), { id: 7, code: null });
+  assert.deepStrictEqual(warnings, ['/a.mjs: not instrumented: shim failure: boom']);
 });
 
 // Module programs: files written into a folder, `main.mjs` run by node untraced and traced.
