@@ -24,7 +24,7 @@ function main() {
   // The shim's parts, made once here and handed to whoever needs them.
   const recorder = require('./lib/recorder').createRecorder();
   const identity = require('./lib/identity').createIdentity({ recorder });
-  const stacks = require('./lib/stacks');
+  const stacks = require('./lib/stacks').createStacks();
   const runtime = require('./lib/runtime').createRuntime({ recorder, stacks, identity });
   const { rt } = runtime;
   const env = process.env;
@@ -68,6 +68,7 @@ function main() {
     runtime,
     recorder,
     identity,
+    stacks,
   }));
   step('async hooks', () => runtime.enableAsyncHooks());
 
@@ -115,7 +116,7 @@ function main() {
     const modules = { loader: null, root, base, include, recorder };
     const dynamicImport = () => step('es modules', () => esm.install(modules));
     modules.loader = require('./lib/loader').install({
-      root, base, include, effects, effectSites, runtime, recorder, dynamicImport,
+      root, base, include, effects, effectSites, runtime, recorder, stacks, dynamicImport,
     });
     if (process.argv[1] && require('./lib/files').isModuleScript(path.resolve(process.argv[1]))) dynamicImport();
   });

@@ -8,7 +8,6 @@ const Module = require('module');
 const { pathToFileURL } = require('url');
 const instrument = require('./instrument');
 const express = require('./express');
-const stacks = require('./stacks');
 const { createOwnFile, createFileNamer, nearestPackageName } = require('./files');
 const P = require('./primordials');
 
@@ -20,11 +19,12 @@ const DYNAMIC_IMPORT = /\bimport\s*\(/;
  * it), `base` (the folder file names are relative to: the traced script's), `include` (Set of
  * package names), `effects` (the effects module or null), `effectSites` (array for addSite),
  * `runtime` (lib/runtime.js's createRuntime: the runtime the instrumented code calls),
- * `recorder` (lib/recorder.js's createRecorder: where functions, sources and warnings go) and
+ * `recorder` (lib/recorder.js's createRecorder: where functions, sources and warnings go),
+ * `stacks` (lib/stacks.js's createStacks: where rewritten files are registered) and
  * `dynamicImport` (optional: called before a file that may call `import()` is compiled).
  */
 function createLoader(options) {
-  const { root, include, effects, effectSites, runtime, recorder } = options;
+  const { root, include, effects, effectSites, runtime, recorder, stacks } = options;
   // Called before a file that may load an ES module (`import(`) is compiled (lib/esm.js).
   const dynamicImport = options.dynamicImport || null;
   const base = options.base === undefined ? root : options.base;
@@ -126,7 +126,7 @@ function createLoader(options) {
 }
 
 function install(options) {
-  const { recorder } = options;
+  const { recorder, stacks } = options;
   const loader = createLoader(options);
   const original = Module.prototype._compile;
   Module.prototype._compile = function _compile(content, filename, format) {

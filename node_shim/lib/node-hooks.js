@@ -11,7 +11,6 @@ const path = require('path');
 const net = require('net');
 const events = require('events');
 const dc = require('diagnostics_channel');
-const stacks = require('./stacks');
 const {
   FunctionPrototypeCall, FunctionPrototypeToString, ReflectApply, RegExpPrototypeExec, WeakMapPrototypeSet,
   toJSON, pristine,
@@ -48,7 +47,7 @@ function writeFileAtomic(file, text) {
  * A server's request listener that is one of the app's functions, however it was named at the
  * registration (`http.createServer(handlers.serve)`): a start point of the registering part.
  */
-function requestListener({ runtime, recorder, identity }, listener) {
+function requestListener({ runtime, recorder, identity, stacks }, listener) {
   try {
     const n = identity.instrumentedNumber(identity.targetOf(listener));
     if (n < 0) return;
@@ -67,8 +66,8 @@ function requestListener({ runtime, recorder, identity }, listener) {
 }
 
 /**
- * Hook Node for `runtime` (lib/runtime.js's createRuntime), recording into `recorder` and naming
- * functions with `identity`; `dumpPath` and `portFile` are the files to write at exit and when
+ * Hook Node for `runtime` (lib/runtime.js's createRuntime), recording into `recorder`, naming
+ * functions with `identity` and placing registrations with `stacks`; `dumpPath` and `portFile` are the files to write at exit and when
  * the first server listens, or null.
  */
 function install(options) {

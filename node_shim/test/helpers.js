@@ -7,7 +7,7 @@ const { createRecorder } = require('../lib/recorder');
 const { createIdentity } = require('../lib/identity');
 const { createRuntime } = require('../lib/runtime');
 const { createEffectsRuntime } = require('../lib/effects-runtime');
-const stacks = require('../lib/stacks');
+const { createStacks } = require('../lib/stacks');
 const instrument = require('../lib/instrument');
 const syntax = require('../lib/syntax');
 const effects = require('../lib/effects');
@@ -15,6 +15,7 @@ const effects = require('../lib/effects');
 // The shim's parts for this test process, wired as index.js wires them (without Express).
 const recorder = createRecorder();
 const identity = createIdentity({ recorder });
+const stacks = createStacks();
 const runtime = createRuntime({ recorder, stacks, identity });
 const { rt } = runtime;
 const effectSites = [];

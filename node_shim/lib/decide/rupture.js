@@ -1,9 +1,9 @@
 'use strict';
-// Start or post, and the name of a callee: the rules the runtime (runtime.js) applies as a part
-// begins, as functions of what it knows then. Start: a listener (a callback registered on an
-// emitter for a repeating event, or handed over outside any request and run for a request), a
-// callback that runs again from the same resource for the same request, a repeating timer.
-// Post: every other continuation.
+// Start or post, and the name of a callee: the rules the runtime (runtime.js, rupture-points.js)
+// applies as a part begins, as functions of what it knows then. Start: a listener (a callback
+// registered on an emitter for a repeating event, or handed over outside any request and run for
+// a request), a callback that runs again from the same resource for the same request, a repeating
+// timer. Post: every other continuation.
 
 const {
   ArrayPrototypeJoin, ObjectAssign, ObjectCreate, SafeSet, SetPrototypeHas,

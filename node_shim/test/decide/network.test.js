@@ -1,7 +1,7 @@
 'use strict';
-// Ownership (lib/decide/ownership.js) and network use (lib/decide/network.js): what an effect
-// site records for the objects real requests bring (Node's request, response and socket, Koa's
-// context, Fastify's reply), pipe sinks, mutators of builtins, instances of libraries.
+// Network use (lib/decide/network.js): what an effect site records for the objects real requests
+// bring (Node's request, response and socket, Koa's context, Fastify's reply), pipe sinks,
+// mutators of builtins, instances of libraries.
 
 const test = require('node:test');
 const assert = require('node:assert');
@@ -9,15 +9,14 @@ const fs = require('fs');
 const http = require('http');
 const os = require('os');
 const path = require('path');
-const { owns, movesHome } = require('../lib/decide/ownership');
-const net = require('../lib/decide/network');
-const { instrumented, run, recorder, identity } = require('./helpers');
+const net = require('../../lib/decide/network');
+const { identity } = require('../helpers');
 
 // methodMode with the runtime's identity: a bound function is its target.
 const methodMode = (obj, prop) => net.methodMode(obj, prop, identity.targetOf);
 
 const { PENDING, WRITE, NETWORK, CALL, NONE, WRITE_NETWORK } = net.MODES;
-const FRAMEWORKS = path.join(__dirname, '..', '..', 'tests', 'apps', 'frameworks', 'node_modules');
+const FRAMEWORKS = path.join(__dirname, '..', '..', '..', 'tests', 'apps', 'frameworks', 'node_modules');
 
 /** Serve one GET on 127.0.0.1 with `listen(handler)`; returns what `capture` kept. */
 async function oneRequest(listen) {
@@ -43,33 +42,6 @@ function plainServer(capture) {
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
-
-test('a part owns what its function or a function around it declares, nothing undeclared', () => {
-  const chain = ['f3', 'f1', 'f0']; // f3 nested in f1, in the module's top level f0
-  assert.strictEqual(owns('f3', chain), true);
-  assert.strictEqual(owns('f0', chain), true);
-  assert.strictEqual(owns('f2', chain), false);
-  assert.strictEqual(owns('f3', null), false);
-  assert.strictEqual(owns(null, chain), false);
-});
-
-test("a nested function's write of its enclosing function's variable is the part's own", async () => {
-  const out = instrumented(`
-    let count = 0
-    function outer () {
-      let local = 0
-      function inner () { local++; count++ }
-      inner()
-      return local
-    }
-    globalThis.__unitOuter = outer`);
-  const names = new Map(out.functions.map((f) => [f.id, f.name]));
-  assert.deepStrictEqual(run(out.code), []);
-  recorder.drain();
-  await new Promise((resolve) => setImmediate(() => resolve(globalThis.__unitOuter())));
-  const effects = recorder.drain().effects.map((e) => `${names.get(e.function)} ${e.kind} ${e.target}`);
-  assert.deepStrictEqual(effects.sort(), ['outer read count', 'outer write count']);
-});
 
 test("Node's response and socket are the network; a request only through its stream methods", async () => {
   const { req, res, socket } = await oneRequest(plainServer);
@@ -197,18 +169,4 @@ test('a receiver is found through data properties only, never a getter or a Prox
   assert.strictEqual(net.method(inner, 'send'), inner.send);
   assert.strictEqual(ran, 0);
   assert.strictEqual(PENDING, 0);
-});
-
-test("a library's variable gives an object's home up to the app's, never the other way", () => {
-  const lowdb = { file: 'node_modules/lowdb/lib/main.js', line: 13, column: 6 };
-  const outside = { file: '../../lib/node_modules/once/once.js', line: 22, column: 6 };
-  const app = { file: 'server.js', line: 13, column: 6 };
-  const other = { file: 'lib/store.js', line: 2, column: 4 };
-  assert.strictEqual(movesHome(lowdb, app), true);
-  assert.strictEqual(movesHome(outside, app), true);
-  assert.strictEqual(movesHome(app, lowdb), false);
-  assert.strictEqual(movesHome(app, other), false);
-  assert.strictEqual(movesHome(lowdb, outside), false);
-  assert.strictEqual(movesHome(null, app), false);
-  assert.strictEqual(movesHome(lowdb, null), false);
 });
