@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jitflux.emit import render
-from jitflux.trace import load
+from jitflux.trace import Timing, load
 
 MAIN = "main"
 DISPATCHER = "express_dispatcher"
@@ -46,16 +46,20 @@ class Fluxion:
     origin: Origin | None
     isolated: bool
     reasons: tuple[str, ...] = field(default=())
+    work: Timing | None = None  # the time of its function's parts in the trace, if recorded
 
 
 def fluxions_of(trace_path: str | os.PathLike[str]) -> list[Fluxion]:
     """The fluxions of the trace at `trace_path` (a JitfluxError when it cannot be loaded)."""
-    document = json.loads(render(load(trace_path), "json"))
-    return [_fluxion(entry) for entry in document["fluxions"]]
+    trace = load(trace_path)
+    document = json.loads(render(trace, "json"))
+    timings = trace.timings_by_function()
+    return [_fluxion(entry, timings) for entry in document["fluxions"]]
 
 
-def _fluxion(entry: dict[str, Any]) -> Fluxion:
+def _fluxion(entry: dict[str, Any], timings: dict[str, Timing]) -> Fluxion:
     origin = entry.get("origin")
+    function = entry.get("function")
     return Fluxion(
         name=entry["name"],
         tags=tuple(entry.get("tags", [])),
@@ -67,4 +71,5 @@ def _fluxion(entry: dict[str, Any]) -> Fluxion:
         origin=Origin(origin["file"], origin["line"], origin["column"]) if origin else None,
         isolated=bool(entry.get("isolated")),
         reasons=tuple(entry.get("reasons", [])),
+        work=timings.get(function) if isinstance(function, str) else None,
     )

@@ -2,22 +2,25 @@
 
 A fluxion is a candidate to move when the trace found it isolated and what it sends goes to
 `main`'s groups (continuations the main thread runs), to the `express_dispatcher` merge, or to
-isolated continuations of its own (which then run in the same worker task). `--isolate NAME`
-forces a move whatever the trace says (verify then checks the claim). The shim makes the last
-call at run time: a candidate stays in the workers when its work is worth a round trip (timed
-there on its first calls) and its message can be cloned; it says so on stderr.
+isolated continuations of its own (which then run in the same worker task). It moves when its
+work is worth a round trip to a worker (about 40 microseconds): the trace's time per part says
+how long a call takes (its own part and those of the continuations that run in its task); a
+trace without it leaves the shim to time the candidate in the workers on its first calls.
+`--isolate NAME` forces a move whatever the trace says (verify then checks the claim). The shim
+still keeps on the main thread a fluxion whose message cannot be cloned, and says so.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from jitflux.errors import UsageError
 from jitflux.run.facts import DISPATCHER, MAIN, Fluxion, Origin
+from jitflux.trace import Timing
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Decision:
     continuations: tuple[Origin, ...] = field(default=())  # downstream functions kept on main
     inner: tuple[tuple[str, Origin], ...] = field(default=())  # downstream run in the worker
     inside: str | None = None  # the moved fluxion whose task runs this one
+    probe: bool = False  # its work is unknown: the shim times it in the workers first
 
     def line(self, min_work: float) -> str:
         """One line for `run`'s placement table."""
@@ -39,7 +43,7 @@ class Decision:
             return f"  {self.name}: workers, inside {self.inside}'s task ({self.reason})"
         if not self.move:
             return f"  {self.name}: main thread ({self.reason})"
-        if self.forced or min_work <= 0:
+        if not self.probe:
             return f"  {self.name}: workers ({self.reason})"
         return (
             f"  {self.name}: workers while its work takes {min_work:g} ms a call or more "
@@ -47,8 +51,11 @@ class Decision:
         )
 
 
-def choose(fluxions: Sequence[Fluxion], isolate: Sequence[str] = ()) -> list[Decision]:
-    """The placement of every fluxion; a JitfluxError (status 2) for an unknown `--isolate`."""
+def choose(
+    fluxions: Sequence[Fluxion], isolate: Sequence[str] = (), min_work: float = 0.0
+) -> list[Decision]:
+    """The placement of every fluxion: candidates whose work takes `min_work` ms a call or more
+    move (all of them with 0); a JitfluxError (status 2) for an unknown `--isolate`."""
     by_name = {f.name: f for f in fluxions}
     for name in isolate:
         if name not in by_name:
@@ -58,7 +65,10 @@ def choose(fluxions: Sequence[Fluxion], isolate: Sequence[str] = ()) -> list[Dec
             raise UsageError(f"--isolate {name}: {name} stays on the main thread")
     main = by_name.get(MAIN)
     main_tags = set(main.tags) if main else set()
-    decisions = [_decide(f, by_name, main_tags, f.name in isolate) for f in fluxions]
+    decisions = [
+        _worth(_decide(f, by_name, main_tags, f.name in isolate), by_name, min_work)
+        for f in fluxions
+    ]
     # A fluxion that runs inside another's task is not moved on its own.
     outer = {name: d.name for d in decisions if d.move for name, _ in d.inner}
     return [
@@ -132,6 +142,37 @@ def _decide(f: Fluxion, by_name: dict[str, Fluxion], main_tags: set[str], forced
     return Decision(f.name, True, reason, forced, f.origin, tuple(continuations), tuple(inner))
 
 
+def per_call(timing: Timing) -> float:
+    """The work of one call: the mean time of its parts without the longest (the first call
+    of a function also compiles it, and loads what it requires), or the only one."""
+    if timing.count <= 1:
+        return timing.total_ms
+    return max(0.0, timing.total_ms - timing.max_ms) / (timing.count - 1)
+
+
+def _worth(d: Decision, by_name: dict[str, Fluxion], min_work: float) -> Decision:
+    """The candidate `d` if its work pays a round trip, else the decision to keep it on the main
+    thread; a candidate whose work the trace did not time is probed in the workers."""
+    if not d.move or d.forced or min_work <= 0:
+        return d
+    own = by_name[d.name].work
+    if own is None or own.count == 0:
+        return replace(d, probe=True)
+    # The continuations that run in its task add their work to each call.
+    inner = [by_name[name].work for name, _ in d.inner]
+    ms = per_call(own) + sum(per_call(t) for t in inner if t is not None)
+    over = f"the mean of {own.count - 1} calls, the longest left out" if own.count > 1 else "1 call"
+    measured = f"{ms:.3f} ms of work a call in the trace ({over})"
+    if ms >= min_work:
+        return replace(d, reason=f"{d.reason}; {measured}")
+    return replace(
+        d,
+        move=False,
+        reason=f"{d.reason}, but its work is too light to pay a round trip: {measured}, "
+        f"under --min-work {min_work:g} ms",
+    )
+
+
 def placement_document(
     decisions: Sequence[Decision], root: Path, workers: int, min_work: float
 ) -> dict[str, Any]:
@@ -148,6 +189,8 @@ def placement_document(
                 "line": d.origin.line,
                 "column": d.origin.column,
                 "forced": d.forced,
+                "probe": d.probe,
+                "why": d.reason,
                 "continuations": [{"line": c.line, "column": c.column} for c in d.continuations],
                 "inner": [{"name": n, "line": o.line, "column": o.column} for n, o in d.inner],
             }

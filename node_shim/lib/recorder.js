@@ -4,6 +4,7 @@
 // dump. Nothing here runs on the app's hot path except `recordRupture`, once per part.
 
 const P = require('./primordials');
+const timing = require('./timing');
 
 const {
   ArrayPrototypePush, ArrayPrototypeSlice, ArrayIsArray, MapPrototypeGet, MapPrototypeSet,
@@ -206,6 +207,7 @@ function drain() {
     sources: {},
     rupture_points: [],
     effects: drainEffects(),
+    timings: timing.drain(),
     listening: ArrayPrototypeSlice(listening, sentListening),
     requests: requests - sentRequests,
     warnings: ArrayPrototypeSlice(warnings, sentWarnings),
@@ -243,6 +245,7 @@ function total() {
     sources: all,
     rupture_points: points,
     effects: P.mapValues(effectTotals),
+    timings: timing.total(),
     listening: ArrayPrototypeSlice(listening),
     requests,
     warnings: ArrayPrototypeSlice(warnings),

@@ -29,6 +29,7 @@ const recorder = require('./recorder');
 const stacks = require('./stacks');
 const identity = require('./identity');
 const decide = require('./decide/rupture');
+const timing = require('./timing');
 const {
   ArrayPrototypePush, ArrayPrototypeJoin, FunctionPrototypeCall, SafeWeakMap,
   ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, WeakMapPrototypeGet, WeakMapPrototypeSet,
@@ -231,6 +232,7 @@ function createRuntime({ recorder, stacks, identity }) {
     const ctx = { part: id, request };
     stackBase[sp] = b;
     stackCtx[sp] = ctx;
+    timing.begin(sp);
     sp++;
     base = b;
     curCtx = ctx;
@@ -240,6 +242,7 @@ function createRuntime({ recorder, stacks, identity }) {
 
   function pop() {
     sp--;
+    timing.end(sp, stackCtx[sp].part);
     stackCtx[sp] = null;
     if (sp === 0) {
       base = -1;

@@ -100,6 +100,8 @@ function install() {
         move(f, 'forced by --isolate');
       } else if (minWork <= 0) {
         move(f, 'isolated, and moved whatever its cost (--min-work 0)');
+      } else if (!f.probe) {
+        move(f, f.why); // its work in the trace pays a round trip
       } else {
         f.state = 'probe';
       }
