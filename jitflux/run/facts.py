@@ -47,6 +47,7 @@ class Fluxion:
     isolated: bool
     reasons: tuple[str, ...] = field(default=())
     work: Timing | None = None  # the time of its function's parts in the trace, if recorded
+    calls: int = 0  # how often the trace saw it called (an async function's resumes left out)
 
 
 def fluxions_of(trace_path: str | os.PathLike[str]) -> list[Fluxion]:
@@ -54,10 +55,14 @@ def fluxions_of(trace_path: str | os.PathLike[str]) -> list[Fluxion]:
     trace = load(trace_path)
     document = json.loads(render(trace, "json"))
     timings = trace.timings_by_function()
-    return [_fluxion(entry, timings) for entry in document["fluxions"]]
+    calls: dict[str, int] = {}
+    for point in trace.rupture_points:
+        if point.callee != "await":
+            calls[point.callback] = calls.get(point.callback, 0) + point.count
+    return [_fluxion(entry, timings, calls) for entry in document["fluxions"]]
 
 
-def _fluxion(entry: dict[str, Any], timings: dict[str, Timing]) -> Fluxion:
+def _fluxion(entry: dict[str, Any], timings: dict[str, Timing], calls: dict[str, int]) -> Fluxion:
     origin = entry.get("origin")
     function = entry.get("function")
     return Fluxion(
@@ -72,4 +77,5 @@ def _fluxion(entry: dict[str, Any], timings: dict[str, Timing]) -> Fluxion:
         isolated=bool(entry.get("isolated")),
         reasons=tuple(entry.get("reasons", [])),
         work=timings.get(function) if isinstance(function, str) else None,
+        calls=calls.get(function, 0) if isinstance(function, str) else 0,
     )

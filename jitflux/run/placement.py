@@ -135,19 +135,22 @@ def _decide(f: Fluxion, by_name: dict[str, Fluxion], main_tags: set[str], forced
     if forced:
         reason = "forced by --isolate" + ("" if f.isolated else "; the trace found it NOT isolated")
     else:
-        downstream = sorted({t for s in f.streams for t in s.to if t != "null"})
+        downstream = sorted({t for s in f.streams for t in s.to if t not in ("null", f.name)})
         reason = ("isolated leaf" if not inner else "isolated") + (
             f", sends to {', '.join(downstream)}" if downstream else ""
         )
     return Decision(f.name, True, reason, forced, f.origin, tuple(continuations), tuple(inner))
 
 
-def per_call(timing: Timing) -> float:
+def per_call(timing: Timing, calls: int = 0) -> float:
     """The work of one call: the mean time of its parts without the longest (the first call
-    of a function also compiles it, and loads what it requires), or the only one."""
+    of a function also compiles it, and loads what it requires), times the parts a call has
+    (an async function has one more after each `await`; `calls` 0: one part a call)."""
     if timing.count <= 1:
-        return timing.total_ms
-    return max(0.0, timing.total_ms - timing.max_ms) / (timing.count - 1)
+        part = timing.total_ms
+    else:
+        part = max(0.0, timing.total_ms - timing.max_ms) / (timing.count - 1)
+    return part * (timing.count / calls if calls > 0 else 1)
 
 
 def _worth(d: Decision, by_name: dict[str, Fluxion], min_work: float) -> Decision:
@@ -155,13 +158,16 @@ def _worth(d: Decision, by_name: dict[str, Fluxion], min_work: float) -> Decisio
     thread; a candidate whose work the trace did not time is probed in the workers."""
     if not d.move or d.forced or min_work <= 0:
         return d
-    own = by_name[d.name].work
-    if own is None or own.count == 0:
+    f = by_name[d.name]
+    if f.work is None or f.work.count == 0:
         return replace(d, probe=True)
     # The continuations that run in its task add their work to each call.
-    inner = [by_name[name].work for name, _ in d.inner]
-    ms = per_call(own) + sum(per_call(t) for t in inner if t is not None)
-    over = f"the mean of {own.count - 1} calls, the longest left out" if own.count > 1 else "1 call"
+    inner = [by_name[name] for name, _ in d.inner]
+    ms = per_call(f.work, f.calls) + sum(per_call(g.work, g.calls) for g in inner if g.work)
+    calls = f.calls or f.work.count
+    over = f"{calls} call{'s' if calls != 1 else ''}" + (
+        ", the longest part left out" if f.work.count > 1 else ""
+    )
     measured = f"{ms:.3f} ms of work a call in the trace ({over})"
     if ms >= min_work:
         return replace(d, reason=f"{d.reason}; {measured}")

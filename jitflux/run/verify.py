@@ -246,8 +246,10 @@ def render(result: VerifyResult) -> str:
     for name, s in sorted(result.stats.items()):
         if s.get("worker_calls", 0) > 0:
             fallback = f", {s['fallbacks']} run again here" if s.get("fallbacks") else ""
+            own = s.get("own_worker") or []
+            pinned = f"; its context ({', '.join(own)}) lives in a worker of its own" if own else ""
             lines.append(
-                f"moved: {name} ({result.reasons.get(name, '')}): "
+                f"moved: {name} ({result.reasons.get(name, '')}{pinned}): "
                 f"{s['worker_calls']} calls in the workers{fallback}"
             )
         elif s.get("state") == "local" and s.get("reason"):

@@ -75,10 +75,11 @@ module.exports = function run(task) {
     let pending = 0;
     let returned = false;
     let done = false;
+    let value; // what an async fluxion's promise resolved to
     const finish = (extra) => {
       if (done) return;
       done = true;
-      resolve(Object.assign({ messages: out, ms: Number(busy) / 1e6 }, extra));
+      resolve(Object.assign({ messages: out, ms: Number(busy) / 1e6, value }, extra));
     };
     const fail = (e) => {
       if (e instanceof Unclonable) finish({ unclonable: e.message });
@@ -132,15 +133,31 @@ module.exports = function run(task) {
         }
       };
     };
+    let result;
     try {
       const perCall = task.perCallValues.map((v) => decode(v, options));
       const fn = entry.make(k, w, ...perCall);
-      timed(fn, undefined, task.args.map((v) => decode(v, options)));
+      result = timed(fn, undefined, task.args.map((v) => decode(v, options)));
     } catch (e) {
       fail(e);
       return;
     }
-    returned = true;
-    check();
+    if (!task.async) {
+      returned = true;
+      check();
+      return;
+    }
+    // An async fluxion has returned when its promise settles: its code after each `await`
+    // runs here too, and its value goes back with the answer.
+    result.then((v) => {
+      try {
+        value = send(v, 'the value it returns');
+      } catch (e) {
+        fail(e);
+        return;
+      }
+      returned = true;
+      check();
+    }, fail);
   });
 };

@@ -96,7 +96,7 @@ def test_the_traced_time_decides_a_move(traced: Callable[..., tuple[Path, Path]]
     assert (digest.move, digest.probe) == (True, False)
     assert digest.reason == (
         f"isolated leaf, sends to express_dispatcher; {typical:.3f} ms of work a call in the "
-        "trace (the mean of 2 calls, the longest left out)"
+        "trace (3 calls, the longest part left out)"
     )
     stays = {d.name: d for d in choose(fluxions, (), typical * 2)}["anonymous_11"]
     assert not stays.move
@@ -131,3 +131,14 @@ def test_continuations_in_the_task_add_their_work(
     (decision,) = [d for d in choose(list(fluxions.values()), (), 0.001) if d.name == "anonymous_9"]
     total = per_call(outer) + per_call(inner)
     assert decision.move and f"; {total:.3f} ms of work a call in the trace" in decision.reason
+
+
+def test_an_async_call_counts_all_its_parts(traced: Callable[..., tuple[Path, Path]]) -> None:
+    """An async function's call has a part before its `await` and one after: its work a call
+    counts both, and the trace's calls leave the resumes out."""
+    _, trace = traced("run-shapes", 5, ["POST /async hello", "POST /async again"])
+    (f,) = [f for f in fluxions_of(trace) if f.name == "anonymous_29"]
+    assert f.work is not None and (f.calls, f.work.count) == (2, 4)
+    assert per_call(f.work, f.calls) == 2 * (f.work.total_ms - f.work.max_ms) / 3
+    (decision,) = [d for d in choose(fluxions_of(trace), (), 0.001) if d.name == f.name]
+    assert decision.reason.endswith(" a call in the trace (2 calls, the longest part left out)")
