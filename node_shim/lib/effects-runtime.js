@@ -7,96 +7,27 @@
 // identity of a called function happens once per (part, site), when its cell is made, or on its
 // first few events; effect objects and strings are only built by the drainer.
 
-const http = require('http');
-const net = require('net');
+
 const { instrumentedNumber, targetOf } = require('./identity');
 const P = require('./primordials');
 const { owns } = require('./decide/ownership');
 const {
   MODES, isStdio, sinkMode, writeMode, methodMode, receiver, method,
 } = require('./decide/network');
+const { Cell, Callee, drain, SAMPLES } = require('./effect-cells');
+const { createHomes } = require('./effect-homes');
+const { HOOKS, hookNetwork } = require('./network-hooks');
 
-const {
-  ArrayPrototypePush, MapPrototypeGet, MapPrototypeSet, ObjectDefineProperty,
-  ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ReflectApply, MathMin, SafeMap,
-} = P;
+const { ArrayPrototypePush, MapPrototypeGet, MapPrototypeSet, ObjectGetOwnPropertyDescriptor, SafeMap } = P;
 
 const { PENDING, WRITE, NETWORK, CALL, UNKNOWN, NONE, WRITE_NETWORK, READ } = MODES;
-const SAMPLES = 3; // request ids kept per cell per batch
 const PROBES = 3; // events per (part, site) whose called function is identified
-const { IncomingMessage, ServerResponse } = http;
-const { Socket } = net;
-
-// Methods of Node's own classes that use the socket; library code calls them too. Express's
-// request helpers (`req.get`, `req.is`) only read headers: they are not on these prototypes.
-const HOOKS = [
-  [IncomingMessage.prototype, 'req', ['on', 'addListener', 'once', 'read', 'pipe', 'unpipe', 'resume', 'pause', 'setEncoding']],
-  [ServerResponse.prototype, 'res', ['writeHead', 'write', 'end', 'setHeader', 'appendHeader', 'removeHeader', 'flushHeaders', 'writeContinue', 'addTrailers']],
-  [Socket.prototype, 'socket', ['write', 'end', 'destroy', 'pipe', 'pause', 'resume']],
-];
 
 // An empty iterable of the shim's own: spreading it runs no built-in the app may have replaced
 // (an array would go through Array.prototype[Symbol.iterator]).
 const DONE = Object.freeze({ done: true, value: undefined });
 const NO_ITERATOR = Object.freeze({ next: () => DONE });
 const NO_ARGS = Object.freeze({ [Symbol.iterator]: () => NO_ITERATOR });
-
-/** A counter of one (part, site): how many events since the last drain, and samples of them. */
-class Cell {
-  constructor(part, site, vOn, mOn, mode) {
-    this.part = part;
-    this.site = site;
-    this.vOn = vOn; // the variable part counts (the variable is not the part's own)
-    this.on = vOn || mOn; // the member part counts when mode is not NONE
-    this.mode = mode;
-    this.d = 0;
-    this.req = [null, null, null];
-    this.probes = 0; // called functions identified so far
-    this.callees = null; // [{callee, d, req}] for CALL
-    this.cur = null; // the callee entry later events are counted on
-    this.home = null; // the object's home when another variable names it first (see homeOf)
-  }
-}
-
-/** One called function seen at a call cell, with its own counter and samples. */
-class Callee {
-  constructor(callee) {
-    this.callee = callee;
-    this.d = 0;
-    this.req = [null, null, null];
-  }
-}
-
-/**
- * The home of shared objects: one object reached through several variables (the gifsocket the
- * middleware factories each keep as their own parameter, an instance a method reaches as `this`)
- * is one thing to share. The first free variable an effect reaches an object through becomes its
- * home; effects on it through other variables or `this` are recorded on the home. Per-request
- * objects (parameters of the function itself) establish no home.
- */
-function createHomes() {
-  const map = new P.SafeWeakMap(); // object -> {root, declared, owner, chain}
-  return {
-    /** The home to record instead of the site's own root, or null. */
-    of(obj, site) {
-      if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return null;
-      const m = site.m;
-      const h = P.WeakMapPrototypeGet(map, obj);
-      if (h === undefined) {
-        if (site.v !== null && m.declared !== null) {
-          P.WeakMapPrototypeSet(map, obj, { root: m.root, declared: m.declared, owner: m.owner, chain: m.chain });
-        }
-        return null;
-      }
-      return h.declared === m.declared ? null : h;
-    },
-    /** An object just made and stored in the variable of site `m` (`var counter = new C()`). */
-    birth(obj, m) {
-      if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function') || P.WeakMapPrototypeHas(map, obj)) return;
-      P.WeakMapPrototypeSet(map, obj, { root: m.root, declared: m.declared, owner: m.owner, chain: m.chain });
-    },
-  };
-}
 
 /** Attach the hot-path functions to `rt`, hook Node's network classes, register the drainer. */
 function install(rt) {
@@ -119,7 +50,6 @@ function install(rt) {
   // `res.send` calling `res.end`) do not count it twice.
   let netPart = null;
   let netObj = null;
-  let inHook = false;
 
   function cellOf(s, part) {
     let list = bySite[s];
@@ -440,31 +370,9 @@ function install(rt) {
     return rt.externalId(fn) || null;
   }
 
-  // Library code using the socket: record it for the current part unless the same use was
-  // already counted, at an instrumented site or by the hook this call is nested in.
-  for (let k = 0; k < HOOKS.length; k++) {
-    const proto = HOOKS[k][0];
-    const names = HOOKS[k][2];
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i];
-      const desc = findDescriptor(proto, name);
-      if (!desc || typeof desc.value !== 'function') continue;
-      const original = desc.value;
-      const hooked = function () {
-        if (inHook) return ReflectApply(original, this, arguments);
-        netUse(this, k);
-        inHook = true;
-        try {
-          return ReflectApply(original, this, arguments);
-        } finally {
-          inHook = false;
-        }
-      };
-      ObjectDefineProperty(hooked, 'name', { value: original.name });
-      ObjectDefineProperty(hooked, 'length', { value: original.length });
-      ObjectDefineProperty(proto, name, { ...desc, value: hooked });
-    }
-  }
+  // Library code using the socket (network-hooks.js): record it for the current part unless the
+  // same use was already counted, at an instrumented site or by the hook this call is nested in.
+  hookNetwork(netUse);
 
   function netUse(obj, k) {
     let p = rt.part;
@@ -484,67 +392,6 @@ function install(rt) {
   }
 
   rt.addDrainer(() => drain(cells));
-}
-
-function findDescriptor(proto, name) {
-  for (let o = proto; o !== null; o = ObjectGetPrototypeOf(o)) {
-    const d = ObjectGetOwnPropertyDescriptor(o, name);
-    if (d) return d;
-  }
-  return null;
-}
-
-/** The effects counted since the last drain, one per (part, kind, target, declared, callee). */
-function drain(cells) {
-  const out = new SafeMap();
-  for (let i = 0; i < cells.length; i++) {
-    const c = cells[i];
-    const site = c.site;
-    if (c.d > 0) {
-      const v = site.v;
-      if (c.vOn) {
-        if (v.read) add(out, c, 'read', v.name, v.declared, v.owner, null, null, c);
-        if (v.write) add(out, c, 'write', v.name, v.declared, v.owner, null, null, c);
-      }
-      const m = site.m;
-      const written = c.mode === WRITE || c.mode === WRITE_NETWORK;
-      if (c.home !== null) {
-        // Recorded on the object's home: `gifsocket[*]`, `counter.count` for `this.count`.
-        const h = c.home;
-        const path = h.root + P.StringPrototypeSlice(m.path, m.root.length);
-        if (written) add(out, c, 'write', path, h.declared, h.owner, null, null, c);
-        else if (c.mode === READ) add(out, c, 'read', h.root, h.declared, h.owner, null, null, c);
-      } else if (written) {
-        add(out, c, 'write', m.path, m.declared, m.owner, null, null, c);
-      }
-      if (c.mode === NETWORK || c.mode === WRITE_NETWORK) add(out, c, 'network', m.root, m.declared, m.owner, null, null, c);
-      else if (c.mode === UNKNOWN) add(out, c, 'unknown', m.root, null, null, null, m.reason, c);
-      c.d = 0;
-    }
-    if (c.callees !== null) {
-      const m = site.m;
-      for (let j = 0; j < c.callees.length; j++) {
-        const e = c.callees[j];
-        if (e.d > 0) add(out, c, 'call', m.call, m.declared, m.owner, e.callee, null, e);
-        e.d = 0;
-      }
-    }
-  }
-  return P.mapValues(out);
-}
-
-function add(out, c, kind, target, declared, owner, callee, reason, counter) {
-  const key = `${c.part}\0${kind}\0${target}\0${declared ? `${declared.file}:${declared.line}:${declared.column}` : ''}\0${callee}`;
-  let e = MapPrototypeGet(out, key);
-  if (e === undefined) {
-    e = { function: c.part, kind, target, declared, owner, callee, reason, count: 0, samples: [] };
-    MapPrototypeSet(out, key, e);
-  }
-  e.count += counter.d;
-  const site = c.site;
-  for (let i = 0; i < MathMin(counter.d, SAMPLES) && e.samples.length < SAMPLES; i++) {
-    ArrayPrototypePush(e.samples, { request: counter.req[i], file: site.file, line: site.line, column: site.column });
-  }
 }
 
 module.exports = { install };

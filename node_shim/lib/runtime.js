@@ -30,22 +30,17 @@ const stacks = require('./stacks');
 const identity = require('./identity');
 const decide = require('./decide/rupture');
 const timing = require('./timing');
+const { loopIterable } = require('./loop-iterators');
+const { createTrampolineCheck } = require('./trampoline');
+const { createSiteTables } = require('./site-tables');
+const { createRupturePoints } = require('./rupture-points');
 const {
-  ArrayPrototypePush, ArrayPrototypeJoin, FunctionPrototypeCall, SafeWeakMap,
-  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, WeakMapPrototypeGet, WeakMapPrototypeSet,
-  StringPrototypeStartsWith,
-} = require('./primordials');
+  kCtx, kType, createPromiseHooks, settlerOfCurrent, setRequestContext,
+} = require('./async-context');
+const { SafeWeakMap, ObjectDefineProperty, StringPrototypeStartsWith } = require('./primordials');
 
 const { executionAsyncResource } = asyncHooks;
-const SymbolAsyncIterator = Symbol.asyncIterator;
-const SymbolIterator = Symbol.iterator;
-const kCtx = Symbol('jitflux.context');
-const kType = Symbol('jitflux.type');
-const kRan = Symbol('jitflux.ran');
-const kRanCtx = Symbol('jitflux.ranContext');
-const kRanPart = Symbol('jitflux.ranPart'); // the part that last ran on a resource
-const kParent = Symbol('jitflux.parent'); // promise -> the promise it was derived from
-const kSettled = Symbol('jitflux.settled'); // promise -> the part that settled it
+
 /**
  * A runtime: the part stack, the tables of functions and call sites, and `rt`, the object the
  * instrumented code calls. It reports rupture points and warnings to `recorder`, tells a
@@ -55,22 +50,14 @@ const kSettled = Symbol('jitflux.settled'); // promise -> the part that settled 
 function createRuntime({ recorder, stacks, identity }) {
   const requestIds = new SafeWeakMap(); // http.IncomingMessage -> request id
 
-  // Static tables, indexed by function number n (id `f${n}`) or by core site number s.
-  const fnId = []; // n -> 'fn'
-  const fnLoc = []; // n -> {file, line, column}
-  const fnSite = []; // n -> site where the function literal is an argument, or -1
-  const fnLastSite = []; // n -> last site where the function was passed by name
-  const listenerPart = []; // n -> part that registered it as a listener
-  const listenerSite = []; // n -> site of that registration
-  const siteFn = []; // s -> n
-  const siteCallee = []; // s -> callee text ("fs.readFile", "await")
-  const siteLoc = []; // s -> {file, line, column}
-  const sitePart = []; // s -> the part that last passed a callback there
-  const siteCtx = []; // s -> the part invocation (its context object) that last passed one there
-  const siteInRequest = []; // s -> true once a callback was passed there while serving a request
-  const handedOver = []; // n -> true while a call of n may be a dispatch (see dispatched)
-  const plainCalls = []; // n -> calls of n found to come from the app's own code
-  const libraryCalls = []; // n -> calls of n found to come from a library, none from the app
+  // Static tables, indexed by function number n (id `f${n}`) or by core site number s (see
+  // site-tables.js): the hooks below read and write the arrays themselves.
+  const tables = createSiteTables();
+  const {
+    fnId, fnSite, fnLastSite, listenerPart, listenerSite, siteFn, siteCallee, siteLoc,
+    sitePart, siteCtx, siteInRequest, handedOver, plainCalls, libraryCalls,
+    defineFunction, defineSite, markLiteralSite, siteOfFunction,
+  } = tables;
 
   // The part stack.
   let depth = 0;
@@ -174,44 +161,9 @@ function createRuntime({ recorder, stacks, identity }) {
     return k;
   }
 
-  /**
-   * The iterable of a `for await` loop at site s: the same iteration, through an iterator whose
-   * next() and return() suspend the running async function right after the call, before the loop
-   * awaits what it returned. `state` ({p, s}) tells the function's resume hooks.
-   */
+  /** The iterable of a `for await` loop at site s (see loop-iterators.js). */
   function forAwait(iterable, s, state) {
-    if (iterable === null || iterable === undefined) return iterable;
-    const asyncMethod = iterable[SymbolAsyncIterator];
-    if (asyncMethod !== undefined && asyncMethod !== null) {
-      return { [SymbolAsyncIterator]: () => loopIterator(FunctionPrototypeCall(asyncMethod, iterable), s, state) };
-    }
-    const syncMethod = iterable[SymbolIterator];
-    if (syncMethod !== undefined && syncMethod !== null) {
-      return { [SymbolIterator]: () => loopIterator(FunctionPrototypeCall(syncMethod, iterable), s, state) };
-    }
-    return iterable;
-  }
-
-  function loopIterator(it, s, state) {
-    if (it === null || (typeof it !== 'object' && typeof it !== 'function')) return it;
-    const next = it.next;
-    if (typeof next !== 'function') return it;
-    const wrapper = {
-      next() {
-        const result = FunctionPrototypeCall(next, it);
-        suspendLoop(s, state);
-        return result;
-      },
-    };
-    const ret = it.return;
-    if (typeof ret === 'function') {
-      wrapper.return = function () {
-        const result = FunctionPrototypeCall(ret, it);
-        suspendLoop(s, state);
-        return result;
-      };
-    }
-    return wrapper;
+    return loopIterable(iterable, s, state, suspendLoop);
   }
 
   function suspendLoop(s, state) {
@@ -258,53 +210,8 @@ function createRuntime({ recorder, stacks, identity }) {
     }
   }
 
-  // With async hooks on, Node runs each event-loop callback through its callbackTrampoline
-  // (node:internal/async_hooks), which calls `cb.apply(this, args)` and then
-  // `execution_async_resources.pop()`: an app's own Function.prototype.apply or Array.prototype.pop
-  // runs there, where it would not untraced. Such a call is not a part of its own (the callback it
-  // applies is), and a warning says that the replacement runs more often traced. The descriptors
-  // are read, not the properties: reading runs nothing of the app.
-  const FunctionPrototype = Function.prototype;
-  const ArrayPrototype = Array.prototype;
-  const originalApply = ObjectGetOwnPropertyDescriptor(FunctionPrototype, 'apply').value;
-  const originalPop = ObjectGetOwnPropertyDescriptor(ArrayPrototype, 'pop').value;
-  const helperNumbers = new SafeWeakMap(); // replacement function -> its function number or -1
-  let helpersWarned = false;
-
-  function replacement(object, name, original) {
-    const d = ObjectGetOwnPropertyDescriptor(object, name);
-    return d !== undefined && typeof d.value === 'function' && d.value !== original ? d.value : null;
-  }
-
-  function numberOf(fn) {
-    let n = WeakMapPrototypeGet(helperNumbers, fn);
-    if (n === undefined) {
-      n = identity.instrumentedNumber(fn);
-      WeakMapPrototypeSet(helperNumbers, fn, n);
-    }
-    return n;
-  }
-
-  /** Whether function n is the app's replacement of apply or pop, called by Node's trampoline. */
-  function trampolineHelper(n) {
-    const apply = replacement(FunctionPrototype, 'apply', originalApply);
-    if (apply !== null && numberOf(apply) === n) return true;
-    const pop = replacement(ArrayPrototype, 'pop', originalPop);
-    return pop !== null && numberOf(pop) === n;
-  }
-
-  function checkHelpers() {
-    if (helpersWarned) return [];
-    const replaced = [];
-    if (replacement(FunctionPrototype, 'apply', originalApply) !== null) ArrayPrototypePush(replaced, 'Function.prototype.apply');
-    if (replacement(ArrayPrototype, 'pop', originalPop) !== null) ArrayPrototypePush(replaced, 'Array.prototype.pop');
-    if (replaced.length > 0) {
-      helpersWarned = true;
-      recorder.warn(`the app replaced ${ArrayPrototypeJoin(replaced, ' and ')}: Node calls ${replaced.length > 1 ? 'them' : 'it'} for every event-loop callback while async hooks are on, so the app's replacement runs more often traced than untraced`);
-    }
-    return [];
-  }
-  recorder.addDrainer(checkHelpers);
+  const trampolineHelper = createTrampolineCheck({ recorder, identity });
+  const ruptures = createRupturePoints({ recorder, tables });
 
   function beginFromLoop(n) {
     const id = fnId[n];
@@ -314,28 +221,7 @@ function createRuntime({ recorder, stacks, identity }) {
       const res = executionAsyncResource();
       const ctx = res[kCtx];
       if (ctx !== undefined) request = ctx.request;
-      const lp = listenerPart[n];
-      if (lp !== undefined) {
-        // A listener: every run is a start point of the part that registered it.
-        const s = listenerSite[n];
-        recorder.recordRupture('start', siteCallee[s], lp, id, siteLoc[s], request);
-      } else {
-        let s = fnSite[n];
-        if (s < 0 && fnLastSite[n] !== undefined) s = fnLastSite[n];
-        const listener = s >= 0 && decide.handedOutsideRequest(request, siteInRequest[s]);
-        let caller = ctx !== undefined && !listener ? ctx.part : null;
-        if (caller === null && s >= 0) caller = sitePart[s];
-        if (!listener) caller = previousStep(res, ctx, caller);
-        if (caller !== null && caller !== undefined) {
-          const again = res[kRan] === n && res[kRanCtx] === ctx;
-          const type = decide.loopRuptureType(listener, again, res);
-          const callee = s >= 0 ? siteCallee[s] : calleeOf(res);
-          recorder.recordRupture(type, callee, caller, id, s >= 0 ? siteLoc[s] : fnLoc[n], request);
-        }
-        res[kRan] = n;
-        res[kRanCtx] = ctx;
-        res[kRanPart] = id;
-      }
+      ruptures.fromLoop(n, id, res, ctx, request);
     } catch (e) {
       recorder.warn(`part of ${id}: ${e && e.message}`);
     }
@@ -406,18 +292,7 @@ function createRuntime({ recorder, stacks, identity }) {
       const res = executionAsyncResource();
       const ctx = res[kCtx];
       if (ctx !== undefined) request = ctx.request;
-      res[kRanPart] = id;
-      // `await helper()`: the code after it continues from the helper's last part, the one that
-      // settled the promise this part made by calling it.
-      const awaited = res[kParent];
-      if (awaited !== undefined && p !== null && p !== undefined) {
-        const made = awaited[kCtx];
-        const settled = awaited[kSettled];
-        if (made !== undefined && made.part === p && settled !== undefined) p = settled;
-      }
-      if (p !== null && p !== undefined) {
-        recorder.recordRupture('post', 'await', p, id, siteLoc[s], request);
-      }
+      ruptures.afterAwait(p, s, id, res, request);
     } catch (e) {
       recorder.warn(`await in ${id}: ${e && e.message}`);
     }
@@ -434,25 +309,6 @@ function createRuntime({ recorder, stacks, identity }) {
     push(id, request, k);
     depth = k + 1;
     return k;
-  }
-
-  /**
-   * In `p.then(a).then(b)`, b runs on the promise `.then(b)` made, whose parent is the promise a's
-   * part settled: when the same part made both (one chain), b continues from a, not from the part
-   * that built the chain. Likewise `helper().then(a)` continues from the helper's last part.
-   */
-  function previousStep(res, ctx, caller) {
-    const parent = res[kParent];
-    if (parent === undefined || ctx === undefined || parent[kCtx] !== ctx) return caller;
-    const settled = parent[kSettled];
-    if (settled !== undefined) return settled;
-    const ran = parent[kRanPart];
-    return ran !== undefined ? ran : caller;
-  }
-
-  function calleeOf(res) {
-    const type = res[kType];
-    return decide.calleeOfType(type, type === 'Timeout' && decide.isInterval(res));
   }
 
   function init(asyncId, type, triggerAsyncId, resource) {
@@ -474,29 +330,7 @@ function createRuntime({ recorder, stacks, identity }) {
 
   let hook = null;
 
-  // Promise hooks: a promise's parent (the promise `then` or `await` was called on) and the part
-  // that settled it (the running part, or the part that last ran on the current resource: an
-  // async function's promise settles just after its last part has ended).
-  function onPromiseInit(promise, parent) {
-    if (parent !== undefined) promise[kParent] = parent;
-  }
-
-  function onPromiseSettled(promise) {
-    let part = rt.part;
-    if (part === null) part = executionAsyncResource()[kRanPart];
-    if (part !== undefined && part !== null) promise[kSettled] = part;
-  }
-
-  /**
-   * Outside any part, in the reaction to a promise the app settled (a framework sending what an
-   * async handler returned: Fastify, Koa, Express 5), the part that settled it; else null.
-   */
-  function settlerOfCurrent() {
-    const parent = executionAsyncResource()[kParent];
-    if (parent === undefined) return null;
-    const settled = parent[kSettled];
-    return settled !== undefined ? settled : null;
-  }
+  const { onPromiseInit, onPromiseSettled } = createPromiseHooks(rt);
 
   rt.settler = settlerOfCurrent;
 
@@ -511,12 +345,6 @@ function createRuntime({ recorder, stacks, identity }) {
     }
   }
 
-  /** Make the resource the current code runs in carry a request (called as a request starts). */
-  function setRequestContext(request) {
-    const res = executionAsyncResource();
-    res[kCtx] = { part: null, request };
-  }
-
   /** The context new work is attributed to: the current part's, or the current resource's. */
   function currentRequest() {
     if (curCtx !== null) return curCtx.request;
@@ -524,28 +352,7 @@ function createRuntime({ recorder, stacks, identity }) {
     return ctx !== undefined ? ctx.request : null;
   }
 
-  /** Register the static facts of an instrumented function. */
-  function defineFunction(n, loc) {
-    fnId[n] = `f${n}`;
-    fnLoc[n] = loc;
-    if (fnSite[n] === undefined) fnSite[n] = -1;
-  }
-
-  /** Register a call site where function n is handed to `callee`; returns the site number. */
-  function defineSite(n, callee, loc) {
-    const s = siteFn.length;
-    ArrayPrototypePush(siteFn, n);
-    ArrayPrototypePush(siteCallee, callee);
-    ArrayPrototypePush(siteLoc, loc);
-    ArrayPrototypePush(sitePart, null);
-    return s;
-  }
-
   rt.defineSite = defineSite;
-
-  function markLiteralSite(n, s) {
-    fnSite[n] = s;
-  }
 
   /** A listener registration just happened for `fn` (EventEmitter.on and the like). */
   function listenerRegistered(fn, type) {
@@ -567,12 +374,6 @@ function createRuntime({ recorder, stacks, identity }) {
     if (fnId[n] === undefined || listenerPart[n] !== undefined) return;
     listenerPart[n] = rt.part;
     listenerSite[n] = defineSite(n, callee, loc);
-  }
-
-  /** Whether function n was handed over at a call site (and the site), for Express registration. */
-  function siteOfFunction(n) {
-    const s = fnSite[n];
-    return s !== undefined && s >= 0 ? siteLoc[s] : null;
   }
 
   return {

@@ -27,7 +27,7 @@ const CALL = 3;
 const UNKNOWN = 4;
 const NONE = 5;
 const WRITE_NETWORK = 6; // a property write on a request, response or socket: both
-const READ = 7; // a read through `this` of an object with a home (see effects-runtime's createHomes)
+const READ = 7; // a read through `this` of an object with a home (see effect-homes.js)
 const MODES = Object.freeze({ PENDING, WRITE, NETWORK, CALL, UNKNOWN, NONE, WRITE_NETWORK, READ });
 
 // Methods of builtin collections that change them.
