@@ -72,7 +72,7 @@ function roleOf(uses) {
 }
 
 /** The plan of one target: what the worker runs and what the main thread keeps, or a reason. */
-function plan(source, f, kNodes, wNodes, scopes, parents, nodes) {
+function plan(source, f, kNodes, wNodes, scopes, parents, nodes, listeners = new Set()) {
   if (f.generator) return { reason: 'a generator (not supported yet)' };
   const arrow = f.type === 'ArrowFunctionExpression';
   for (const p of f.params) {
@@ -160,7 +160,7 @@ function plan(source, f, kNodes, wNodes, scopes, parents, nodes) {
   const streamGetter = locals.map((n) => `${JSON.stringify(n)}: ${n}`).join(', ');
   const edits = [
     ...kNodes.map((k, i) => ({ start: k.start, end: k.end, text: `__jfxK(${i}, function () { return { ${streamGetter} }; })` })),
-    ...wNodes.map((w) => ({ start: w.start, end: w.start, text: '__jfxW(' })),
+    ...wNodes.map((w) => ({ start: w.start, end: w.start, text: listeners.has(w) ? '__jfxL(' : '__jfxW(' })),
     ...wNodes.map((w) => ({ start: w.end, end: w.end, text: ')' })),
   ].sort((a, b) => b.start - a.start || b.end - a.end);
   let workerSrc = source.slice(f.start, f.end);
@@ -228,10 +228,12 @@ function rewrite(source, targets) {
       continue;
     }
     const wNodes = [];
+    const listeners = new Set(); // inner functions registered as listeners
     for (const w of target.inner || []) {
       const node = at.get(`${w.line}:${w.column}`);
       if (node && node !== f && inside(node, f)) wNodes.push(node);
       else missing = missing || w;
+      if (node && w.listener) listeners.add(node);
     }
     if (missing) {
       plans.push({ id: target.id, reason: `its continuation ${missing.name} is not inside it (not supported yet)` });
@@ -241,7 +243,7 @@ function rewrite(source, targets) {
       plans.push({ id: target.id, reason: 'a continuation kept on the main thread is inside one run in the worker (not supported yet)' });
       continue;
     }
-    const result = plan(source, f, kNodes, wNodes, scopes, parents, nodes);
+    const result = plan(source, f, kNodes, wNodes, scopes, parents, nodes, listeners);
     if (result.reason) {
       plans.push({ id: target.id, reason: result.reason });
       continue;

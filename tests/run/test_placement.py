@@ -79,7 +79,9 @@ def test_isolated_continuations_move_with_their_caller(
     )
     document = placement_document(list(decisions.values()), app, 2, 0.2)
     assert [f["name"] for f in document["fluxions"]] == ["anonymous_9"]
-    assert document["fluxions"][0]["inner"] == [{"name": "anonymous_14", "line": 14, "column": 22}]
+    assert document["fluxions"][0]["inner"] == [
+        {"name": "anonymous_14", "line": 14, "column": 22, "listener": False}
+    ]
 
 
 def test_the_traced_time_decides_a_move(traced: Callable[..., tuple[Path, Path]]) -> None:
@@ -137,8 +139,30 @@ def test_an_async_call_counts_all_its_parts(traced: Callable[..., tuple[Path, Pa
     """An async function's call has a part before its `await` and one after: its work a call
     counts both, and the trace's calls leave the resumes out."""
     _, trace = traced("run-shapes", 5, ["POST /async hello", "POST /async again"])
-    (f,) = [f for f in fluxions_of(trace) if f.name == "anonymous_29"]
+    (f,) = [f for f in fluxions_of(trace) if f.name == "anonymous_31"]
     assert f.work is not None and (f.calls, f.work.count) == (2, 4)
     assert per_call(f.work, f.calls) == 2 * (f.work.total_ms - f.work.max_ms) / 3
     (decision,) = [d for d in choose(fluxions_of(trace), (), 0.001) if d.name == f.name]
     assert decision.reason.endswith(" a call in the trace (2 calls, the longest part left out)")
+
+
+def test_a_share_group_created_by_its_caller_lives_in_its_task(
+    traced: Callable[..., tuple[Path, Path]],
+) -> None:
+    """The getRawBody callback that makes a gzip stream and counts its chunks in `size`: its
+    share group (its 'data' listener and its 'end' continuation) is created by each of its calls,
+    so the group moves in its task, the listener marked as such; a group whose variable lives on
+    (paper-counter's `count`, a module variable) does not."""
+    app, trace = traced("run-shapes", 5, ["POST /stream hello"])
+    decisions = {d.name: d for d in choose(fluxions_of(trace))}
+    stream = decisions["anonymous_59"]
+    assert stream.move and [name for name, _ in stream.inner] == ["anonymous_66", "anonymous_69"]
+    assert stream.listeners == ("anonymous_66",)
+    assert decisions["anonymous_66"].inside == decisions["anonymous_69"].inside == "anonymous_59"
+    document = placement_document(list(decisions.values()), app, 2, 0.0)
+    (moved,) = [f for f in document["fluxions"] if f["name"] == "anonymous_59"]
+    assert [(i["name"], i["listener"]) for i in moved["inner"]] == [
+        ("anonymous_66", True), ("anonymous_69", False)
+    ]  # fmt: skip
+    _, counter = traced("paper-counter")
+    assert not {d.name: d for d in choose(fluxions_of(counter))}["reply"].move

@@ -89,30 +89,42 @@ def test_written_context_moves_and_a_hidden_reader_is_caught(
     assert "caused by moving `anonymous_9` (isolated leaf, sends to express_dispatcher; " in out
 
 
-SHAPES = ["POST /arrow hello", "POST /async hello", "POST /count hello", "POST /count again"]
+SHAPES = [
+    "POST /arrow hello",
+    "POST /async hello",
+    "POST /count hello",
+    "POST /count again",
+    "POST /stream hello",
+]
 
 
-def test_arrow_async_and_stateful_fluxions_verify_identical(
+def test_arrow_async_stateful_and_listening_fluxions_verify_identical(
     traced: Callable[..., tuple[Path, Path]],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     express_version: int,
 ) -> None:
-    """An arrow callback, an async callback whose code after `await` runs in the worker, and a
-    callback that counts its calls in its own context (in a worker of its own) all move, and
-    the app answers as plain, the count included."""
+    """An arrow callback, an async callback whose code after `await` runs in the worker, a
+    callback that counts its calls in its own context (in a worker of its own), and one whose
+    listeners share a variable it creates (the group runs in its task) all move, and the app
+    answers as plain, the count included."""
     app, trace = traced("run-shapes", express_version, SHAPES)
-    traffic = [*SHAPES, "POST /count more", "POST /async again", "POST /count last"]
+    traffic = [*SHAPES, "POST /count more", "POST /async again", "POST /count last",
+               "POST /stream " + "x" * 5000]  # fmt: skip
     status, out = _verify(capsys, monkeypatch, app, trace, express_version, *_requests(traffic))
     assert status == 0, out
-    assert "moved: anonymous_16 (isolated leaf, sends to express_dispatcher): 1 calls" in out
-    assert "moved: anonymous_29 (isolated leaf, sends to express_dispatcher): 2 calls" in out
+    assert "moved: anonymous_18 (isolated leaf, sends to express_dispatcher): 1 calls" in out
+    assert "moved: anonymous_31 (isolated leaf, sends to express_dispatcher): 2 calls" in out
     assert (
-        "moved: anonymous_42 (isolated leaf, sends to express_dispatcher; its context (served) "
+        "moved: anonymous_44 (isolated leaf, sends to express_dispatcher; its context (served) "
         "lives in a worker of its own): 4 calls in the workers\n" in out
     )
+    assert (
+        "moved: anonymous_59 (its group &grp_size lives in its task: size created by each call, "
+        "shared with anonymous_66, anonymous_69 nested in it): 2 calls in the workers\n" in out
+    )
     assert "run again here" not in out
-    assert "verified: all 7 responses are the same" in out
+    assert "verified: all 9 responses are the same" in out
 
 
 @pytest.mark.parametrize("seen", [False, True], ids=["hidden-reader", "seen-reader"])

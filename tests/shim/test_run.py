@@ -141,6 +141,47 @@ def test_arrow_and_async_shells_keep_their_kind() -> None:
     )
 
 
+LISTENING = """
+const run = require(process.argv[1] + '/worker.js');
+// A listener that fires twice, one that never fires, then a post continuation that ends the task.
+const src = "function (next) { var e = new (require('events'))(), n = 0; "
+  + "e.on('data', __jfxL(function (k) { n += k; })); "
+  + "e.on('never', __jfxL(function () { n = -1; })); "
+  + "e.emit('data', 2); e.emit('data', 3); setImmediate(__jfxW(function () { next(n); })); }";
+run({ fid: 0, file: process.argv[1] + '/worker.js', src, ctx: {}, perCall: [], perCallValues: [],
+  args: [{ $jfx: 'h', id: 0, role: 'call' }] })
+  .then((answer) => console.log(JSON.stringify(answer)));
+"""
+
+
+def test_listeners_in_a_task_run_there_and_are_not_waited_for() -> None:
+    """Listeners the task registers run in the worker each time they fire; one that never fires
+    does not hold the task, which ends with its post continuation."""
+    answer = _node(LISTENING)
+    assert answer["messages"] == [{"kind": "call", "h": 0, "args": [5]}]
+
+
+def test_listener_targets_are_wrapped_apart() -> None:
+    """An inner function marked `listener` is wrapped as a listener in the worker's source, a
+    continuation as one the task waits for."""
+    source = (
+        "function f(next) {\n"
+        "  e.on('data', function (c) { n += c; });\n"
+        "  e.on('end', function () { next(); });\n"
+        "}\n"
+    )
+    target = {"id": 0, "line": 1, "column": 0, "continuations": [],
+              "inner": [{"name": "d", "line": 2, "column": 15, "listener": True},
+                        {"name": "x", "line": 3, "column": 14, "listener": False}]}  # fmt: skip
+    script = (
+        "const { rewrite } = require(process.argv[1] + '/rewrite.js');"
+        f"console.log(JSON.stringify(rewrite({json.dumps(source)}, [{json.dumps(target)}])));"
+    )
+    (plan,) = _node(script)["plans"]
+    assert "e.on('data', __jfxL(function (c) { n += c; }));" in plan["worker"]["src"]
+    assert "e.on('end', __jfxW(function () { next(); }));" in plan["worker"]["src"]
+
+
 CODEC = """
 const { encode, decode, Unclonable } = require(process.argv[1] + '/codec.js');
 const fs = require('fs');

@@ -1,9 +1,11 @@
 // Fluxion shapes `jitflux run` moves besides plain function callbacks: an arrow function, an
-// async function (its code after `await` runs in the worker too), and a fluxion that writes its
-// own context (a count only it uses: it runs in a worker of its own, where the count lives).
+// async function (its code after `await` runs in the worker too), a fluxion that writes its
+// own context (a count only it uses: it runs in a worker of its own, where the count lives),
+// and one that registers listeners on a stream it makes (its share group lives in its task).
 var app = require('express')(),
   crypto = require('crypto'),
   util = require('util'),
+  zlib = require('zlib'),
   getRawBody = require('raw-body'),
   ROUNDS = 2000,
   served = 0;
@@ -50,6 +52,25 @@ app.post('/count', function (req, res, next) {
     req.served = served;
     req.digest = hash.toString('hex');
     next();
+  });
+}, reply);
+
+app.post('/stream', function (req, res, next) {
+  getRawBody(req, function (err, buffer) {
+    if (err) {
+      next(err);
+      return;
+    }
+    var gzip = zlib.createGzip(),
+      size = 0;
+    gzip.on('data', function (chunk) {
+      size += chunk.length;
+    });
+    gzip.on('end', function () {
+      req.digest = 'gzip ' + size;
+      next();
+    });
+    gzip.end(buffer);
   });
 }, reply);
 
