@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from jitflux.errors import JitfluxError
-from jitflux.run.facts import fluxions_of
+from jitflux.run.facts import Origin, fluxions_of
 from jitflux.run.placement import choose, per_call, placement_document
 
 
@@ -152,7 +152,7 @@ def test_a_share_group_created_by_its_caller_lives_in_its_task(
     """The getRawBody callback that makes a gzip stream and counts its chunks in `size`: its
     share group (its 'data' listener and its 'end' continuation) is created by each of its calls,
     so the group moves in its task, the listener marked as such; a group whose variable lives on
-    (paper-counter's `count`, a module variable) does not."""
+    (one declared outside it, shared by every call) does not."""
     app, trace = traced("run-shapes", 5, ["POST /stream hello"])
     decisions = {d.name: d for d in choose(fluxions_of(trace))}
     stream = decisions["anonymous_59"]
@@ -164,5 +164,10 @@ def test_a_share_group_created_by_its_caller_lives_in_its_task(
     assert [(i["name"], i["listener"]) for i in moved["inner"]] == [
         ("anonymous_66", True), ("anonymous_69", False)
     ]  # fmt: skip
-    _, counter = traced("paper-counter")
-    assert not {d.name: d for d in choose(fluxions_of(counter))}["reply"].move
+    # Were `size` declared outside the callback (one copy for every call), the group could
+    # not live in one task: it stays.
+    fluxions = fluxions_of(trace)
+    outside = Origin("server.js", 1, 0)
+    moved_out = [replace(f, shares=tuple((n, outside) for n, _ in f.shares)) for f in fluxions]
+    kept = {d.name: d for d in choose(moved_out)}["anonymous_59"]
+    assert not kept.move and kept.reason.startswith("not isolated &grp_size: `size` is created")

@@ -144,6 +144,7 @@ def test_forced_wrong_isolation_is_caught(
     assert "caused by moving `anonymous_9` (forced by --isolate" in out
     assert ("the trace found it NOT isolated" in out) is seen
     assert "context {total}" in out
+    assert " ms of work a call at server.js:9" in out
 
 
 def test_no_traffic_is_bad_usage(
