@@ -26,25 +26,27 @@ import tempfile
 import time
 from pathlib import Path
 
-from overhead import (
-    APPS,
-    FULL,
+from harness import (
     LOAD_JS,
     ROOT,
-    RUPTURE_ONLY,
     START_TIMEOUT,
-    UNTRACED,
     Load,
     Pinning,
     app_env,
     descendants,
     free_port,
-    last_line,
     load_command,
     read_result,
     stop,
-    trace_command,
     wait_listening,
+)
+from overhead import (
+    APPS,
+    FULL,
+    RUPTURE_ONLY,
+    UNTRACED,
+    last_line,
+    trace_command,
 )
 
 CPUPROF_JS = Path(__file__).resolve().parent / "cpuprof.js"

@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from overhead import (
+from harness import (
     LOAD_JS,
     ROOT,
     Load,

@@ -15,19 +15,16 @@ function main() {
   const path = require('path');
   // First: it saves the built-ins before anything else of the shim runs.
   const {
-    toJSON, ObjectDefineProperty, StringPrototypeSplit, StringPrototypeTrim, SafeSet, SetPrototypeAdd,
+    toJSON, ObjectAssign, ObjectDefineProperty, StringPrototypeSplit, StringPrototypeTrim, SafeSet, SetPrototypeAdd,
   } = require('./lib/primordials');
-  const recorder = require('./lib/recorder');
-  const runtime = require('./lib/runtime');
-  const identity = require('./lib/identity');
+  // The shim's parts, made once here and handed to whoever needs them.
+  const recorder = require('./lib/recorder').createRecorder();
+  const identity = require('./lib/identity').createIdentity({ recorder });
+  const stacks = require('./lib/stacks');
+  const runtime = require('./lib/runtime').createRuntime({ recorder, stacks, identity });
   const { rt } = runtime;
   const env = process.env;
-
-  const effectSites = [];
-  rt.functionId = identity.functionId;
-  rt.externalId = identity.functionId;
-  rt.site = (siteId) => effectSites[siteId];
-  rt.isExpressNext = () => false;
+  const effectSites = []; // effect site id -> site, filled as files are instrumented
 
   const api = {
     rt,
@@ -58,13 +55,15 @@ function main() {
     }
   }
 
-  const stacks = require('./lib/stacks');
   step('stack traces', () => stacks.install(recorder.warn));
-  step('express hooks', () => require('./lib/express').install(rt, { runtime, recorder, identity, stacks }));
+  const expressHooks = step('express hooks', () => require('./lib/express').install(rt, { runtime, recorder, identity, stacks }));
+  const isExpressNext = expressHooks !== undefined ? expressHooks.isExpressNext : () => false;
   step('node hooks', () => require('./lib/node-hooks').install({
     dumpPath: env.JITFLUX_DUMP ? path.resolve(env.JITFLUX_DUMP) : null,
     portFile: env.JITFLUX_PORT_FILE ? path.resolve(env.JITFLUX_PORT_FILE) : null,
     runtime,
+    recorder,
+    identity,
   }));
   step('async hooks', () => runtime.enableAsyncHooks());
 
@@ -74,7 +73,8 @@ function main() {
     // Inserted effect hooks call the effects runtime: instrument only when it is installed.
     if (fs.existsSync(path.join(lib, 'effects-runtime.js')) && fs.existsSync(path.join(lib, 'effects.js'))) {
       const ready = step('effects runtime', () => {
-        require('./lib/effects-runtime').install(rt);
+        const { createEffectsRuntime } = require('./lib/effects-runtime');
+        ObjectAssign(rt, createEffectsRuntime({ runtime, recorder, identity, sites: effectSites, isExpressNext }));
         return true;
       });
       if (ready) effects = step('effects', () => require('./lib/effects')) || null;
@@ -103,7 +103,7 @@ function main() {
       const name = StringPrototypeTrim(names[i]);
       if (name !== '') SetPrototypeAdd(include, name);
     }
-    require('./lib/loader').install({ root, base, include, effects, effectSites, runtime });
+    require('./lib/loader').install({ root, base, include, effects, effectSites, runtime, recorder });
   });
 }
 

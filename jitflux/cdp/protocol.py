@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 from jitflux.errors import InspectorError
@@ -87,9 +87,9 @@ class WorkerAttached:
 
     METHOD: ClassVar[str] = "NodeWorker.attachedToWorker"
     session_id: str
-    worker_id: str
-    title: str
-    url: str
+    worker_id: str = field(metadata={"within": "workerInfo"})
+    title: str = field(metadata={"within": "workerInfo"})
+    url: str = field(metadata={"within": "workerInfo"})
 
 
 TypedEvent = BindingCalled | ScriptParsed | Paused | ContextDestroyed | WorkerAttached
@@ -196,31 +196,30 @@ class Protocol:
         return Reply(id=command_id, method=method, result=result)
 
 
+_TYPED = {
+    event.METHOD: event
+    for event in (BindingCalled, ScriptParsed, Paused, ContextDestroyed, WorkerAttached)
+}
+
+
 def decode_event(method: str, params: dict[str, Any]) -> TypedEvent | Event:
-    """A typed event for the methods jitflux uses, a generic `Event` for the others."""
-    if method == BindingCalled.METHOD:
-        return BindingCalled(
-            name=str(params.get("name", "")),
-            payload=str(params.get("payload", "")),
-            execution_context_id=int(params.get("executionContextId", 0)),
-        )
-    if method == ScriptParsed.METHOD:
-        return ScriptParsed(
-            script_id=str(params.get("scriptId", "")), url=str(params.get("url", ""))
-        )
-    if method == Paused.METHOD:
-        return Paused(reason=str(params.get("reason", "")))
-    if method == ContextDestroyed.METHOD:
-        return ContextDestroyed(execution_context_id=int(params.get("executionContextId", 0)))
-    if method == WorkerAttached.METHOD:
-        info = params.get("workerInfo") if isinstance(params.get("workerInfo"), dict) else {}
-        return WorkerAttached(
-            session_id=str(params.get("sessionId", "")),
-            worker_id=str(info.get("workerId", "")),
-            title=str(info.get("title", "")),
-            url=str(info.get("url", "")),
-        )
-    return Event(method=method, params=params)
+    """A typed event for the methods jitflux uses, a generic `Event` for the others. A field is
+    the param of its name in camelCase (`execution_context_id`: `executionContextId`), inside the
+    object its metadata's `within` names if any; a missing one is empty (0 or "")."""
+    typed = _TYPED.get(method)
+    if typed is None:
+        return Event(method=method, params=params)
+    values: dict[str, Any] = {}
+    for spec in fields(typed):
+        source = params
+        if "within" in spec.metadata:
+            inner = params.get(spec.metadata["within"])
+            source = inner if isinstance(inner, dict) else {}
+        head, *rest = spec.name.split("_")
+        raw = source.get(head + "".join(word.title() for word in rest))
+        convert = int if spec.type == "int" else str
+        values[spec.name] = convert(raw) if raw is not None else convert()
+    return typed(**values)
 
 
 def evaluation_result(result: Mapping[str, Any]) -> dict[str, Any]:

@@ -54,6 +54,20 @@ def add_trace_source(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def subcommand(
+    subparsers: Any, name: str, summary: str, description: str, usage: str | None = None
+) -> argparse.ArgumentParser:
+    """A subcommand: `summary` in `jitflux --help`, `description` (ending with its examples)
+    kept as written in its own help."""
+    return subparsers.add_parser(
+        name,
+        help=summary,
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        usage=usage,
+    )
+
+
 def trace_reader(
     subparsers: Any,
     name: str,
@@ -65,12 +79,7 @@ def trace_reader(
     """A subcommand that reads a trace (`--from TRACE`) and prints it in one of `formats`
     (the first is the default), to `-o PATH` when `output`; `description` ends with its
     examples, kept as written."""
-    parser = subparsers.add_parser(
-        name,
-        help=summary,
-        description=description,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = subcommand(subparsers, name, summary, description)
     add_trace_source(parser)
     parser.add_argument(
         "--format",

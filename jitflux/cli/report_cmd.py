@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from jitflux.cli.options import add_trace_source
+from jitflux.cli.options import add_trace_source, subcommand
 from jitflux.trace import load
 
 DESCRIPTION = """\
@@ -27,11 +27,11 @@ an output that cannot be written.
 
 def register(subparsers: Any) -> None:
     """Add the `report` subcommand."""
-    parser = subparsers.add_parser(
+    parser = subcommand(
+        subparsers,
         "report",
-        help="write one self-contained HTML page that shows the fluxions",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "write one self-contained HTML page that shows the fluxions",
+        DESCRIPTION,
     )
     add_trace_source(parser)
     parser.add_argument(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from jitflux.cli.options import add_trace_source
+from jitflux.cli.options import add_trace_source, subcommand
 from jitflux.errors import UsageError
 from jitflux.run.runner import RunOptions, serve
 
@@ -57,11 +57,11 @@ def command_of(args: argparse.Namespace) -> list[str]:
 
 def register(subparsers: Any) -> None:
     """Add the `run` subcommand."""
-    parser = subparsers.add_parser(
+    parser = subcommand(
+        subparsers,
         "run",
-        help="serve the app with its isolated fluxions in worker threads",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "serve the app with its isolated fluxions in worker threads",
+        DESCRIPTION,
         usage="%(prog)s --from TRACE [OPTIONS] [--] node [NODE OPTIONS] SCRIPT [ARGS]",
     )
     add_trace_source(parser)

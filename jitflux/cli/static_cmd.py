@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from jitflux.cli.options import subcommand
 from jitflux.errors import InstallationError, OutputError
 from jitflux.trace import Trace, dump
 
@@ -40,11 +41,11 @@ exit status: 0 compiled (even when some files could not be parsed); 2 bad usage 
 
 def register(subparsers: Any) -> None:
     """Add the `static` subcommand."""
-    parser = subparsers.add_parser(
+    parser = subcommand(
+        subparsers,
         "static",
-        help="compile an app from its source alone (the paper's static compiler)",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "compile an app from its source alone (the paper's static compiler)",
+        DESCRIPTION,
     )
     parser.add_argument("script", metavar="SCRIPT", help="the app's main script")
     parser.add_argument(

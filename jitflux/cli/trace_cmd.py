@@ -10,7 +10,7 @@ from typing import Any
 
 from jitflux.api import TraceEvent, trace
 from jitflux.cli.includes import unmatched_includes
-from jitflux.cli.options import add_traffic, requests_of
+from jitflux.cli.options import add_traffic, requests_of, subcommand
 from jitflux.errors import JitfluxError, OutputError, UsageError, exit_status
 from jitflux.trace import Trace
 from jitflux.words import callee_label, function_label, include_matches_nothing
@@ -56,11 +56,11 @@ while a driver ran or before the app listened (130 for Ctrl-C).
 
 def register(subparsers: Any) -> None:
     """Add the `trace` subcommand."""
-    parser = subparsers.add_parser(
+    parser = subcommand(
+        subparsers,
         "trace",
-        help="run a Node.js app, drive traffic, write trace.json",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "run a Node.js app, drive traffic, write trace.json",
+        DESCRIPTION,
         usage="%(prog)s [OPTIONS] [--] node [NODE OPTIONS] SCRIPT [ARGS]",
     )
     parser.add_argument(

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from jitflux.cli.options import add_trace_source, add_traffic, requests_of
+from jitflux.cli.options import add_trace_source, add_traffic, requests_of, subcommand
 from jitflux.cli.run_cmd import add_placement_options, command_of
 from jitflux.errors import UsageError
 from jitflux.run.verify import VerifyOptions, outcome, render, verify
@@ -36,11 +36,11 @@ exit status: 0 every response is the same; 1 some differ (or an app failed to st
 
 def register(subparsers: Any) -> None:
     """Add the `verify` subcommand."""
-    parser = subparsers.add_parser(
+    parser = subcommand(
+        subparsers,
         "verify",
-        help="replay traffic against the plain app and `run`, compare the responses",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "replay traffic against the plain app and `run`, compare the responses",
+        DESCRIPTION,
         usage="%(prog)s --from TRACE (--request LINE... | --requests FILE | --drive CMD) "
         "[OPTIONS] [--] node SCRIPT [ARGS]",
     )

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from jitflux.errors import AppExited, InstallationError, NotListening
+from jitflux.errors import AppExited, NotListening
 from jitflux.run.placement import write_placement
-from jitflux.tracing.command import NodeCommand, find_node, find_script
-from jitflux.tracing.launch import DIE_WITH_PARENT, SHIM, stop_process_group
+from jitflux.tracing.command import NodeCommand
+from jitflux.tracing.launch import locate, spawn_with_shim, stop_process_group
 
 
 class RunningApp:
@@ -44,10 +44,7 @@ class RunningApp:
         stderr: BinaryIO | int | None = None,
     ) -> RunningApp:
         """Launch the app; `placement` None runs it plain (the shim only reports the port)."""
-        node = find_node(command.node, env)
-        find_script(command.script)
-        if not SHIM.is_file():
-            raise InstallationError(f"the node shim is missing: {SHIM}")
+        node, _ = locate(command, env)
         folder = tempfile.TemporaryDirectory(prefix="jitflux-run-")
         placement_file = Path(folder.name) / "placement.json"
         write_placement(placement_file, placement or {"workers": 0, "fluxions": []})
@@ -56,20 +53,7 @@ class RunningApp:
         child_env["JITFLUX_PLACEMENT"] = str(placement_file)
         child_env["JITFLUX_PORT_FILE"] = str(Path(folder.name) / "port")
         child_env["JITFLUX_RUN_STATS"] = str(Path(folder.name) / "stats.json")
-        process = await asyncio.create_subprocess_exec(
-            node,
-            "--require",
-            str(SHIM),
-            *command.node_options,
-            command.script,
-            *command.args,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=stdout,
-            stderr=stderr,
-            env=child_env,
-            start_new_session=True,
-            preexec_fn=DIE_WITH_PARENT,
-        )
+        process = await spawn_with_shim(node, command, env=child_env, stdout=stdout, stderr=stderr)
         return cls(process, folder)
 
     async def wait_port(self, timeout: float = 30.0) -> int:

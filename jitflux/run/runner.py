@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -16,10 +15,6 @@ from jitflux.run.app import RunningApp, app_env
 from jitflux.run.facts import fluxions_of
 from jitflux.run.placement import Decision, choose, placement_document
 from jitflux.tracing.command import find_script, parse_command
-
-
-def _stderr_line(message: str) -> None:
-    print(f"jitflux: {message}", file=sys.stderr, flush=True)
 
 
 @dataclass

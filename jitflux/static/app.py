@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jitflux.static.functions import FunctionTable
 from jitflux.static.parse import Unit, load_units
-from jitflux.static.scopes import ScopeManager
+from jitflux.static.scope_analysis import ScopeManager
 from jitflux.static.syntax import Node
 
 _RECURSION_LIMIT = 20000

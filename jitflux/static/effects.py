@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from jitflux.static.analyzer import Analysis
 from jitflux.static.parse import Unit
-from jitflux.static.scopes import Reference, ScopeManager, Variable
+from jitflux.static.scope_analysis import ScopeManager
+from jitflux.static.scopes import Reference, Variable
 from jitflux.static.syntax import Node, member_name, own_nodes
 from jitflux.static.values import FunctionValue
 from jitflux.trace.model import Effect, EffectKind, Location

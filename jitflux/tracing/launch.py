@@ -63,6 +63,45 @@ def _find_shim() -> Path:
 
 SHIM = _find_shim()
 
+
+def locate(command: NodeCommand, env: Mapping[str, str]) -> tuple[str, Path]:
+    """The node binary and the script `command` names; an error when either, or the shim, is
+    missing."""
+    node = find_node(command.node, env)
+    script = find_script(command.script)
+    if not SHIM.is_file():
+        raise InstallationError(f"the node shim is missing: {SHIM}")
+    return node, script
+
+
+async def spawn_with_shim(
+    node: str,
+    command: NodeCommand,
+    *,
+    flags: Sequence[str] = (),
+    env: Mapping[str, str],
+    stdout: BinaryIO | int | None,
+    stderr: BinaryIO | int | None,
+) -> asyncio.subprocess.Process:
+    """Start `node [FLAGS] --require SHIM [NODE OPTIONS] SCRIPT [ARGS]` with no stdin, in a
+    process group of its own that dies with jitflux. Tracing and `jitflux run` both start the
+    app so; they differ in `flags` (the inspector's) and in the shim's environment."""
+    return await asyncio.create_subprocess_exec(
+        node,
+        *flags,
+        "--require",
+        str(SHIM),
+        *command.node_options,
+        command.script,
+        *command.args,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=stderr,
+        env=dict(env),
+        start_new_session=True,
+        preexec_fn=DIE_WITH_PARENT,
+    )
+
 class NodeApp:
     """A running traced app: its process, its inspector connection, and how it ended."""
 
@@ -104,10 +143,7 @@ class NodeApp:
         With `children_dir`, node child processes are traced too: each writes its dump there
         (`node_shim/lib/children.js`).
         """
-        node = find_node(command.node, env)
-        script = find_script(command.script)
-        if not SHIM.is_file():
-            raise InstallationError(f"the node shim is missing: {SHIM}")
+        node, script = locate(command, env)
         found = inspector_options(env.get("NODE_OPTIONS", ""))
         if found:
             raise UsageError(
@@ -121,20 +157,13 @@ class NodeApp:
             child_env.pop(f"JITFLUX_{key}", None)  # from an outer run: they would mislead the shim
         if children_dir is not None:
             child_env["JITFLUX_CHILDREN"] = os.fspath(children_dir)
-        process = await asyncio.create_subprocess_exec(
+        process = await spawn_with_shim(
             node,
-            *INSPECT_FLAGS,
-            "--require",
-            str(SHIM),
-            *command.node_options,
-            command.script,
-            *command.args,
-            stdin=asyncio.subprocess.DEVNULL,
+            command,
+            flags=INSPECT_FLAGS,
+            env=child_env,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
-            env=child_env,
-            start_new_session=True,
-            preexec_fn=DIE_WITH_PARENT,
         )
         live_groups.add(process.pid)
         out = Relay(stdout or sys.stdout.buffer)

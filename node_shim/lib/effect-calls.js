@@ -64,13 +64,8 @@ class CallVisitors {
     const ref = this.refs.get(arg);
     const v = ref ? this.variable(ref) : null;
     if (!v || v.undeclared || !v.param) return;
-    const owner = this.rootOf(arg, false);
-    if (!owner) return;
-    this.handled.add(arg);
-    const id = this.site('call', arg, {
-      v: owner.v,
-      m: { op: 'call', path: owner.name, call: owner.name, ...owner.m },
-    });
+    const id = this.closureCallSite(arg);
+    if (id === null) return;
     this.edits.wrap(arg, `${this.rt}.h(${id},`, ')');
   }
 
@@ -107,18 +102,27 @@ class CallVisitors {
       if (v.name === 'eval') this.unknown(node, 'eval', EVAL_REASON);
       return;
     }
-    const owner = this.rootOf(callee, false);
-    if (!owner) return;
-    this.handled.add(callee);
-    const id = this.site('call', callee, {
-      v: owner.v,
-      m: { op: 'call', path: owner.name, call: owner.name, ...owner.m },
-    });
+    const id = this.closureCallSite(callee);
+    if (id === null) return;
     // Record before the call, leaving the call as written: V8 prints the callee's text in
     // "x is not a function", and a wrapped callee would change that message.
     if (this.chainDepth) this.edits.wrap(callee, `${this.rt}.c(${id},`, ')');
     else if (this.printed.has(node)) this.argumentHook(node, 'c', `${id},${callee.name}`);
     else this.edits.wrap(node, `(${this.rt}.c(${id},${callee.name}),`, ')');
+  }
+
+  /**
+   * The site of a call of the closure `node` names (a parameter or a free variable, or a local
+   * alias of one), also a read of its variable; null when the function owns it.
+   */
+  closureCallSite(node) {
+    const owner = this.rootOf(node, false);
+    if (!owner) return null;
+    this.handled.add(node);
+    return this.site('call', node, {
+      v: owner.v,
+      m: { op: 'call', path: owner.name, call: owner.name, ...owner.m },
+    });
   }
 
   /** `res.send(x)`, `log.push(x)`, `store.bump()`: the receiver goes through the runtime. */

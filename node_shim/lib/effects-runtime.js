@@ -7,8 +7,6 @@
 // identity of a called function happens once per (part, site), when its cell is made, or on its
 // first few events; effect objects and strings are only built by the drainer.
 
-
-const { instrumentedNumber, targetOf } = require('./identity');
 const P = require('./primordials');
 const { owns } = require('./decide/ownership');
 const {
@@ -17,8 +15,9 @@ const {
 const { Cell, Callee, drain, SAMPLES } = require('./effect-cells');
 const { createHomes } = require('./effect-homes');
 const { HOOKS, hookNetwork } = require('./network-hooks');
+const { createHandOver } = require('./effect-handover');
 
-const { ArrayPrototypePush, MapPrototypeGet, MapPrototypeSet, ObjectGetOwnPropertyDescriptor, SafeMap } = P;
+const { ArrayPrototypePush, MapPrototypeGet, MapPrototypeSet, SafeMap } = P;
 
 const { PENDING, WRITE, NETWORK, CALL, UNKNOWN, NONE, WRITE_NETWORK, READ } = MODES;
 const PROBES = 3; // events per (part, site) whose called function is identified
@@ -29,8 +28,17 @@ const DONE = Object.freeze({ done: true, value: undefined });
 const NO_ITERATOR = Object.freeze({ next: () => DONE });
 const NO_ARGS = Object.freeze({ [Symbol.iterator]: () => NO_ITERATOR });
 
-/** Attach the hot-path functions to `rt`, hook Node's network classes, register the drainer. */
-function install(rt) {
+/**
+ * The effects runtime: the hooks the effect sites call (`r`, `w`, `m`, ... as effects.js inserts
+ * them), to be given to the runtime's `rt`. It hooks Node's network classes and registers its
+ * drainer with `recorder`. It reads the running part and request from `runtime.rt`, hands
+ * functions over with `runtime.defineSite` and `rt.L`, names functions with `identity`, finds
+ * effect site s at `sites[s]`, and tells Express's `next` with `isExpressNext`.
+ */
+function createEffectsRuntime({ runtime, recorder, identity, sites, isExpressNext }) {
+  const rt = runtime.rt;
+  const { instrumentedNumber, targetOf } = identity;
+  const hooks = {};
   const homes = createHomes(); // the homes of the objects this runtime records effects on
   const last = []; // site id -> the cell used last there
   const bySite = []; // site id -> every cell of that site, one per part
@@ -57,7 +65,7 @@ function install(rt) {
     for (let i = 0; i < list.length; i++) {
       if (list[i].part === part) return (last[s] = list[i]);
     }
-    const site = rt.site(s);
+    const site = sites[s];
     const v = site.v;
     const m = site.m;
     const vOn = v !== null && !owns(part, v.chain);
@@ -70,6 +78,8 @@ function install(rt) {
     return (last[s] = c);
   }
 
+  const methodModeOf = (obj, prop) => methodMode(obj, prop, targetOf);
+
   /**
    * What a member part records, from its first object; `otherwise` when looking at the object
    * throws (a hostile Proxy), which must not break the app.
@@ -78,13 +88,13 @@ function install(rt) {
     try {
       return mode(obj, prop);
     } catch (e) {
-      rt.warn(`effects: cannot tell what an object is: ${e && e.message}`);
+      recorder.warn(`effects: cannot tell what an object is: ${e && e.message}`);
       return otherwise;
     }
   }
 
   /** A variable read, write or update, or an unknown construct: `RT.r(7,count)`. */
-  rt.r = function r(s, value) {
+  hooks.r = function r(s, value) {
     const p = rt.part;
     if (p != null) {
       let c = last[s];
@@ -102,7 +112,7 @@ function install(rt) {
    * function that may be a constructor, `nt` is its new.target: an object being built by this
    * very call is its own (`this.count = 0` in `function Counter()`), not an effect.
    */
-  rt.w = function w(s, obj, nt, root) {
+  hooks.w = function w(s, obj, nt, root) {
     const p = rt.part;
     if (p != null && nt === undefined) {
       let c = last[s];
@@ -128,7 +138,7 @@ function install(rt) {
    * A method call on `obj`: `(RT.m(7,res),res.send(x))`, `RT.m(7,a[k]).send(x)`; `root` is the
    * instance a path through `this` starts from (`RT.m(7,this.items[k],this).set(k, v)`).
    */
-  rt.m = function m(s, obj, root) {
+  hooks.m = function m(s, obj, root) {
     methodUse(s, obj, null, root);
     return obj;
   };
@@ -137,8 +147,8 @@ function install(rt) {
    * A method call on a member chain from `root`: `(RT.mp(7,res),res.locals.f(x))`; a chain
    * through `this` (or `self = this`) starts from the instance.
    */
-  rt.mp = function mp(s, root) {
-    const m = rt.site(s).m;
+  hooks.mp = function mp(s, root) {
+    const m = sites[s].m;
     methodUse(s, root, m.keys, m.root === 'this' ? root : undefined);
     return root;
   };
@@ -152,7 +162,7 @@ function install(rt) {
       if (c.on) {
         if (c.mode === PENDING) {
           const target = receiver(obj, keys);
-          c.mode = classify(methodMode, target, c.site.m.prop, NONE);
+          c.mode = classify(methodModeOf, target, c.site.m.prop, NONE);
           if (c.mode === WRITE) c.home = homes.of(root !== undefined ? root : target, c.site);
           if (c.home !== null && owns(p, c.home.chain)) c.mode = NONE;
         }
@@ -168,64 +178,17 @@ function install(rt) {
     }
   }
 
-  /**
-   * A function named by a member expression, or bound, handed to a call (`RT.l(7,routes.index)`):
-   * once the runtime knows which function of the app it is, it is handed over like a literal.
-   */
-  rt.l = function l(s, fn) {
-    if (typeof fn === 'function' && rt.part !== null) {
-      try {
-        handOver(s, fn);
-      } catch (e) {
-        rt.warn(`effects: cannot tell which function is handed over: ${e && e.message}`);
-      }
-    }
-    return fn;
-  };
-
-  /** An options object handed to a call (`RT.o(7,{handler() {...}})`): its own functions. */
-  rt.o = function o(s, obj) {
-    if (rt.part !== null && obj !== null && typeof obj === 'object') {
-      try {
-        const keys = P.ObjectKeys(obj);
-        for (let i = 0; i < keys.length; i++) {
-          const d = ObjectGetOwnPropertyDescriptor(obj, keys[i]);
-          if (d !== undefined && typeof d.value === 'function') handOver(s, d.value);
-        }
-      } catch (e) {
-        rt.warn(`effects: cannot tell which function is handed over: ${e && e.message}`);
-      }
-    }
-    return obj;
-  };
-
-  const numbers = new P.SafeWeakMap(); // function -> its number, or -1 for a function not the app's
-  const handedSites = []; // effect site -> Map(function number -> runtime site)
-
-  function handOver(s, fn) {
-    let n = P.WeakMapPrototypeGet(numbers, fn);
-    if (n === undefined) {
-      n = instrumentedNumber(targetOf(fn));
-      P.WeakMapPrototypeSet(numbers, fn, n);
-    }
-    if (n < 0) return;
-    let sites = handedSites[s];
-    if (sites === undefined) sites = handedSites[s] = new SafeMap();
-    let rs = MapPrototypeGet(sites, n);
-    if (rs === undefined) {
-      const site = rt.site(s);
-      rs = rt.defineSite(n, site.callee, { file: site.file, line: site.line, column: site.column });
-      MapPrototypeSet(sites, n, rs);
-    }
-    rt.L(fn, rs);
-  }
+  // Functions handed to a call by name or in an options object (effect-handover.js).
+  const handed = createHandOver({ runtime, recorder, identity, sites });
+  hooks.l = handed.l;
+  hooks.o = handed.o;
 
   /** An object made by `new` and stored in a variable: its home (`RT.n(7,new Counter())`). */
-  rt.n = function n(s, obj) {
+  hooks.n = function n(s, obj) {
     try {
-      homes.birth(obj, rt.site(s).m);
+      homes.birth(obj, sites[s].m);
     } catch (e) {
-      rt.warn(`effects: cannot record where an object was made: ${e && e.message}`);
+      recorder.warn(`effects: cannot record where an object was made: ${e && e.message}`);
     }
     return obj;
   };
@@ -234,7 +197,7 @@ function install(rt) {
    * A read through `this` (`RT.t(7,this).count`): a read of the object's home when it has one
    * that the running part does not own; `nt` as for `w`.
    */
-  rt.t = function t(s, obj, nt) {
+  hooks.t = function t(s, obj, nt) {
     const p = rt.part;
     if (p != null && nt === undefined) {
       let c = last[s];
@@ -254,7 +217,7 @@ function install(rt) {
   };
 
   /** An object handed to a stream (`src.pipe(res)`): a use of the network if socket-backed. */
-  rt.a = function a(s, obj) {
+  hooks.a = function a(s, obj) {
     const p = rt.part;
     if (p != null) {
       let c = last[s];
@@ -273,12 +236,12 @@ function install(rt) {
   };
 
   /** A parameter handed to a call (`RT.h(7,next)`): Express's next handed on is a call of it. */
-  rt.h = function h(s, fn) {
-    return typeof fn === 'function' && rt.isExpressNext(fn) ? rt.c(s, fn) : rt.r(s, fn);
+  hooks.h = function h(s, fn) {
+    return typeof fn === 'function' && isExpressNext(fn) ? hooks.c(s, fn) : hooks.r(s, fn);
   };
 
   /** A call of a parameter or a free variable: `RT.c(7,next)()`. */
-  rt.c = function c(s, fn) {
+  hooks.c = function c(s, fn) {
     const p = rt.part;
     if (p != null) {
       let cell = last[s];
@@ -295,36 +258,36 @@ function install(rt) {
   // The same hooks, placed in the arguments of the call they record (see effects.js's
   // argumentHook): on its first argument, which they return (`f(RT.ca(7,f,x))`), or as the
   // spread of an empty iterable when it has none (`f(...RT.cn(7,f))`).
-  rt.cn = function cn(s, fn) {
-    rt.c(s, fn);
+  hooks.cn = function cn(s, fn) {
+    hooks.c(s, fn);
     return NO_ARGS;
   };
-  rt.ca = function ca(s, fn, arg) {
-    rt.c(s, fn);
+  hooks.ca = function ca(s, fn, arg) {
+    hooks.c(s, fn);
     return arg;
   };
-  rt.mn = function mn(s, obj) {
+  hooks.mn = function mn(s, obj) {
     methodUse(s, obj, null);
     return NO_ARGS;
   };
-  rt.ma = function ma(s, obj, arg) {
+  hooks.ma = function ma(s, obj, arg) {
     methodUse(s, obj, null);
     return arg;
   };
-  rt.mpn = function mpn(s, root) {
-    methodUse(s, root, rt.site(s).m.keys);
+  hooks.mpn = function mpn(s, root) {
+    methodUse(s, root, sites[s].m.keys);
     return NO_ARGS;
   };
-  rt.mpa = function mpa(s, root, arg) {
-    methodUse(s, root, rt.site(s).m.keys);
+  hooks.mpa = function mpa(s, root, arg) {
+    methodUse(s, root, sites[s].m.keys);
     return arg;
   };
-  rt.rn = function rn(s) {
-    rt.r(s);
+  hooks.rn = function rn(s) {
+    hooks.r(s);
     return NO_ARGS;
   };
-  rt.ra = function ra(s, arg) {
-    rt.r(s);
+  hooks.ra = function ra(s, arg) {
+    hooks.r(s);
     return arg;
   };
 
@@ -340,7 +303,7 @@ function install(rt) {
       try {
         id = identify(fn, member);
       } catch (e) {
-        rt.warn(`effects: cannot identify a called function: ${e && e.message}`);
+        recorder.warn(`effects: cannot identify a called function: ${e && e.message}`);
       }
       if (id === null && member) {
         c.cur = null;
@@ -365,9 +328,9 @@ function install(rt) {
    */
   function identify(fn, member) {
     if (typeof fn !== 'function') return null;
-    if (rt.isExpressNext(fn)) return 'express.next';
+    if (isExpressNext(fn)) return 'express.next';
     if (member && instrumentedNumber(targetOf(fn)) < 0) return null;
-    return rt.externalId(fn) || null;
+    return identity.functionId(fn) || null;
   }
 
   // Library code using the socket (network-hooks.js): record it for the current part unless the
@@ -377,7 +340,7 @@ function install(rt) {
   function netUse(obj, k) {
     let p = rt.part;
     // A framework answering with what an async handler returned uses the socket for it.
-    if (p == null && !isStdio(obj)) p = rt.settler();
+    if (p == null && !isStdio(obj)) p = runtime.settler();
     if (p == null || (p === netPart && obj === netObj) || isStdio(obj)) return;
     netPart = p;
     netObj = obj;
@@ -391,7 +354,8 @@ function install(rt) {
     c.d++;
   }
 
-  rt.addDrainer(() => drain(cells));
+  recorder.addDrainer(() => drain(cells));
+  return hooks;
 }
 
-module.exports = { install };
+module.exports = { createEffectsRuntime };

@@ -14,7 +14,8 @@
 // gets the hook (XC, just before the handler runs) and its function a finally that ends the part;
 // registrations are Express 3's Router.prototype.route and connect's use.
 
-const instrument = require('./instrument');
+const { RT } = require('./instrument');
+const syntax = require('./syntax');
 const { Edits } = require('./edits');
 const decide = require('./decide/express');
 const {
@@ -22,8 +23,6 @@ const {
   WeakSetPrototypeAdd, WeakSetPrototypeHas, SafeWeakMap, SafeWeakSet, ArrayPrototypeJoin,
   StringPrototypeSplit, StringPrototypeEndsWith, StringPrototypeIndexOf,
 } = require('./primordials');
-
-const RT = instrument.RT;
 
 // File (by path suffix) -> the assignments to hook in it.
 const FILES = [
@@ -82,13 +81,13 @@ function expressFile(filename) {
 
 /** Insert the hooks into one Express file; returns {code, inserts} or null if not recognized. */
 function instrumentExpress(source, kind) {
-  const ast = instrument.parse(source);
+  const ast = syntax.parse(source);
   const edits = new Edits(source);
   const targets = TARGETS[kind];
   let found = 0;
   const calls = CALLS[kind] || {};
-  instrument.walk(ast, (node, parent) => {
-    if (instrument.isFunction(node)) {
+  syntax.walk(ast, (node, parent) => {
+    if (syntax.isFunction(node)) {
       const name = node.id ? node.id.name : '';
       if (Object.prototype.hasOwnProperty.call(calls, name) && hookCalls(source, edits, node, calls[name])) found++;
       return true;
@@ -121,7 +120,7 @@ function instrumentExpress(source, kind) {
       close = `}finally{${RT}.XL(-1)}`;
     }
     const span = fn.end - fn.start + 1;
-    const end = instrument.directivesEnd(fn.body.body);
+    const end = syntax.directivesEnd(fn.body.body);
     if (end >= 0) edits.before(end, `;${open}`, span);
     else edits.before(fn.body.start + 1, open, span);
     edits.before(fn.body.end - 1, close, 0);
@@ -129,11 +128,11 @@ function instrumentExpress(source, kind) {
     return true;
   });
   if (found === 0) return null;
-  const dirEnd = instrument.directivesEnd(ast.body);
-  const at = dirEnd >= 0 ? dirEnd : instrument.codeStart(source);
+  const dirEnd = syntax.directivesEnd(ast.body);
+  const at = dirEnd >= 0 ? dirEnd : syntax.codeStart(source);
   edits.before(at, `${dirEnd >= 0 ? ';' : ''}const ${RT}=globalThis.__jitflux.rt;`, source.length + 2);
   const out = edits.applyWithMap();
-  instrument.parse(out.code);
+  syntax.parse(out.code);
   return out;
 }
 
@@ -145,8 +144,8 @@ function instrumentExpress(source, kind) {
 function hookCalls(source, edits, fn, callees) {
   if (fn.body.type !== 'BlockStatement') return false;
   const hits = [];
-  instrument.walk(fn.body, (node) => {
-    if (instrument.isFunction(node)) return false;
+  syntax.walk(fn.body, (node) => {
+    if (syntax.isFunction(node)) return false;
     if (node.type !== 'CallExpression') return true;
     const callee = source.slice(node.callee.start, node.callee.end);
     if (!callees.includes(callee)) return true;
@@ -305,7 +304,10 @@ function createExpressHooks({ runtime, recorder, identity, stacks }) {
   };
 }
 
-/** Give `rt` Express's hooks, made with `deps` as createExpressHooks takes them. */
+/**
+ * Give `rt` Express's hooks, made with `deps` as createExpressHooks takes them; returns them
+ * (their `isExpressNext` is for the effects runtime).
+ */
 function install(rt, deps) {
   const hooks = createExpressHooks(deps);
   rt.XC = hooks.XC;
@@ -314,7 +316,7 @@ function install(rt, deps) {
   rt.XN = hooks.XN;
   rt.XR = hooks.XR;
   rt.XL = hooks.XL;
-  rt.isExpressNext = hooks.isExpressNext;
+  return hooks;
 }
 
 /**

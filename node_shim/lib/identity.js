@@ -6,17 +6,15 @@
 // Computed on registration (rare), cached per function object. A bound function
 // (`counter.bump.bind(counter)`) is its target: Function.prototype.bind is hooked to remember it.
 
-const recorder = require('./recorder');
 const {
   FunctionPrototypeToString, StringPrototypeIndexOf, StringPrototypeSlice, RegExpPrototypeExec,
   WeakMapPrototypeGet, WeakMapPrototypeSet, SafeWeakMap, ReflectApply, ObjectDefineProperty,
   ObjectGetOwnPropertyDescriptor,
 } = require('./primordials');
 
-const ids = new SafeWeakMap();
-const targets = new SafeWeakMap(); // bound function -> the function it calls
 const MARK = /__jf\.E\((\d+)\)/g;
 
+/** The number n of the instrumented function `fn` (id `fn`), or -1: not one of the app's. */
 function instrumentedNumber(fn) {
   let text;
   try {
@@ -35,50 +33,62 @@ function instrumentedNumber(fn) {
   return min;
 }
 
-/** The id of any function object ('fN'). */
-function functionId(fn) {
-  if (typeof fn !== 'function') return null;
-  let id = WeakMapPrototypeGet(ids, fn);
-  if (id !== undefined) return id;
-  const target = WeakMapPrototypeGet(targets, fn);
-  if (target !== undefined) {
-    id = functionId(target);
+/**
+ * The ids of one traced process: `functionId` names any function object, giving a function not
+ * the app's a new number and an `external` entry in `recorder`; `installBind` hooks
+ * Function.prototype.bind so that `targetOf` finds the function a bound one calls.
+ */
+function createIdentity({ recorder }) {
+  const ids = new SafeWeakMap();
+  const targets = new SafeWeakMap(); // bound function -> the function it calls
+
+  /** The id of any function object ('fN'). */
+  function functionId(fn) {
+    if (typeof fn !== 'function') return null;
+    let id = WeakMapPrototypeGet(ids, fn);
+    if (id !== undefined) return id;
+    const target = WeakMapPrototypeGet(targets, fn);
+    if (target !== undefined) {
+      id = functionId(target);
+      WeakMapPrototypeSet(ids, fn, id);
+      return id;
+    }
+    const n = instrumentedNumber(fn);
+    if (n >= 0) {
+      id = `f${n}`;
+    } else {
+      id = `f${recorder.allocateFunctions(1)}`;
+      recorder.addExternal(fn, id);
+    }
     WeakMapPrototypeSet(ids, fn, id);
     return id;
   }
-  const n = instrumentedNumber(fn);
-  if (n >= 0) {
-    id = `f${n}`;
-  } else {
-    id = `f${recorder.allocateFunctions(1)}`;
-    recorder.addExternal(fn, id);
-  }
-  WeakMapPrototypeSet(ids, fn, id);
-  return id;
-}
 
-/** Remember the target of every bound function (Function.prototype.bind, in place). */
-function installBind() {
-  const desc = ObjectGetOwnPropertyDescriptor(Function.prototype, 'bind');
-  if (!desc || typeof desc.value !== 'function') return;
-  const original = desc.value;
-  const bind = function bind(thisArg) {
-    const bound = ReflectApply(original, this, arguments);
-    WeakMapPrototypeSet(targets, bound, this);
-    return bound;
-  };
-  ObjectDefineProperty(bind, 'name', { value: original.name });
-  ObjectDefineProperty(bind, 'length', { value: original.length });
-  ObjectDefineProperty(Function.prototype, 'bind', { ...desc, value: bind });
-}
-
-/** The function a bound function calls (through any number of binds), or the function itself. */
-function targetOf(fn) {
-  let f = fn;
-  for (let t = WeakMapPrototypeGet(targets, f); t !== undefined; t = WeakMapPrototypeGet(targets, f)) {
-    f = t;
+  /** Remember the target of every bound function (Function.prototype.bind, in place). */
+  function installBind() {
+    const desc = ObjectGetOwnPropertyDescriptor(Function.prototype, 'bind');
+    if (!desc || typeof desc.value !== 'function') return;
+    const original = desc.value;
+    const bind = function bind(thisArg) {
+      const bound = ReflectApply(original, this, arguments);
+      WeakMapPrototypeSet(targets, bound, this);
+      return bound;
+    };
+    ObjectDefineProperty(bind, 'name', { value: original.name });
+    ObjectDefineProperty(bind, 'length', { value: original.length });
+    ObjectDefineProperty(Function.prototype, 'bind', { ...desc, value: bind });
   }
-  return f;
+
+  /** The function a bound function calls (through any number of binds), or the function itself. */
+  function targetOf(fn) {
+    let f = fn;
+    for (let t = WeakMapPrototypeGet(targets, f); t !== undefined; t = WeakMapPrototypeGet(targets, f)) {
+      f = t;
+    }
+    return f;
+  }
+
+  return { functionId, installBind, targetOf, instrumentedNumber, numberOf };
 }
 
 /** The number n of an id 'fn'. */
@@ -86,4 +96,4 @@ function numberOf(id) {
   return +StringPrototypeSlice(id, 1);
 }
 
-module.exports = { functionId, numberOf, instrumentedNumber, installBind, targetOf };
+module.exports = { createIdentity, instrumentedNumber, numberOf };

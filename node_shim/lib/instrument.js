@@ -21,7 +21,7 @@
 const acorn = require('acorn');
 const { Edits } = require('./edits');
 const {
-  PARSE_OPTIONS, isFunction, parse, analyzeScopes, walk, functionName, functionKind, paramNames,
+  PARSE_OPTIONS, isFunction, analyzeScopes, walk, functionName, functionKind, paramNames,
   blockClash, directivesEnd, arrowEnd, calleeText, parenExtent, codeStart,
 } = require('./syntax');
 
@@ -314,14 +314,4 @@ function applyChecked(ast, edits) {
   return out;
 }
 
-/** Parse a file and find nodes: exported for the Express hooks. */
-module.exports = {
-  RT,
-  PARSE_OPTIONS,
-  parse,
-  walk,
-  isFunction,
-  directivesEnd,
-  codeStart,
-  instrumentSource,
-};
+module.exports = { RT, instrumentSource };

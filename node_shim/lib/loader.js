@@ -7,7 +7,6 @@
 const fs = require('fs');
 const path = require('path');
 const Module = require('module');
-const recorder = require('./recorder');
 const instrument = require('./instrument');
 const express = require('./express');
 const stacks = require('./stacks');
@@ -61,10 +60,11 @@ function toPosix(p) {
  * The options of instrumentation: `root` (absolute, real path: the app's own files are under
  * it), `base` (the folder file names are relative to: the traced script's), `include` (Set of
  * package names), `effects` (the effects module or null), `effectSites` (array for addSite),
- * `runtime` (lib/runtime.js's createRuntime: the runtime the instrumented code calls).
+ * `runtime` (lib/runtime.js's createRuntime: the runtime the instrumented code calls) and
+ * `recorder` (lib/recorder.js's createRecorder: where functions, sources and warnings go).
  */
 function createLoader(options) {
-  const { root, include, effects, effectSites, runtime } = options;
+  const { root, include, effects, effectSites, runtime, recorder } = options;
   const base = options.base === undefined ? root : options.base;
 
   /** The file name to record for `filename` (relative to base), or null: not instrumented. */
@@ -136,6 +136,7 @@ function createLoader(options) {
 }
 
 function install(options) {
+  const { recorder } = options;
   const loader = createLoader(options);
   const original = Module.prototype._compile;
   Module.prototype._compile = function _compile(content, filename) {

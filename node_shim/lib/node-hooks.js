@@ -11,8 +11,6 @@ const path = require('path');
 const net = require('net');
 const events = require('events');
 const dc = require('diagnostics_channel');
-const recorder = require('./recorder');
-const identity = require('./identity');
 const stacks = require('./stacks');
 const {
   FunctionPrototypeCall, FunctionPrototypeToString, ReflectApply, RegExpPrototypeExec, WeakMapPrototypeSet,
@@ -28,7 +26,8 @@ const { constants: { signals: SIGNAL_NUMBERS } } = os;
 
 const SIGNALS = ['SIGINT', 'SIGTERM'];
 
-function notify(message) {
+/** Send `message` through jitflux's binding, if it added one; a failure is warned to `recorder`. */
+function notify(message, recorder) {
   const binding = globalThis.__jitfluxNotify;
   if (typeof binding !== 'function') return;
   try {
@@ -49,7 +48,7 @@ function writeFileAtomic(file, text) {
  * A server's request listener that is one of the app's functions, however it was named at the
  * registration (`http.createServer(handlers.serve)`): a start point of the registering part.
  */
-function requestListener(runtime, listener) {
+function requestListener({ runtime, recorder, identity }, listener) {
   try {
     const n = identity.instrumentedNumber(identity.targetOf(listener));
     if (n < 0) return;
@@ -68,11 +67,12 @@ function requestListener(runtime, listener) {
 }
 
 /**
- * Hook Node for `runtime` (lib/runtime.js's createRuntime); `dumpPath` and `portFile` are the
- * files to write at exit and when the first server listens, or null.
+ * Hook Node for `runtime` (lib/runtime.js's createRuntime), recording into `recorder` and naming
+ * functions with `identity`; `dumpPath` and `portFile` are the files to write at exit and when
+ * the first server listens, or null.
  */
 function install(options) {
-  const { dumpPath, portFile, runtime } = options;
+  const { dumpPath, portFile, runtime, recorder, identity } = options;
   identity.installBind();
   const proto = events.EventEmitter.prototype;
   const originalOn = proto.on;
@@ -93,7 +93,7 @@ function install(options) {
     }
     const message = { event: 'exit', code, batch };
     if (signal) message.signal = signal;
-    notify(message);
+    notify(message, recorder);
     if (dumpPath) {
       try {
         writeFileSync(dumpPath, toJSON(recorder.total()));
@@ -127,14 +127,14 @@ function install(options) {
   }
   const addListener = function addListener(type, listener) {
     runtime.listenerRegistered(listener, type);
-    if (type === 'request' && this instanceof net.Server) requestListener(runtime, listener);
+    if (type === 'request' && this instanceof net.Server) requestListener(options, listener);
     const result = ReflectApply(originalOn, this, arguments);
     if (this === process) keepExitLast(this, type, listener);
     return result;
   };
   const prependListener = function prependListener(type, listener) {
     runtime.listenerRegistered(listener, type);
-    if (type === 'request' && this instanceof net.Server) requestListener(runtime, listener);
+    if (type === 'request' && this instanceof net.Server) requestListener(options, listener);
     return ReflectApply(originalPrepend, this, arguments);
   };
   proto.on = addListener;
@@ -160,7 +160,7 @@ function install(options) {
       const address = FunctionPrototypeCall(serverAddress, server);
       if (!address || typeof address !== 'object') return;
       recorder.addListening(address.port, address.address);
-      notify({ event: 'listening', port: address.port, address: address.address });
+      notify({ event: 'listening', port: address.port, address: address.address }, recorder);
       if (portFile && !portWritten) {
         portWritten = true;
         writeFileAtomic(portFile, String(address.port));
@@ -187,7 +187,7 @@ function install(options) {
     };
   }
 
-  return { finish, notify };
+  return { finish };
 }
 
-module.exports = { install, notify };
+module.exports = { install };

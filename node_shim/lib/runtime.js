@@ -25,11 +25,7 @@
 
 const asyncHooks = require('async_hooks');
 const v8 = require('v8');
-const recorder = require('./recorder');
-const stacks = require('./stacks');
-const identity = require('./identity');
 const decide = require('./decide/rupture');
-const timing = require('./timing');
 const { loopIterable } = require('./loop-iterators');
 const { createTrampolineCheck } = require('./trampoline');
 const { createSiteTables } = require('./site-tables');
@@ -43,9 +39,10 @@ const { executionAsyncResource } = asyncHooks;
 
 /**
  * A runtime: the part stack, the tables of functions and call sites, and `rt`, the object the
- * instrumented code calls. It reports rupture points and warnings to `recorder`, tells a
- * library's call from the app's with `stacks`, and numbers the app's functions with `identity`.
- * The shim uses one, made when this module loads (its exports besides createRuntime).
+ * instrumented code calls. It reports rupture points, warnings and the time of each part to
+ * `recorder`, tells a library's call from the app's with `stacks`, and numbers the app's
+ * functions with `identity`.
+ * The shim makes one at preload (index.js) and passes it to whoever needs it.
  */
 function createRuntime({ recorder, stacks, identity }) {
   const requestIds = new SafeWeakMap(); // http.IncomingMessage -> request id
@@ -60,6 +57,7 @@ function createRuntime({ recorder, stacks, identity }) {
   } = tables;
 
   // The part stack.
+  const { timing } = recorder;
   let depth = 0;
   let sp = 0;
   let base = -1; // base of the top part, -1 when none
@@ -83,18 +81,14 @@ function createRuntime({ recorder, stacks, identity }) {
     J: rejected,
     JF: resumedLoop,
     FA: forAwait,
+    // Express's hooks (express.js's createExpressHooks) and the effect hooks (effects-runtime.js's
+    // createEffectsRuntime) join these when the shim is wired (index.js).
     XD: null,
     XR: null,
     XN: null,
     XL: null,
     XC: null,
     XR3: null,
-    isExpressNext: null,
-    externalId: null,
-    functionId: null,
-    site: null,
-    warn: recorder.warn,
-    addDrainer: recorder.addDrainer,
   };
   ObjectDefineProperty(rt, 'depth', {
     get() {
@@ -332,8 +326,6 @@ function createRuntime({ recorder, stacks, identity }) {
 
   const { onPromiseInit, onPromiseSettled } = createPromiseHooks(rt);
 
-  rt.settler = settlerOfCurrent;
-
   function enableAsyncHooks() {
     if (hook !== null) return;
     hook = asyncHooks.createHook({ init });
@@ -351,8 +343,6 @@ function createRuntime({ recorder, stacks, identity }) {
     const ctx = executionAsyncResource()[kCtx];
     return ctx !== undefined ? ctx.request : null;
   }
-
-  rt.defineSite = defineSite;
 
   /** A listener registration just happened for `fn` (EventEmitter.on and the like). */
   function listenerRegistered(fn, type) {
@@ -388,8 +378,9 @@ function createRuntime({ recorder, stacks, identity }) {
     requestListener,
     siteOfFunction,
     beginDispatch,
+    settler: settlerOfCurrent,
     requestIds,
   };
 }
 
-module.exports = { createRuntime, ...createRuntime({ recorder, stacks, identity }) };
+module.exports = { createRuntime };

@@ -18,44 +18,44 @@ function createRupturePoints({ recorder, tables }) {
 
   /** Part `id` of function n begins from the event loop, on resource `res` (its context `ctx`). */
   function fromLoop(n, id, res, ctx, request) {
-  const lp = listenerPart[n];
-  if (lp !== undefined) {
-    // A listener: every run is a start point of the part that registered it.
-    const s = listenerSite[n];
-    recorder.recordRupture('start', siteCallee[s], lp, id, siteLoc[s], request);
-  } else {
-    let s = fnSite[n];
-    if (s < 0 && fnLastSite[n] !== undefined) s = fnLastSite[n];
-    const listener = s >= 0 && decide.handedOutsideRequest(request, siteInRequest[s]);
-    let caller = ctx !== undefined && !listener ? ctx.part : null;
-    if (caller === null && s >= 0) caller = sitePart[s];
-    if (!listener) caller = previousStep(res, ctx, caller);
-    if (caller !== null && caller !== undefined) {
-      const again = res[kRan] === n && res[kRanCtx] === ctx;
-      const type = decide.loopRuptureType(listener, again, res);
-      const callee = s >= 0 ? siteCallee[s] : calleeOf(res);
-      recorder.recordRupture(type, callee, caller, id, s >= 0 ? siteLoc[s] : fnLoc[n], request);
+    const lp = listenerPart[n];
+    if (lp !== undefined) {
+      // A listener: every run is a start point of the part that registered it.
+      const s = listenerSite[n];
+      recorder.recordRupture('start', siteCallee[s], lp, id, siteLoc[s], request);
+    } else {
+      let s = fnSite[n];
+      if (s < 0 && fnLastSite[n] !== undefined) s = fnLastSite[n];
+      const listener = s >= 0 && decide.handedOutsideRequest(request, siteInRequest[s]);
+      let caller = ctx !== undefined && !listener ? ctx.part : null;
+      if (caller === null && s >= 0) caller = sitePart[s];
+      if (!listener) caller = previousStep(res, ctx, caller);
+      if (caller !== null && caller !== undefined) {
+        const again = res[kRan] === n && res[kRanCtx] === ctx;
+        const type = decide.loopRuptureType(listener, again, res);
+        const callee = s >= 0 ? siteCallee[s] : calleeOf(res);
+        recorder.recordRupture(type, callee, caller, id, s >= 0 ? siteLoc[s] : fnLoc[n], request);
+      }
+      res[kRan] = n;
+      res[kRanCtx] = ctx;
+      res[kRanPart] = id;
     }
-    res[kRan] = n;
-    res[kRanCtx] = ctx;
-    res[kRanPart] = id;
-  }
   }
 
   /** Part `id` resumes after the await of site s, suspended from part p, on resource `res`. */
   function afterAwait(p, s, id, res, request) {
-  res[kRanPart] = id;
-  // `await helper()`: the code after it continues from the helper's last part, the one that
-  // settled the promise this part made by calling it.
-  const awaited = res[kParent];
-  if (awaited !== undefined && p !== null && p !== undefined) {
-    const made = awaited[kCtx];
-    const settled = awaited[kSettled];
-    if (made !== undefined && made.part === p && settled !== undefined) p = settled;
-  }
-  if (p !== null && p !== undefined) {
-    recorder.recordRupture('post', 'await', p, id, siteLoc[s], request);
-  }
+    res[kRanPart] = id;
+    // `await helper()`: the code after it continues from the helper's last part, the one that
+    // settled the promise this part made by calling it.
+    const awaited = res[kParent];
+    if (awaited !== undefined && p !== null && p !== undefined) {
+      const made = awaited[kCtx];
+      const settled = awaited[kSettled];
+      if (made !== undefined && made.part === p && settled !== undefined) p = settled;
+    }
+    if (p !== null && p !== undefined) {
+      recorder.recordRupture('post', 'await', p, id, siteLoc[s], request);
+    }
   }
 
   return { fromLoop, afterAwait };

@@ -10,27 +10,11 @@
 // The worker gets the function's source with those continuations replaced by stubs that send a
 // message. What is not supported is reported as a reason, and the function is left as it was.
 
-const acorn = require('acorn');
-const eslintScope = require('eslint-scope');
 const { KEYS } = require('eslint-visitor-keys');
-
-const PARSE_OPTIONS = {
-  ecmaVersion: 'latest',
-  sourceType: 'script',
-  allowHashBang: true,
-  allowReturnOutsideFunction: true,
-  locations: true,
-  ranges: true,
-};
-const SCOPE_OPTIONS = { ecmaVersion: 2025, sourceType: 'script', nodejsScope: true, childVisitorKeys: KEYS };
-
-function isFunction(node) {
-  return node && (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression'
-    || node.type === 'ArrowFunctionExpression');
-}
+const { isFunction, parse, analyzeScopes } = require('../lib/syntax');
 
 /** Every node with its parent, in source order. */
-function walk(ast) {
+function nodesAndParents(ast) {
   const parents = new Map();
   const nodes = [];
   (function visit(node, parent) {
@@ -196,9 +180,9 @@ function plan(source, f, kNodes, wNodes, scopes, parents, nodes, listeners = new
  * functions run in the worker. Returns {code, plans: [{id, reason} | {id, worker}]}.
  */
 function rewrite(source, targets) {
-  const ast = acorn.parse(source, PARSE_OPTIONS);
-  const scopes = eslintScope.analyze(ast, SCOPE_OPTIONS);
-  const { parents, nodes } = walk(ast);
+  const ast = parse(source);
+  const scopes = analyzeScopes(ast);
+  const { parents, nodes } = nodesAndParents(ast);
   const at = new Map();
   for (const node of nodes) {
     if (isFunction(node)) at.set(`${node.loc.start.line}:${node.loc.start.column}`, node);

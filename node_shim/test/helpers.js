@@ -3,20 +3,24 @@
 // run it, plain or instrumented, in this process: what it logs is the result to compare.
 
 const vm = require('vm');
-const runtime = require('../lib/runtime');
-const recorder = require('../lib/recorder');
-const identity = require('../lib/identity');
+const { createRecorder } = require('../lib/recorder');
+const { createIdentity } = require('../lib/identity');
+const { createRuntime } = require('../lib/runtime');
+const { createEffectsRuntime } = require('../lib/effects-runtime');
+const stacks = require('../lib/stacks');
 const instrument = require('../lib/instrument');
+const syntax = require('../lib/syntax');
 const effects = require('../lib/effects');
 
+// The shim's parts for this test process, wired as index.js wires them (without Express).
+const recorder = createRecorder();
+const identity = createIdentity({ recorder });
+const runtime = createRuntime({ recorder, stacks, identity });
 const { rt } = runtime;
 const effectSites = [];
 if (globalThis.__jitflux === undefined) {
-  rt.functionId = identity.functionId;
-  rt.externalId = identity.functionId;
-  rt.site = (s) => effectSites[s];
-  rt.isExpressNext = () => false;
-  require('../lib/effects-runtime').install(rt);
+  const isExpressNext = () => false;
+  Object.assign(rt, createEffectsRuntime({ runtime, recorder, identity, sites: effectSites, isExpressNext }));
   Object.defineProperty(globalThis, '__jitflux', { value: { rt }, enumerable: false });
 }
 
@@ -59,4 +63,6 @@ function run(code) {
   return lines;
 }
 
-module.exports = { transform, instrumented, run, parse: instrument.parse, walk: instrument.walk };
+module.exports = {
+  transform, instrumented, run, parse: syntax.parse, walk: syntax.walk, recorder, identity, runtime,
+};

@@ -8,9 +8,8 @@ const assert = require('node:assert');
 const asyncHooks = require('async_hooks');
 const { EventEmitter } = require('events');
 const decide = require('../lib/decide/rupture');
-const { instrumented, run } = require('./helpers');
-const runtime = require('../lib/runtime');
-const recorder = require('../lib/recorder');
+const { instrumented, run, runtime, recorder, identity } = require('./helpers');
+const { createRuntime } = require('../lib/runtime');
 
 test('a registration makes a listener only of the function handed over, for a repeating event', () => {
   const fn = () => {};
@@ -177,9 +176,10 @@ test('a runtime made by createRuntime keeps its own tables and reports to its ow
     recordRupture: (type, callee, caller, callback) => ruptures.push(`${type} ${callee} ${caller}->${callback}`),
     warn: (text) => assert.fail(text),
     addDrainer: () => {},
+    timing: { begin: () => {}, end: () => {} },
   };
-  const own = runtime.createRuntime({
-    recorder: recorderStub, stacks: require('../lib/stacks'), identity: require('../lib/identity'),
+  const own = createRuntime({
+    recorder: recorderStub, stacks: require('../lib/stacks'), identity,
   });
   const loc = (line) => ({ file: 'app.js', line, column: 0 });
   own.defineFunction(0, loc(1));

@@ -18,6 +18,7 @@ from jitflux.cdp import (
     ProtocolError,
     Reply,
     ScriptParsed,
+    WorkerAttached,
 )
 from jitflux.cdp.protocol import evaluation_result, function_location
 
@@ -104,6 +105,25 @@ def test_events_used_by_jitflux_are_decoded_to_typed_events() -> None:
         ScriptParsed(script_id="42", url="file:///a.js"),
         Paused(reason="Break on start"),
         ContextDestroyed(execution_context_id=1),
+    ]
+
+
+def test_worker_events_read_the_nested_worker_info_and_missing_params_are_empty() -> None:
+    """attachedToWorker's worker id, title and url come from its workerInfo; a missing param is
+    0 or the empty string."""
+    protocol = Protocol()
+    info = {"workerId": "1", "type": "worker", "title": "[worker 1]", "url": "file:///w.js"}
+    attached = {"sessionId": "s7", "workerInfo": info, "waitingForDebugger": True}
+    messages = [
+        {"method": "NodeWorker.attachedToWorker", "params": attached},
+        {"method": "NodeWorker.attachedToWorker", "params": {"sessionId": "s8"}},
+        {"method": "Runtime.executionContextDestroyed", "params": {}},
+    ]
+    events = [protocol.receive(json.dumps(m)) for m in messages]
+    assert events == [
+        WorkerAttached(session_id="s7", worker_id="1", title="[worker 1]", url="file:///w.js"),
+        WorkerAttached(session_id="s8", worker_id="", title="", url=""),
+        ContextDestroyed(execution_context_id=0),
     ]
 
 

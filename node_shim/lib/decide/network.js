@@ -9,7 +9,7 @@
 const http = require('http');
 const net = require('net');
 const { isProxy } = require('util').types;
-const { instrumentedNumber, targetOf } = require('../identity');
+const { instrumentedNumber } = require('../identity');
 const {
   ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectPrototypeHasOwnProperty,
   SafeSet, SetPrototypeHas,
@@ -87,7 +87,11 @@ function writeMode(obj) {
   return isNetwork(obj, null) ? WRITE_NETWORK : WRITE;
 }
 
-function methodMode(obj, prop) {
+/**
+ * What calling method `prop` of `obj` (null: a computed name) records; `targetOf` gives the
+ * function a bound function calls (identity.js), to tell a library's method from the app's.
+ */
+function methodMode(obj, prop, targetOf) {
   if (obj === UNRESOLVED) return NONE;
   if (isNetwork(obj, prop === null ? '*' : prop)) return NETWORK;
   if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return prop === null ? NONE : CALL;
@@ -96,13 +100,13 @@ function methodMode(obj, prop) {
   if (prop !== null && SetPrototypeHas(MUTATORS, prop) && isBuiltin(obj)) return WRITE;
   // A method of a library's object (a gifsocket, a pool, an emitter) may change it, and jitflux
   // did not see inside: a write into the object. Module objects and builtins are not instances.
-  if (isInstance(obj) && (prop === null || external(obj, prop))) return WRITE;
+  if (isInstance(obj) && (prop === null || external(obj, prop, targetOf))) return WRITE;
   if (prop !== null && SetPrototypeHas(MUTATORS, prop)) return WRITE;
   return prop === null ? NONE : CALL;
 }
 
 /** Whether obj[prop] is a function the shim did not instrument (not Object.prototype's). */
-function external(obj, prop) {
+function external(obj, prop, targetOf) {
   if (prop in ObjectPrototype) return false;
   const fn = method(obj, prop);
   return fn !== null && instrumentedNumber(targetOf(fn)) < 0;

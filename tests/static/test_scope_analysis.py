@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import esprima
 
-from jitflux.static.scopes import ScopeManager
+from jitflux.static.scope_analysis import ScopeManager
 from jitflux.static.syntax import walk
 
 
