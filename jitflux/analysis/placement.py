@@ -11,8 +11,10 @@
   upstream parts are done).
 - *share*: state changed by several fluxions, or read by a fluxion that does not run after the
   one that changes it (upstream or in another chain), ties them all in one group `grp_<name>`
-  and sits in each of their contexts. So does a chain variable used outside its chain, or
-  changed by a listener (its changes must last between the listener's runs).
+  and sits in each of their contexts. So does a chain variable used outside its chain,
+  changed by a listener (its changes must last between the listener's runs), or changed by one
+  fluxion and used by another that runs neither before nor after it (two continuations handed
+  over by the same part: no message goes from one to the other).
 
 `place` decides once per variable; `findings` lays each placement out as findings.
 """
@@ -220,6 +222,23 @@ def _share_case(variable: Variable, graph: Pipeline) -> tuple[ShareCase, str, st
                 edges = _own_edges(graph, home, writer, homes)
                 if any(graph.link(edge).type == "start" for edge in edges):  # type: ignore[union-attr]
                     return ("listener", home, writer)
+    return _sibling_case(variable, graph, homes, users)
+
+
+def _sibling_case(
+    variable: Variable, graph: Pipeline, homes: tuple[str, ...], users: list[str]
+) -> tuple[ShareCase, str, str] | None:
+    """A chain's variable changed by one fluxion and used by another that runs neither before
+    nor after it (both handed over in the chain, neither by the other): no message goes from
+    one to the other, so the paper's exception for a post chain does not apply."""
+    for writer in in_order(variable.writers(), graph):
+        if writer in homes:
+            continue
+        ordered = graph.upstream(writer) | graph.downstream(writer)
+        for user in users:
+            if user == writer or user in homes or user in ordered:
+                continue
+            return ("writers" if user in variable.writers() else "unrelated", writer, user)
     return None
 
 

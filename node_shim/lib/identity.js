@@ -12,7 +12,7 @@ const {
   ObjectGetOwnPropertyDescriptor,
 } = require('./primordials');
 
-const MARK = /__jf\.E\((\d+)\)/g;
+const MARK = /__jf\.E\((\d+)[,)]/g;
 
 /** The number n of the instrumented function `fn` (id `fn`), or -1: not one of the app's. */
 function instrumentedNumber(fn) {
@@ -88,7 +88,19 @@ function createIdentity({ recorder }) {
     return f;
   }
 
-  return { functionId, installBind, targetOf, instrumentedNumber, numberOf };
+  const handed = new SafeWeakMap(); // function handed over as a call's result -> its number or -1
+
+  /** The number of an instrumented function handed over as a value (its target if bound), or -1. */
+  function handedNumber(fn) {
+    let n = WeakMapPrototypeGet(handed, fn);
+    if (n === undefined) {
+      n = instrumentedNumber(targetOf(fn));
+      WeakMapPrototypeSet(handed, fn, n);
+    }
+    return n;
+  }
+
+  return { functionId, installBind, targetOf, instrumentedNumber, numberOf, handedNumber };
 }
 
 /** The number n of an id 'fn'. */

@@ -5,12 +5,13 @@
 //
 // Inserted code, with n a function number and s a site number (see lib/runtime.js):
 //   file start         const __jf=globalThis.__jitflux.rt;const __jfK=__jf.E(n);try{ ... }finally{__jf.X(__jfK)}
-//   function body      {const __jfK=__jf.E(n);try{ ... }finally{__jf.X(__jfK)}}
+//   function body      {const __jfK=__jf.E(n,a,b);try{ ... }finally{__jf.X(__jfK)}} (a, b: its first
+//                      simple parameters, at most four)
 //   async body         {let __jfK=__jf.E(n),__jfP=null,__jfS=-1;try{ ... }finally{__jf.X(__jfK<0?__jf.J(__jfP,__jfS):__jfK)}}
 //   arrow expression   => {const __jfK=__jf.E(n);try{return( EXPR )}finally{__jf.X(__jfK)}}
 //   await EXPR         __jf.R(await __jf.S(EXPR,__jfK,__jfP=__jf.part,__jfS=s,__jfK=-1),__jfP,__jfS,__jfK=__jf.depth)
 //   catch/finally      {if(__jfK<0)__jfK=__jf.J(__jfP,__jfS); ... }   (async functions with await)
-//   callback argument  f(a, __jf.L(function () {...}, s))
+//   callback argument  f(a, __jf.L(function () {...}, s)); a call's result f(__jf.LV(g(), s))
 //   for await          {for await (x of __jf.FA(ITERABLE,s,__jfF||(__jfF={p:null,s:-1}))) {RESUME ...};RESUME}
 //   statement start  ;(...)   when the instrumented statement starts with ( [ ` + - / (see guardStatements)
 // Functions that cannot be wrapped safely (generators and async generators, bodies whose
@@ -22,7 +23,7 @@ const acorn = require('acorn');
 const { Edits } = require('./edits');
 const {
   PARSE_OPTIONS, isFunction, analyzeScopes, walk, functionName, functionKind, paramNames,
-  blockClash, directivesEnd, arrowEnd, calleeText, parenExtent, codeStart,
+  entryArguments, blockClash, directivesEnd, arrowEnd, calleeText, parenExtent, codeStart,
 } = require('./syntax');
 
 const RT = '__jf';
@@ -132,12 +133,13 @@ function instrumentSource(source, env) {
       let n;
       if (isFunction(arg)) n = ids.get(arg);
       else if (arg.type === 'Identifier') n = functionOfName(arg);
+      else if (arg.type === 'CallExpression') n = -1; // a value known at run time (LV)
       if (n === undefined) continue;
       if (callee === null) callee = calleeText(source, call, comments);
       const s = runtime.defineSite(n, callee, locOf(arg));
       if (isFunction(arg)) runtime.markLiteralSite(n, s);
       const span = arg.end - arg.start + 1;
-      edits.before(arg.start, `${RT}.L(`, span);
+      edits.before(arg.start, n < 0 ? `${RT}.LV(` : `${RT}.L(`, span);
       edits.after(arg.end, `,${s})`, span);
     }
   }
@@ -181,9 +183,10 @@ function instrumentSource(source, env) {
     // Suspended at an await: __jfK is -1 (or, at a for await, __jfF.s is the site).
     const suspended = loops ? '(__jfK<0||__jfF!==null&&__jfF.s>=0)' : '__jfK<0';
     const resume = loops ? `${RT}.JF(__jfP,__jfS,__jfF)` : `${RT}.J(__jfP,__jfS)`;
+    const entry = `${RT}.E(${n}${entryArguments(fn)})`;
     const open = async
-      ? `let __jfK=${RT}.E(${n}),__jfP=null,__jfS=-1${loops ? ',__jfF=null' : ''};try{`
-      : `const __jfK=${RT}.E(${n});try{`;
+      ? `let __jfK=${entry},__jfP=null,__jfS=-1${loops ? ',__jfF=null' : ''};try{`
+      : `const __jfK=${entry};try{`;
     const close = async
       ? `}finally{${RT}.X(${suspended}?${resume}:__jfK)}`
       : `}finally{${RT}.X(__jfK)}`;

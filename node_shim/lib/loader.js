@@ -67,13 +67,19 @@ function createLoader(options) {
   const { root, include, effects, effectSites, runtime, recorder } = options;
   const base = options.base === undefined ? root : options.base;
 
+  /** Whether `filename` is one of the app's own files (under root, not under node_modules). */
+  function ownFile(filename) {
+    if (StringPrototypeStartsWith(filename, stacks.SHIM_DIR)) return false;
+    const rel = pathRelative(root, filename);
+    const inside = rel !== '' && !StringPrototypeStartsWith(rel, `..${SEP}`) && rel !== '..' && !pathIsAbsolute(rel);
+    return inside && !ArrayPrototypeIncludes(StringPrototypeSplit(rel, SEP), 'node_modules');
+  }
+
   /** The file name to record for `filename` (relative to base), or null: not instrumented. */
   function fileName(filename) {
     if (StringPrototypeStartsWith(filename, stacks.SHIM_DIR)) return null;
-    const rel = pathRelative(root, filename);
-    const inside = rel !== '' && !StringPrototypeStartsWith(rel, `..${SEP}`) && rel !== '..' && !pathIsAbsolute(rel);
     const named = toPosix(pathRelative(base, filename));
-    if (inside && !ArrayPrototypeIncludes(StringPrototypeSplit(rel, SEP), 'node_modules')) return named;
+    if (ownFile(filename)) return named;
     if (P.SetPrototypeGetSize(include) > 0) {
       const name = nearestPackageName(pathDirname(filename));
       if (name !== null && SetPrototypeHas(include, name)) return named;
@@ -125,7 +131,7 @@ function createLoader(options) {
     if (out === null) return content;
     for (let i = 0; i < out.functions.length; i++) recorder.addFunction(out.functions[i]);
     recorder.addSource(file, content);
-    stacks.registerFile(filename, file, content, out.inserts);
+    stacks.registerFile(filename, file, content, out.inserts, ownFile(filename));
     if (out.unhooked > 0) {
       recorder.warn(`${file}: ${out.unhooked} function(s) without entry hooks (generators, or declarations that clash in a block)`);
     }

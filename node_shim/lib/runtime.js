@@ -12,7 +12,9 @@
 //       catch or finally block; JF after the implicit awaits of a `for await` loop, see FA);
 //   (d) when a callback handed over by another part is called by code the shim does not
 //       instrument (a framework's dispatcher: koa-compose, Fastify, a router in node_modules),
-//       even synchronously inside the running part (see dispatched).
+//       or by an `--include`d package when it is the app's own, when it was handed over in a
+//       request or is called with one, even synchronously inside the running part (see
+//       dispatched).
 // Start or post: a callback handed over outside any request and run for a request is a listener
 // (a start point), whoever dispatches it and whatever connection the request came on; so is one
 // that runs again from the same resource for the same request, a repeating timer and an
@@ -33,7 +35,7 @@ const { createRupturePoints } = require('./rupture-points');
 const {
   kCtx, kType, createPromiseHooks, settlerOfCurrent, setRequestContext,
 } = require('./async-context');
-const { SafeWeakMap, ObjectDefineProperty, StringPrototypeStartsWith } = require('./primordials');
+const { SafeWeakMap, ObjectDefineProperty } = require('./primordials');
 
 const { executionAsyncResource } = asyncHooks;
 
@@ -53,7 +55,7 @@ function createRuntime({ recorder, stacks, identity }) {
   const {
     fnId, fnSite, fnLastSite, listenerPart, listenerSite, siteFn, siteCallee, siteLoc,
     sitePart, siteCtx, siteInRequest, handedOver, plainCalls, libraryCalls,
-    defineFunction, defineSite, markLiteralSite, siteOfFunction,
+    defineFunction, defineSite, markLiteralSite, siteOfFunction, dynamicSite,
   } = tables;
 
   // The part stack.
@@ -76,6 +78,7 @@ function createRuntime({ recorder, stacks, identity }) {
     E: enter,
     X: exit,
     L: literal,
+    LV: handedValue,
     S: suspend,
     R: resume,
     J: rejected,
@@ -97,10 +100,13 @@ function createRuntime({ recorder, stacks, identity }) {
     enumerable: false,
   });
 
-  /** Entry of instrumented function n; returns the depth to restore on exit. */
-  function enter(n) {
+  /**
+   * Entry of instrumented function n, called with a, b, c, d as its first simple parameters;
+   * returns the depth to restore on exit.
+   */
+  function enter(n, a, b, c, d) {
     if (sp === 0) beginFromLoop(n);
-    else if (handedOver[n] === true) dispatched(n);
+    else if (handedOver[n] === true) dispatched(n, a, b, c, d);
     return depth++;
   }
 
@@ -121,6 +127,19 @@ function createRuntime({ recorder, stacks, identity }) {
     fnLastSite[n] = s;
     if (plainCalls[n] === undefined) handedOver[n] = true;
     return fn;
+  }
+
+  /** A call's result handed over at dynamic site s (`before.push(makeMiddleware())`): an
+   * instrumented function is handed over as a literal is, at a site of its own. */
+  function handedValue(value, s) {
+    if (typeof value !== 'function') return value;
+    try {
+      const n = identity.handedNumber(value);
+      if (n >= 0 && fnId[n] !== undefined) literal(value, dynamicSite(s, n));
+    } catch (e) {
+      recorder.warn(`handed value: ${e && e.message}`);
+    }
+    return value;
   }
 
   /** An async function suspends at an await: its frame (entered at depth k) leaves the stack. */
@@ -225,23 +244,26 @@ function createRuntime({ recorder, stacks, identity }) {
   /**
    * Instrumented function n, handed over at a call site, is called while a part runs. When it was
    * handed over by another part invocation and the call comes from code the shim does not
-   * instrument, a framework is dispatching it: it begins a part of its own (d). A synchronous
-   * callback (`[].map(cb)`, handed over by this very part), a listener of a synchronous `emit`, or
-   * a call from the app's own code is no rupture point.
+   * instrument, a framework is dispatching it (see decide.isDispatch: handed over in a request,
+   * or called with one among a, b, c, d): it begins a part of its own (d). A synchronous
+   * callback (`[].map(cb)`, handed over by this very part; a lodash mixin main handed over,
+   * called with no request while a handler runs), a listener of a synchronous `emit`, or a call
+   * from the app's own code is no rupture point.
    */
-  function dispatched(n) {
+  function dispatched(n, a, b, c, d) {
     const id = fnId[n];
     if (rt.part === id) return; // its part was begun for it (an Express dispatch)
     let s = fnSite[n];
     if (s < 0 && fnLastSite[n] !== undefined) s = fnLastSite[n];
     if (s < 0 || siteCtx[s] === curCtx || listenerPart[n] !== undefined) return;
+    if (!decide.isDispatch(siteInRequest[s], a, b, c, d)) return;
     try {
       // A stack is looked at until the answer is settled: a helper the app passes around and
       // calls itself stops being checked, and so does a callback only libraries ever call (a
       // template helper run a thousand times a render pays for a few stacks only).
       if (plainCalls[n] === undefined && (libraryCalls[n] || 0) >= LIBRARY_LIMIT) {
         // settled: a dispatch
-      } else if (!calledByLibrary()) {
+      } else if (!stacks.calledFromLibrary(enter, siteInRequest[s] !== true)) {
         plainCalls[n] = (plainCalls[n] || 0) + 1;
         if (plainCalls[n] > PLAIN_LIMIT) handedOver[n] = false;
         return;
@@ -262,21 +284,6 @@ function createRuntime({ recorder, stacks, identity }) {
 
   const PLAIN_LIMIT = 64;
   const LIBRARY_LIMIT = 16;
-
-  /** Whether the caller of the function entering now is code the shim does not instrument. */
-  function calledByLibrary() {
-    const frames = stacks.callSites(enter);
-    // frames[0] is the function entering; the first frame after it with a file is its caller
-    // (builtins such as Array.prototype.forEach have none).
-    for (let i = 1; i < frames.length; i++) {
-      const file = frames[i].getFileName();
-      if (!file) continue;
-      if (StringPrototypeStartsWith(file, stacks.SHIM_DIR)) continue;
-      const entry = stacks.fileEntry(file);
-      return entry === undefined || entry.file === null;
-    }
-    return false;
-  }
 
   function beginAwait(p, s, k) {
     const n = siteFn[s];

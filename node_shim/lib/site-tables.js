@@ -46,6 +46,17 @@ function createSiteTables() {
     fnSite[n] = s;
   }
 
+  const dynamicSites = []; // s -> [n -> site of function n handed at dynamic site s (LV)]
+
+  /** The site of function n handed over at dynamic site s (a call's result), made once. */
+  function dynamicSite(s, n) {
+    let sites = dynamicSites[s];
+    if (sites === undefined) sites = dynamicSites[s] = [];
+    let site = sites[n];
+    if (site === undefined) site = sites[n] = defineSite(n, siteCallee[s], siteLoc[s]);
+    return site;
+  }
+
   /** Whether function n was handed over at a call site (and the site), for Express registration. */
   function siteOfFunction(n) {
     const s = fnSite[n];
@@ -55,7 +66,7 @@ function createSiteTables() {
   return {
     fnId, fnLoc, fnSite, fnLastSite, listenerPart, listenerSite, siteFn, siteCallee, siteLoc,
     sitePart, siteCtx, siteInRequest, handedOver, plainCalls, libraryCalls,
-    defineFunction, defineSite, markLiteralSite, siteOfFunction,
+    defineFunction, defineSite, markLiteralSite, siteOfFunction, dynamicSite,
   };
 }
 

@@ -2,7 +2,8 @@
 // Stack traces as the app would see them untraced. Insertions move columns on the lines they are
 // on, and the shim's own wrapper frames may sit between the app's frames: Error.prepareStackTrace
 // (Node's default one, wrapped) maps the columns of instrumented files back to the original text
-// and leaves the shim's frames out. Also: the structured stack for Express registrations.
+// and leaves the shim's frames out. Also: the structured stack for Express registrations, and
+// whether a handed-over callback is called by a library (a dispatch).
 
 const path = require('path');
 const {
@@ -13,13 +14,16 @@ const {
   MathMax, SafeMap, SafeSet, ObjectGetOwnPropertyDescriptor, ReflectDeleteProperty,
 } = require('./primordials');
 
+const { packageDispatch } = require('./decide/rupture');
+
 const ErrorCtor = Error;
 const SHIM_DIR = path.dirname(__dirname) + path.sep;
-const files = new SafeMap(); // absolute file name -> {file, source, inserts, byLine}
+const files = new SafeMap(); // absolute file name -> {file, source, inserts, byLine, own}
 
-/** Remember how a file was rewritten (`inserts` from Edits.applyWithMap). */
-function registerFile(filename, file, source, inserts) {
-  MapPrototypeSet(files, filename, { file, source, inserts, byLine: null });
+/** Remember how a file was rewritten (`inserts` from Edits.applyWithMap), and whether it is one
+ * of the app's own files (`own`: not a package's, even one instrumented by `--include`). */
+function registerFile(filename, file, source, inserts, own = false) {
+  MapPrototypeSet(files, filename, { file, source, inserts, byLine: null, own });
 }
 
 function fileEntry(filename) {
@@ -301,6 +305,28 @@ function callSites(above) {
   }
 }
 
+/**
+ * Whether the caller of the function entering now (`above`: the hook it called) is code the shim
+ * does not instrument, or, for a `listener` (handed over outside any request), a package that
+ * calls the app's own code (decide/rupture.js's packageDispatch).
+ */
+function calledFromLibrary(above, listener) {
+  const frames = callSites(above);
+  // frames[0] is the function entering; the first frame after it with a file is its caller
+  // (builtins such as Array.prototype.forEach have none).
+  const own = listener && frames.length > 0 ? frames[0].getFileName() : null;
+  for (let i = 1; i < frames.length; i++) {
+    const file = frames[i].getFileName();
+    if (!file) continue;
+    if (StringPrototypeStartsWith(file, SHIM_DIR)) continue;
+    const entry = fileEntry(file);
+    if (entry === undefined || entry.file === null) return true;
+    const callee = own !== null ? fileEntry(own) : undefined;
+    return callee !== undefined && packageDispatch(file, own, callee.own);
+  }
+  return false;
+}
+
 function define(name, value) {
   ObjectDefineProperty(ErrorCtor, name, { value, writable: true, enumerable: false, configurable: true });
 }
@@ -318,6 +344,7 @@ module.exports = {
   originalLocation,
   install,
   callSites,
+  calledFromLibrary,
   widenStack,
   narrowStack,
 };

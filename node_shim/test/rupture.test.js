@@ -205,3 +205,43 @@ test('a runtime made by createRuntime keeps its own tables and reports to its ow
   assert.strictEqual(own.rt.part, null);
   assert.notStrictEqual(own.rt, runtime.rt);
 });
+
+test('a package calling the app\'s own code is a dispatcher, whether instrumented or not', () => {
+  assert.strictEqual(decide.packageOf('/app/node_modules/union/lib/routing-stream.js'), 'union');
+  assert.strictEqual(decide.packageOf('/app/node_modules/a/node_modules/@koa/router/lib/x.js'), '@koa/router');
+  assert.strictEqual(decide.packageOf('C:\\app\\node_modules\\union\\lib\\core.js'), 'union');
+  assert.strictEqual(decide.packageOf('/app/server.js'), null);
+  const core = '/app/node_modules/http-server/lib/core/index.js';
+  const union = '/app/node_modules/union/lib/routing-stream.js';
+  assert.strictEqual(decide.packageDispatch(union, core, true), true);
+  assert.strictEqual(decide.packageDispatch('/app/node_modules/union/lib/core.js', '/app/server.js', true), true);
+  assert.strictEqual(decide.packageDispatch(union, core, false), false);
+  assert.strictEqual(decide.packageDispatch('/app/node_modules/morgan/index.js', '/app/node_modules/express/lib/request.js', false), false);
+  assert.strictEqual(decide.packageDispatch('/app/node_modules/http-server/lib/http-server.js', core, true), false);
+  assert.strictEqual(decide.packageDispatch('/app/server.js', core, true), false);
+  assert.strictEqual(decide.packageDispatch('/app/lib/helper.js', '/app/server.js', true), false);
+});
+
+test('a start-up callback is dispatched only with a request, one handed in a request always', () => {
+  const http = require('http');
+  const net = require('net');
+  const req = new http.IncomingMessage(new net.Socket());
+  const res = new http.ServerResponse(req);
+  assert.strictEqual(decide.isDispatch(undefined, req, res, () => {}), true);
+  assert.strictEqual(decide.isDispatch(undefined, { req, res, state: {} }, () => {}), true); // Koa
+  assert.strictEqual(decide.isDispatch(undefined, { raw: req }, { raw: res }), true); // Fastify
+  assert.strictEqual(decide.isDispatch(undefined, undefined, 'id', { request: req }), true);
+  assert.strictEqual(decide.isDispatch(undefined, new Error('x'), 1, 2, req), true);
+  // A lodash mixin or a template helper: nothing of a request among its arguments.
+  assert.strictEqual(decide.isDispatch(undefined), false);
+  assert.strictEqual(decide.isDispatch(undefined, [1, 2], { title: 'x' }, 'id'), false);
+  assert.strictEqual(decide.isDispatch(undefined, { req: { url: '/' } }), false);
+  // Handed over while serving a request (ticker.once in a handler): a continuation.
+  assert.strictEqual(decide.isDispatch(true, 1), true);
+  const getter = { get req() { throw new Error('a getter must not run'); } };
+  assert.strictEqual(decide.isDispatch(undefined, getter), false);
+  assert.strictEqual(decide.isDispatch(undefined, new Proxy({}, {
+    get() { throw new Error('a trap must not run'); },
+    getOwnPropertyDescriptor() { throw new Error('a trap must not run'); },
+  })), false);
+});

@@ -5,7 +5,11 @@
 // callback that runs again from the same resource for the same request, a repeating timer.
 // Post: every other continuation.
 
-const { ObjectAssign, ObjectCreate, SafeSet, SetPrototypeHas } = require('../primordials');
+const {
+  ArrayPrototypeJoin, ObjectAssign, ObjectCreate, SafeSet, SetPrototypeHas,
+  StringPrototypeLastIndexOf, StringPrototypeSlice, StringPrototypeSplit,
+} = require('../primordials');
+const { isRequestArgument } = require('./network');
 
 // Events emitted once per emitter: their listeners are continuations (post), not listeners.
 const ONE_SHOT = new SafeSet([
@@ -43,6 +47,20 @@ function loopRuptureType(listener, again, res) {
 /** The type of the rupture point of a callback a framework dispatches for `request`. */
 function dispatchRuptureType(request, siteInRequest) {
   return handedOutsideRequest(request, siteInRequest) ? 'start' : 'post';
+}
+
+/**
+ * Whether a callback that a library calls while another part of the app runs is a rupture
+ * point: one handed over while serving a request (`ticker.once(...)`, a `next` handed on) is
+ * that request's continuation; one handed over outside any request (at start-up) is a
+ * framework's handler only when it is dispatched for a request (koa-compose, a router in
+ * node_modules): one of its first arguments a, b, c, d (its simple parameters) is the request,
+ * the response, or a framework's object holding one. Else (a lodash mixin, a view engine) it
+ * runs synchronously inside the running part.
+ */
+function isDispatch(siteInRequest, a, b, c, d) {
+  return siteInRequest === true || isRequestArgument(a) || isRequestArgument(b) ||
+    isRequestArgument(c) || isRequestArgument(d);
 }
 
 /** Whether a Node Timeout resource repeats (setInterval), from its own fields. */
@@ -85,7 +103,33 @@ function calleeOfType(type, repeating) {
   return TYPE_CALLEES[type] || type;
 }
 
+/**
+ * The npm package a file belongs to (`union`, `@koa/router`): the folder after its last
+ * `node_modules`; null for the app's own files.
+ */
+function packageOf(file) {
+  if (typeof file !== 'string') return null;
+  const norm = ArrayPrototypeJoin(StringPrototypeSplit(file, '\\'), '/');
+  const at = StringPrototypeLastIndexOf(norm, '/node_modules/');
+  if (at < 0) return null;
+  const parts = StringPrototypeSplit(StringPrototypeSlice(norm, at + 14), '/');
+  return parts[0][0] === '@' && parts.length > 1 ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+
+/**
+ * Whether a call from `callerFile` into a function of `calleeFile` is a package dispatching to the
+ * app (a dispatcher instrumented by `--include` calling a handler): the callee is the app's own
+ * code (`calleeOwn`), the caller is in a package that is not the callee's (the app may itself be
+ * a package: http-server's bin). A package's getter read by another package is no dispatch.
+ */
+function packageDispatch(callerFile, calleeFile, calleeOwn) {
+  if (calleeOwn !== true) return false;
+  const caller = packageOf(callerFile);
+  return caller !== null && caller !== packageOf(calleeFile);
+}
+
 module.exports = {
-  registersListener, handedOutsideRequest, loopRuptureType, dispatchRuptureType, isInterval,
-  calleeOfType,
+  packageOf, packageDispatch,
+  registersListener, handedOutsideRequest, loopRuptureType, dispatchRuptureType,
+  isDispatch, isInterval, calleeOfType,
 };
