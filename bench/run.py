@@ -1,12 +1,13 @@
 """What `jitflux run` buys: throughput and latency of the CPU example, plain and under run.
 
 `examples/cpu-digest` hashes each POST body ROUNDS times (SHA-256, about 3 ms at 4000 rounds)
-in the getRawBody callback, an isolated leaf fluxion. The app is traced once, then each round
-runs, side by side, `node server.js` (plain) and `jitflux run --from trace.json --workers N`
-(the callback in a Piscina pool), each a fresh server driven by the same autocannon load
-(bench/load.js: a warm-up, then a fixed number of POST /digest requests at a concurrency), to
-127.0.0.1 only. The order alternates from round to round; figures are medians over the rounds.
-No core pinning: `run` needs the cores for its workers, and the load generator shares them.
+in the getRawBody callback, an isolated leaf fluxion. The app is traced once with the same
+work, then each round runs, side by side, `node server.js` (plain) and `jitflux run --from
+trace.json --workers N` (the callback in a Piscina pool, moved by its time in the trace), each
+a fresh server driven by the same autocannon load (bench/load.js: a warm-up, then a fixed
+number of POST /digest requests at a concurrency), to 127.0.0.1 only. The order alternates
+from round to round; figures are medians over the rounds. No core pinning: `run` needs the
+cores for its workers, and the load generator shares them.
 
     .venv/bin/python bench/run.py              # 3 rounds of 300 + 2000 requests
     .venv/bin/python bench/run.py --quick      # 1 round of 100 + 600 requests
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         args.rounds, args.warmup, args.requests = 1, 100, 600
     load = Load(args.warmup, args.requests, args.connections)
     configs = [PLAIN, f"run --workers {args.workers}"]
-    print(f"jitflux run benchmark: {machine()}")
+    print(f"jitflux run benchmark: {machine()}; {load_average()}")
     print(
         f"app: examples/cpu-digest, {args.work} SHA-256 rounds a request; load: {load.warmup} "
         f"warm-up + {load.requests} POST /digest at concurrency {load.connections}, "
@@ -112,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[Result]] = {config: [] for config in configs}
     with tempfile.TemporaryDirectory(prefix="jitflux-bench-run-") as folder:
         work = Path(folder)
-        trace_file = trace(work, app_env(0))
+        # Traced with the same work: `run` moves the callback by its time in the trace.
+        trace_file = trace(work, {**app_env(0), "ROUNDS": str(args.work)})
         for round_number in range(args.rounds):
             order = configs if round_number % 2 == 0 else configs[::-1]
             for config in order:
@@ -148,7 +150,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{config:<22}{rps:>9.0f}{p50 or 0:>9.1f}{p99 or 0:>9.1f}{ratio:>8}{cpu_text:>12}"
             f"{per_round}"
         )
+    print(f"after the runs: {load_average()}")
     return 1 if failed else 0
+
+
+def load_average() -> str:
+    """The machine's load average (1, 5, 15 minutes): other processes share the cores."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 if __name__ == "__main__":

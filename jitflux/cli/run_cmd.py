@@ -15,9 +15,11 @@ recorded) and a placement derived from the trace: every isolated leaf fluxion (w
 goes to main's groups or to the express_dispatcher merge) executes in a pool of worker threads
 (Piscina), each call fed with a structured clone of its message; what it sends downstream comes
 back as messages applied on the main thread. Everything in a network or share group stays on
-the main thread. The placement is printed first, one line per fluxion; the shim then says on
-stderr when a fluxion moves or stays (a message that cannot be cloned, work too light to pay
-the round trip of about 40 microseconds).
+the main thread, except a share group whose variables each call of one fluxion creates (its
+listeners and continuations nested in it): it moves in that fluxion's task. A candidate moves
+when its work a call, as the trace timed it, pays the round trip of about 40 microseconds
+(--min-work). The placement is printed first, one line per fluxion, with why; the shim then
+says on stderr when a fluxion moves or stays (a message that cannot be cloned).
 
 examples:
   jitflux run --from trace.json -- node server.js
@@ -69,9 +71,9 @@ def register(subparsers: Any) -> None:
         type=float,
         default=0.2,
         metavar="MS",
-        help="keep a candidate in the workers only when its work takes this long a call (the "
-        "median of 5 calls after 3 warm-up calls, timed in the workers; default: 0.2; 0 keeps "
-        "every candidate there)",
+        help="move a candidate only when its work takes this long a call: its time in the "
+        "trace (a trace without it: the median of 5 calls after 3 warm-up calls, timed in the "
+        "workers); default: 0.2; 0 moves every candidate",
     )
     parser.add_argument(
         "command", nargs=argparse.REMAINDER, metavar="COMMAND", help="node SCRIPT [ARGS]"

@@ -42,7 +42,7 @@ def plan(options: RunOptions) -> tuple[list[Decision], dict[str, object]]:
     """The decisions and the shim's placement document for these options."""
     check(options.workers, options.min_work)
     command = parse_command(options.command)
-    decisions = choose(fluxions_of(options.trace), options.isolate)
+    decisions = choose(fluxions_of(options.trace), options.isolate, options.min_work)
     # The trace's files are relative to the traced script's folder.
     root = find_script(command.script).parent
     document = placement_document(decisions, root, options.workers, options.min_work)

@@ -18,6 +18,7 @@ from typing import Any
 from jitflux.errors import EXIT_PROGRAM_FAILED, Interrupted, JitfluxError
 from jitflux.run.app import RunningApp, app_env
 from jitflux.run.facts import fluxions_of
+from jitflux.run.placement import per_call
 from jitflux.run.proxy import Exchange, RecordingProxy
 from jitflux.run.runner import RunOptions, plan
 from jitflux.tracing.command import parse_command
@@ -199,6 +200,8 @@ def _evidence(trace: str | os.PathLike[str]) -> dict[str, str]:
         for stream in f.streams:
             if stream.message:
                 parts.append(f"streams [{', '.join(stream.message)}] to {', '.join(stream.to)}")
+        if f.work is not None and f.work.count:
+            parts.append(f"{per_call(f.work, f.calls):.3f} ms of work a call")
         origin = f" at {f.origin.file}:{f.origin.line}" if f.origin else ""
         evidence[f.name] = f"the trace: {'; '.join(parts)}{origin}"
     return evidence
@@ -246,8 +249,10 @@ def render(result: VerifyResult) -> str:
     for name, s in sorted(result.stats.items()):
         if s.get("worker_calls", 0) > 0:
             fallback = f", {s['fallbacks']} run again here" if s.get("fallbacks") else ""
+            own = s.get("own_worker") or []
+            pinned = f"; its context ({', '.join(own)}) lives in a worker of its own" if own else ""
             lines.append(
-                f"moved: {name} ({result.reasons.get(name, '')}): "
+                f"moved: {name} ({result.reasons.get(name, '')}{pinned}): "
                 f"{s['worker_calls']} calls in the workers{fallback}"
             )
         elif s.get("state") == "local" and s.get("reason"):

@@ -12,6 +12,7 @@ from jitflux.trace.model import (
     RupturePoint,
     Sample,
     Skip,
+    Timing,
     Trace,
 )
 
@@ -25,6 +26,7 @@ __all__ = [
     "RupturePoint",
     "Sample",
     "Skip",
+    "Timing",
     "Trace",
     "check_output",
     "dump",

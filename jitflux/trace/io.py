@@ -24,6 +24,7 @@ from jitflux.trace.model import (
     Function,
     Meta,
     RupturePoint,
+    Timing,
     Trace,
 )
 
@@ -64,6 +65,7 @@ def to_dict(trace: Trace) -> dict[str, Any]:
         "functions": [_function_dict(fn) for fn in trace.functions],
         "rupture_points": [_drop_none(asdict(rp), keep=("site",)) for rp in trace.rupture_points],
         "effects": [_drop_none(asdict(e), keep=("declared",)) for e in trace.effects],
+        **({"timings": [asdict(t) for t in trace.timings]} if trace.timings else {}),
         "sources": trace.sources,
     }
 
@@ -223,6 +225,10 @@ def from_dict(data: Any, name: str = "trace.json") -> Trace:
             for e in data["effects"]
         ],
         sources=dict(data.get("sources") or {}),
+        timings=[
+            Timing(t["function"], t["count"], float(t["total_ms"]), float(t["max_ms"]))
+            for t in data.get("timings") or []
+        ],
     )
 
 

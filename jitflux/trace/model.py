@@ -125,6 +125,23 @@ class Effect:
         self.path: TargetPath = parse_target(self.target)
 
 
+@dataclass
+class Timing:
+    """How long the parts of one function ran synchronously, their own time (the parts they
+    began in turn count for themselves): `count` parts, `total_ms` together, `max_ms` the
+    longest. Recorded under the tracer, which slows the app's own code."""
+
+    function: str
+    count: int
+    total_ms: float
+    max_ms: float
+
+    @property
+    def mean_ms(self) -> float:
+        """The mean time of one part."""
+        return self.total_ms / self.count if self.count else 0.0
+
+
 @dataclass(frozen=True)
 class Skip:
     """A callback the static compiler skipped (known only at run time), and why.
@@ -253,6 +270,7 @@ class Trace:
     sources: dict[str, str] = field(default_factory=dict)
     meta: Meta = field(default_factory=Meta)
     format: str = FORMAT
+    timings: list[Timing] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if isinstance(self.meta, dict):
@@ -269,3 +287,8 @@ class Trace:
     def functions_by_id(self) -> dict[str, Function]:
         """Every function, by id."""
         return {fn.id: fn for fn in self.functions}
+
+    def timings_by_function(self) -> dict[str, Timing]:
+        """The time of each function's parts, by function id (none in a trace made before
+        timings were recorded)."""
+        return {t.function: t for t in self.timings}

@@ -32,6 +32,7 @@ from jitflux.trace import (
     Location,
     RupturePoint,
     Sample,
+    Timing,
     Trace,
     location_from,
     samples_from,
@@ -73,6 +74,7 @@ class TraceBuilder:
         self.functions: dict[str, Function] = {}
         self.rupture_points: dict[tuple[str, str, str], RupturePoint] = {}
         self.effects: dict[tuple[Any, ...], Effect] = {}
+        self.timings: dict[str, Timing] = {}
         self.sources: dict[str, str] = {}
         self.warnings: list[str] = []
         self.partless = 0  # rupture points and effects recorded outside any part
@@ -86,6 +88,7 @@ class TraceBuilder:
             ("external", lambda entry: self._add_external(entry, externals)),
             ("rupture_points", self._add_rupture_point),
             ("effects", self._add_effect),
+            ("timings", self._add_timing),
         ):
             for entry in batch.get(key) or []:
                 if not isinstance(entry, Mapping):
@@ -139,6 +142,7 @@ class TraceBuilder:
             "effects": [
                 renamed(e, ("function", "owner", "callee")) for e in dump.get("effects") or []
             ],
+            "timings": [renamed(e, ("function",)) for e in dump.get("timings") or []],
         }
         self.add_batch(batch)
 
@@ -186,6 +190,7 @@ class TraceBuilder:
                 ),
             ),
             sources=dict(sorted(self.sources.items())),
+            timings=sorted(self.timings.values(), key=lambda t: id_key(t.function)),
         )
 
     def _add_function(self, entry: Mapping[str, Any]) -> None:
@@ -263,6 +268,15 @@ class TraceBuilder:
         effect.owner = effect.owner or entry.get("owner")
         effect.reason = effect.reason or entry.get("reason")
         _keep_samples(effect.samples, samples_from(entry.get("samples")))
+
+    def _add_timing(self, entry: Mapping[str, Any]) -> None:
+        # Read first: a bad entry must change nothing.
+        fid, count = str(entry["function"]), int(entry["count"])
+        total, longest = float(entry["total_ms"]), float(entry["max_ms"])
+        timing = self.timings.setdefault(fid, Timing(fid, 0, 0.0, 0.0))
+        timing.count += count
+        timing.total_ms = round(timing.total_ms + total, 3)
+        timing.max_ms = max(timing.max_ms, longest)
 
 
 def _keep_samples(kept: list[Sample], new: Iterable[Sample]) -> None:

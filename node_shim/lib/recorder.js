@@ -4,6 +4,7 @@
 // dump. Nothing here runs on the app's hot path except `recordRupture`, once per part.
 
 const P = require('./primordials');
+const { createTiming } = require('./timing');
 
 const {
   ArrayPrototypePush, ArrayPrototypeSlice, ArrayIsArray, MapPrototypeGet, MapPrototypeSet,
@@ -38,6 +39,7 @@ function createRecorder() {
   let sentRequests = 0;
   const drainers = [];
   const effectTotals = new SafeMap(); // merge key -> effect (totals, for the dump)
+  const timing = createTiming(); // time per part, which the runtime reports
   let nextFunction = 0;
 
   /** A fresh function number (the n of `fn`), shared by instrumented and external functions. */
@@ -217,6 +219,7 @@ function createRecorder() {
       sources: {},
       rupture_points: [],
       effects: drainEffects(),
+      timings: timing.drain(),
       listening: ArrayPrototypeSlice(listening, sentListening),
       requests: requests - sentRequests,
       warnings: ArrayPrototypeSlice(warnings, sentWarnings),
@@ -254,6 +257,7 @@ function createRecorder() {
       sources: all,
       rupture_points: points,
       effects: P.mapValues(effectTotals),
+      timings: timing.total(),
       listening: ArrayPrototypeSlice(listening),
       requests,
       warnings: ArrayPrototypeSlice(warnings),
@@ -273,6 +277,7 @@ function createRecorder() {
     addDrainer,
     drain,
     total,
+    timing,
   };
 }
 

@@ -41,8 +41,9 @@ const { executionAsyncResource } = asyncHooks;
 
 /**
  * A runtime: the part stack, the tables of functions and call sites, and `rt`, the object the
- * instrumented code calls. It reports rupture points and warnings to `recorder`, tells a
- * library's call from the app's with `stacks`, and numbers the app's functions with `identity`.
+ * instrumented code calls. It reports rupture points, warnings and the time of each part to
+ * `recorder`, tells a library's call from the app's with `stacks`, and numbers the app's
+ * functions with `identity`.
  * The shim makes one at preload (index.js) and passes it to whoever needs it.
  */
 function createRuntime({ recorder, stacks, identity }) {
@@ -58,6 +59,7 @@ function createRuntime({ recorder, stacks, identity }) {
   } = tables;
 
   // The part stack.
+  const { timing } = recorder;
   let depth = 0;
   let sp = 0;
   let base = -1; // base of the top part, -1 when none
@@ -195,6 +197,7 @@ function createRuntime({ recorder, stacks, identity }) {
     const ctx = { part: id, request };
     stackBase[sp] = b;
     stackCtx[sp] = ctx;
+    timing.begin(sp);
     sp++;
     base = b;
     curCtx = ctx;
@@ -204,6 +207,7 @@ function createRuntime({ recorder, stacks, identity }) {
 
   function pop() {
     sp--;
+    timing.end(sp, stackCtx[sp].part);
     stackCtx[sp] = null;
     if (sp === 0) {
       base = -1;

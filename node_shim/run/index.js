@@ -46,7 +46,7 @@ function install() {
     const out = {};
     for (const f of fluxions) {
       out[f.name] = { state: f.state, reason: f.reason, worker_calls: f.worker,
-        local_calls: f.local, fallbacks: f.fallbacks };
+        local_calls: f.local, fallbacks: f.fallbacks, own_worker: f.written || [] };
     }
     try {
       fs.writeFileSync(`${statsFile}.tmp`, JSON.stringify({ fluxions: out }));
@@ -93,13 +93,18 @@ function install() {
         continue;
       }
       f.plan = p.worker;
+      // A fluxion that writes its context gets a worker of its own, where that context lives:
+      // one copy, its calls run there one after the other, in order.
       const written = p.worker.context.filter((v) => v.written).map((v) => v.name);
-      if (written.length && !f.forced) {
-        stay(f, `its context is written (${written.join(', ')}): copies in several workers would diverge`);
-      } else if (f.forced) {
-        move(f, 'forced by --isolate');
+      f.pinned = written.length > 0;
+      f.written = written;
+      const own = f.pinned ? `; its context (${written.join(', ')}) lives in a worker of its own` : '';
+      if (f.forced) {
+        move(f, `forced by --isolate${own}`);
       } else if (minWork <= 0) {
-        move(f, 'isolated, and moved whatever its cost (--min-work 0)');
+        move(f, `isolated, and moved whatever its cost (--min-work 0)${own}`);
+      } else if (!f.probe) {
+        move(f, `${f.why}${own}`); // its work in the trace pays a round trip
       } else {
         f.state = 'probe';
       }
@@ -135,6 +140,8 @@ function install() {
     const perCall = [...plan.context.filter((v) => v.role !== 'value'), ...plan.stream];
     const task = {
       fid: f.id,
+      async: plan.async,
+      pinned: f.pinned,
       file: f.file,
       src: plan.src,
       ctx: f.ctx,
@@ -145,6 +152,7 @@ function install() {
     return { task, handles };
   }
 
+  /** Apply what the fluxion sent downstream, in order; the value it returned. */
   function apply(answer, handles, continuations) {
     const options = {
       handle: (id) => handles[id],
@@ -155,6 +163,7 @@ function install() {
       else if (m.kind === 'call') handles[m.h].apply(undefined, decode(m.args, options));
       else if (m.kind === 'k') continuations(m.i, decode(m.locals, options)).apply(undefined, decode(m.args, options));
     }
+    return decode(answer.value, options);
   }
 
   // A candidate runs in the workers from its first call; the workers time its work (not the
@@ -186,10 +195,15 @@ function install() {
       f.local += 1;
       return originalFn.apply(self, args);
     }
+    // An async fluxion's caller gets a promise, settled as the plain call's would be: with the
+    // value the worker's call resolved to, or like the main thread's own call.
+    let settle = null;
+    const result = f.plan.async ? new Promise((resolve) => { settle = resolve; }) : undefined;
     const runHere = () => {
       f.fallbacks += 1;
       statsChanged();
-      originalFn.apply(self, args);
+      const value = originalFn.apply(self, args);
+      if (settle) settle(value);
     };
     f.worker += 1;
     statsChanged();
@@ -205,11 +219,12 @@ function install() {
         // the app would have met.
         setImmediate(runHere);
       } else {
-        apply(answer, prepared.handles, continuations);
+        const value = apply(answer, prepared.handles, continuations);
+        if (settle) settle(value);
         if (f.state === 'probe') probed(f, answer.ms);
       }
     }, () => setImmediate(runHere)); // the transport lost the task (a dead worker)
-    return undefined;
+    return result;
   }
 
   Object.defineProperty(globalThis, '__jfxRun', {

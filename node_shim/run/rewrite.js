@@ -56,19 +56,37 @@ function roleOf(uses) {
 }
 
 /** The plan of one target: what the worker runs and what the main thread keeps, or a reason. */
-function plan(source, f, kNodes, wNodes, scopes, parents, nodes) {
-  if (f.type === 'ArrowFunctionExpression') return { reason: 'an arrow function (not supported yet)' };
-  if (f.async || f.generator) return { reason: 'an async function or a generator (not supported yet)' };
+function plan(source, f, kNodes, wNodes, scopes, parents, nodes, listeners = new Set()) {
+  if (f.generator) return { reason: 'a generator (not supported yet)' };
+  const arrow = f.type === 'ArrowFunctionExpression';
   for (const p of f.params) {
     if (p.type !== 'Identifier') return { reason: 'its parameters are patterns (not supported yet)' };
   }
   const inK = (node) => kNodes.some((k) => inside(node, k));
+  // The function a node belongs to: `this`, `arguments` and `return` are those of the nearest
+  // enclosing non-arrow function (`return`: of the nearest function).
+  const owner = (node, arrows) => {
+    let best = null;
+    for (const g of nodes) {
+      if (isFunction(g) && g !== node && inside(node, g) && (arrows || g.type !== 'ArrowFunctionExpression')
+        && (!best || inside(g, best))) best = g;
+    }
+    return best;
+  };
   for (const node of nodes) {
     if (!inside(node, f) || node === f || inK(node)) continue;
-    if (node.type === 'ThisExpression' && !nodes.some((g) => g !== f && g.type !== 'ArrowFunctionExpression'
-      && isFunction(g) && inside(node, g) && inside(g, f))) {
+    const self = node.type === 'ThisExpression' ? owner(node, false) : null;
+    if (node.type === 'ThisExpression' && (!self || self === f || !inside(self, f))) {
       return { reason: 'it uses `this` (not supported yet)' };
     }
+    // The shell answers at once, with undefined: a caller that uses the value would not get it
+    // (an async function's promise is kept: the shell's settles with the worker's value).
+    if (!f.async && node.type === 'ReturnStatement' && node.argument && owner(node, true) === f) {
+      return { reason: 'it returns a value, which its caller may use (not supported yet)' };
+    }
+  }
+  if (!f.async && arrow && f.body.type !== 'BlockStatement') {
+    return { reason: 'it returns a value, which its caller may use (not supported yet)' };
   }
   const fScope = scopes.acquire(f, true);
   const own = (variable) => variable.scope.block === f || inside(variable.scope.block, f);
@@ -80,8 +98,10 @@ function plan(source, f, kNodes, wNodes, scopes, parents, nodes) {
     for (const ref of scope.references) {
       const variable = ref.resolved;
       const name = ref.identifier.name;
-      // F's own `arguments` would hold the stand-ins, and only the declared parameters travel.
-      if (!onMain && name === 'arguments' && variable && variable.scope === fScope && variable.defs.length === 0) {
+      // F's own `arguments` would hold the stand-ins, and only the declared parameters travel;
+      // an arrow's is its enclosing function's.
+      if (!onMain && name === 'arguments' && variable && variable.defs.length === 0
+        && (variable.scope === fScope || !own(variable))) {
         return { reason: 'it uses `arguments` (not supported yet)' };
       }
       if (!variable) continue; // a global: the worker has its own
@@ -124,28 +144,33 @@ function plan(source, f, kNodes, wNodes, scopes, parents, nodes) {
   const streamGetter = locals.map((n) => `${JSON.stringify(n)}: ${n}`).join(', ');
   const edits = [
     ...kNodes.map((k, i) => ({ start: k.start, end: k.end, text: `__jfxK(${i}, function () { return { ${streamGetter} }; })` })),
-    ...wNodes.map((w) => ({ start: w.start, end: w.start, text: '__jfxW(' })),
+    ...wNodes.map((w) => ({ start: w.start, end: w.start, text: listeners.has(w) ? '__jfxL(' : '__jfxW(' })),
     ...wNodes.map((w) => ({ start: w.end, end: w.end, text: ')' })),
   ].sort((a, b) => b.start - a.start || b.end - a.end);
   let workerSrc = source.slice(f.start, f.end);
   for (const e of edits) {
     workerSrc = workerSrc.slice(0, e.start - f.start) + e.text + workerSrc.slice(e.end - f.start);
   }
-  // The main thread's shell: same name and parameters, the original kept for local runs.
+  // The main thread's shell: same kind, name and parameters (an arrow stays an arrow, an async
+  // function async), the original kept for local runs.
   const name = f.id ? f.id.name : '';
-  const head = `function ${name}(${params.join(', ')})`;
+  const list = params.join(', ');
+  const kind = f.async ? 'async ' : '';
+  const head = arrow ? `${kind}(${list}) =>` : `${kind}function ${name}(${list})`;
   const declared = locals.filter((n) => !params.includes(n) && n !== name);
   const getter = [...context, ...stream].map((v) => `${JSON.stringify(v.name)}: ${v.name}`).join(', ');
   const assign = locals.map((n) => `if (${JSON.stringify(n)} in __jfx_v) ${n} = __jfx_v[${JSON.stringify(n)}];`).join(' ');
   const cases = kNodes.map((k, i) => `case ${i}: return ${source.slice(k.start, k.end)};`).join(' ');
-  const body = source.slice(f.body.start, f.body.end);
+  const text = source.slice(f.body.start, f.body.end);
+  const body = f.body.type === 'BlockStatement' ? text : `(${text})`;
   const shell = (id) => `${head} { ${declared.length ? `var ${declared.join(', ')}; ` : ''}`
-    + `return __jfxRun.call(${id}, this, arguments, function ${name}(${params.join(', ')}) ${body}, `
+    + `return __jfxRun.call(${id}, ${arrow ? 'undefined' : 'this'}, ${arrow ? `[${list}]` : 'arguments'}, `
+    + `${head} ${body}, `
     + `function () { return { ${getter} }; }, `
     + `function (__jfx_i, __jfx_v) { ${assign} switch (__jfx_i) { ${cases} } }); }`;
   return {
     shell,
-    worker: { src: workerSrc, params: paramRoles, context, stream, continuations: kNodes.length },
+    worker: { src: workerSrc, params: paramRoles, context, stream, continuations: kNodes.length, async: f.async },
   };
 }
 
@@ -187,10 +212,12 @@ function rewrite(source, targets) {
       continue;
     }
     const wNodes = [];
+    const listeners = new Set(); // inner functions registered as listeners
     for (const w of target.inner || []) {
       const node = at.get(`${w.line}:${w.column}`);
       if (node && node !== f && inside(node, f)) wNodes.push(node);
       else missing = missing || w;
+      if (node && w.listener) listeners.add(node);
     }
     if (missing) {
       plans.push({ id: target.id, reason: `its continuation ${missing.name} is not inside it (not supported yet)` });
@@ -200,7 +227,7 @@ function rewrite(source, targets) {
       plans.push({ id: target.id, reason: 'a continuation kept on the main thread is inside one run in the worker (not supported yet)' });
       continue;
     }
-    const result = plan(source, f, kNodes, wNodes, scopes, parents, nodes);
+    const result = plan(source, f, kNodes, wNodes, scopes, parents, nodes, listeners);
     if (result.reason) {
       plans.push({ id: target.id, reason: result.reason });
       continue;

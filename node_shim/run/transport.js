@@ -5,6 +5,8 @@
 //                                   the transport lost the task (a dead worker): the caller then
 //                                   runs the fluxion itself, so no request is lost.
 //   close() -> Promise<void>
+// A task marked `pinned` (its fluxion writes its context) always goes to the same worker, which
+// holds that context and runs its tasks one at a time, in the order they were sent.
 // Tasks and answers are plain structured-clone data (codec.js) and name fluxions by id, so a
 // broker transport (NATS request/reply, or a Redis Streams entry per task and one per answer)
 // could carry the same messages to workers on other machines, running worker.js unchanged.
@@ -14,11 +16,16 @@ const path = require('path');
 
 class PiscinaTransport {
   constructor(workers) {
+    this.pool = PiscinaTransport.pool(workers);
+    this.own = new Map(); // fluxion id -> its pool of one thread (a pinned task's fluxion)
+  }
+
+  static pool(threads) {
     const { Piscina } = require('piscina');
-    this.pool = new Piscina({
+    return new Piscina({
       filename: path.join(__dirname, 'worker.js'),
-      minThreads: workers,
-      maxThreads: workers,
+      minThreads: threads,
+      maxThreads: threads,
       idleTimeout: 2 ** 31 - 1,
       // The app's own preload options must not load the shim's recorder in the workers.
       execArgv: [],
@@ -26,11 +33,17 @@ class PiscinaTransport {
   }
 
   send(task) {
-    return this.pool.run(task);
+    if (!task.pinned) return this.pool.run(task);
+    let pool = this.own.get(task.fid);
+    if (!pool) {
+      pool = PiscinaTransport.pool(1);
+      this.own.set(task.fid, pool);
+    }
+    return pool.run(task);
   }
 
   close() {
-    return this.pool.destroy();
+    return Promise.all([this.pool, ...this.own.values()].map((pool) => pool.destroy()));
   }
 }
 

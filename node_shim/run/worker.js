@@ -19,26 +19,38 @@ function compile(task) {
   const ctxNames = Object.keys(task.ctx);
   const perCall = task.perCall.map((v) => v.name);
   const factory = new Function('require', '__filename', '__dirname', ...ctxNames,
-    `return function (__jfxK, __jfxW, ${perCall.join(', ')}) { return (${task.src}); };`);
+    `return function (__jfxK, __jfxW, __jfxL, ${perCall.join(', ')}) { return (${task.src}); };`);
   const options = { require: requireApp, handle: () => { throw new Error('a stand-in in a context'); } };
   const ctxValues = ctxNames.map((n) => decode(task.ctx[n], options));
   return { make: factory(requireApp, task.file, path.dirname(task.file), ...ctxValues), requireApp };
 }
 
-function standIns(out) {
+let lateSaid = false;
+
+/** Stand-ins whose messages go to `out` while the task runs (`ended()` false). */
+function standIns(out, ended) {
   const ids = new WeakMap();
+  const push = (message) => {
+    if (!ended()) {
+      out.push(message);
+    } else if (!lateSaid) {
+      // A listener in the task that fired after it ended: the answer is gone.
+      lateSaid = true;
+      process._rawDebug('jitflux run: a moved fluxion sent a message after its task had ended (a listener that fired late): it is lost');
+    }
+  };
   const readError = () => new Error('jitflux run: a moved fluxion read a value that stays on the main thread');
   function handle(id, role) {
     let value;
     if (role === 'call') {
       value = function () {
-        out.push({ kind: 'call', h: id, args: send(Array.from(arguments), 'the arguments') });
+        push({ kind: 'call', h: id, args: send(Array.from(arguments), 'the arguments') });
       };
     } else if (role === 'write') {
       value = new Proxy({}, {
         set(target, prop, v) {
           if (typeof prop !== 'string') throw readError();
-          out.push({ kind: 'set', h: id, prop, value: send(v, `the value written to .${prop}`) });
+          push({ kind: 'set', h: id, prop, value: send(v, `the value written to .${prop}`) });
           return true;
         },
         get(target, prop) {
@@ -69,16 +81,17 @@ module.exports = function run(task) {
     compiled.set(task.fid, entry);
   }
   const out = [];
-  const { handle, send } = standIns(out);
+  let done = false;
+  const { handle, send } = standIns(out, () => done);
   const options = { require: entry.requireApp, handle };
   return new Promise((resolve) => {
     let pending = 0;
     let returned = false;
-    let done = false;
+    let value; // what an async fluxion's promise resolved to
     const finish = (extra) => {
       if (done) return;
       done = true;
-      resolve(Object.assign({ messages: out, ms: Number(busy) / 1e6 }, extra));
+      resolve(Object.assign({ messages: out, ms: Number(busy) / 1e6, value }, extra));
     };
     const fail = (e) => {
       if (e instanceof Unclonable) finish({ unclonable: e.message });
@@ -132,15 +145,42 @@ module.exports = function run(task) {
         }
       };
     };
+    let result;
+    // A listener it registers runs here as often as it fires; the task does not wait for it
+    // (it may never fire), and one that fires after the task ended can send nothing.
+    const l = (fn) => function listener() {
+      if (done) return fn.apply(this, arguments);
+      try {
+        return timed(fn, this, arguments);
+      } catch (e) {
+        fail(e);
+        return undefined;
+      }
+    };
     try {
       const perCall = task.perCallValues.map((v) => decode(v, options));
-      const fn = entry.make(k, w, ...perCall);
-      timed(fn, undefined, task.args.map((v) => decode(v, options)));
+      const fn = entry.make(k, w, l, ...perCall);
+      result = timed(fn, undefined, task.args.map((v) => decode(v, options)));
     } catch (e) {
       fail(e);
       return;
     }
-    returned = true;
-    check();
+    if (!task.async) {
+      returned = true;
+      check();
+      return;
+    }
+    // An async fluxion has returned when its promise settles: its code after each `await`
+    // runs here too, and its value goes back with the answer.
+    result.then((v) => {
+      try {
+        value = send(v, 'the value it returns');
+      } catch (e) {
+        fail(e);
+        return;
+      }
+      returned = true;
+      check();
+    }, fail);
   });
 };

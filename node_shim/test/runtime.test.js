@@ -85,6 +85,7 @@ test('a runtime made by createRuntime keeps its own tables and reports to its ow
     recordRupture: (type, callee, caller, callback) => ruptures.push(`${type} ${callee} ${caller}->${callback}`),
     warn: (text) => assert.fail(text),
     addDrainer: () => {},
+    timing: { begin: () => {}, end: () => {} },
   };
   const own = createRuntime({
     recorder: recorderStub, stacks: require('../lib/stacks').createStacks(), identity,

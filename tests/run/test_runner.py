@@ -78,20 +78,45 @@ def _digest(body: str, rounds: int = 4000) -> str:
     return value.hex()
 
 
-def test_cpu_example_moves_once_measured(traced: Callable[..., tuple[Path, Path]]) -> None:
-    """The CPU example's callback moves after its first 5 calls are timed; every answer holds
-    the digest Python computes, before and after the move."""
+def test_cpu_example_moves_by_the_traced_time(traced: Callable[..., tuple[Path, Path]]) -> None:
+    """The CPU example's callback moves from its first call, its work in the trace well above
+    a round trip; every answer holds the digest Python computes."""
     app, trace = traced("cpu-digest")
     with _serving(trace, app, "--workers", "2") as (url, printed):
         assert printed[0] == "placement (2 workers):"
+        (line,) = [line for line in printed if line.startswith("  anonymous_11: ")]
+        assert line.startswith(
+            "  anonymous_11: workers (isolated leaf, sends to express_dispatcher; "
+        )
+        assert float(line.split("; ")[1].split(" ms of work a call in the trace")[0]) > 1.0
+        reply = [line for line in printed if line.startswith("  reply: ")]
+        assert reply[0].startswith("  reply: main thread (not isolated &network")
+        for n in range(4):
+            body = f"text {n}"
+            answer = json.loads(_post(url + "/digest", body))
+            assert answer == {"digest": _digest(body), "rounds": 4000}
+    err = serving_errors[-1]
+    assert "jitflux run: anonymous_11 runs in the workers: isolated leaf, sends to " in err
+    assert " ms of work a call in the trace (3 calls, the longest part left out)" in err
+
+
+def test_untimed_fluxion_is_timed_in_the_workers(
+    traced: Callable[..., tuple[Path, Path]], tmp_path: Path
+) -> None:
+    """With a trace made before time per part was recorded (its `timings` left out), the
+    candidate is timed in the workers on its first calls, then kept there."""
+    app, trace = traced("cpu-digest")
+    data = json.loads(trace.read_text(encoding="utf-8"))
+    del data["timings"]
+    untimed = tmp_path / "untimed.json"
+    untimed.write_text(json.dumps(data), encoding="utf-8")
+    with _serving(untimed, app, "--workers", "2") as (url, printed):
         assert (
             "  anonymous_11: workers while its work takes 0.2 ms a call or more (timed there: "
             "median of 5 calls after 3 warm-up calls) (isolated leaf, sends to express_dispatcher)"
             in printed
         )
-        reply = [line for line in printed if line.startswith("  reply: ")]
-        assert reply[0].startswith("  reply: main thread (not isolated &network")
-        for n in range(12):
+        for n in range(10):
             body = f"text {n}"
             answer = json.loads(_post(url + "/digest", body))
             assert answer == {"digest": _digest(body), "rounds": 4000}
@@ -101,16 +126,26 @@ def test_cpu_example_moves_once_measured(traced: Callable[..., tuple[Path, Path]
 
 
 def test_light_fluxion_stays_on_main(traced: Callable[..., tuple[Path, Path]]) -> None:
-    """paper-counter's handler is too light to pay a round trip: it stays, and says so."""
+    """paper-counter's handler is too light to pay a round trip by its time in the trace: it
+    stays on the main thread, says so, and the app answers as plain; --isolate still moves it."""
     app, trace = traced("paper-counter")
-    with _serving(trace, app) as (url, _):
-        for n in range(1, 11):
+    with _serving(trace, app) as (url, printed):
+        (line,) = [line for line in printed if line.startswith("  handler: ")]
+        assert line.startswith(
+            "  handler: main thread (isolated leaf, sends to reply, but its work is too light "
+            "to pay a round trip: "
+        )
+        assert line.endswith(", under --min-work 0.2 ms)")
+        for n in range(1, 4):
             with urllib.request.urlopen(url + "/", timeout=30) as response:
                 assert response.read() == f"request {n}: {len(_source(app))} bytes\n".encode()
-    assert (
-        "jitflux run: handler stays on the main thread: its work is too light to pay a "
-        "round trip (" in serving_errors[-1]
-    )
+    assert "handler" not in serving_errors[-1]
+    with _serving(trace, app, "--isolate", "handler") as (url, printed):
+        assert "  handler: workers (forced by --isolate)" in printed
+        for n in range(1, 4):
+            with urllib.request.urlopen(url + "/", timeout=30) as response:
+                assert response.read() == f"request {n}: {len(_source(app))} bytes\n".encode()
+    assert "jitflux run: handler runs in the workers: forced by --isolate" in serving_errors[-1]
 
 
 def test_unclonable_message_keeps_fluxion_on_main(

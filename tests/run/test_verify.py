@@ -70,16 +70,61 @@ def test_cpu_example_verifies_identical(
     assert "verified: all 3 responses are the same" in out
 
 
-def test_written_context_stays_unless_forced(
+def test_written_context_moves_and_a_hidden_reader_is_caught(
     traced: Callable[..., tuple[Path, Path]],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A candidate that writes its context stays on the main thread, and verify says why."""
+    """The writer of `total`, isolated by a trace that never saw GET /total, moves with its
+    context to a worker of its own; GET /total then reads the main thread's copy: verify
+    catches it without --isolate, and names the writer."""
     app, trace = traced("run-hidden-share", 5, ADDS)
     status, out = _verify(capsys, monkeypatch, app, trace, 5, *_requests(WITH_TOTAL))
+    assert status == 1, out
+    assert (
+        "moved: anonymous_9 (isolated leaf, sends to express_dispatcher; its context (total) "
+        "lives in a worker of its own): 2 calls in the workers" in out
+    )
+    assert "request 3 (GET /total): body differs\n  plain: total 8\\n\n  run:   total 0\\n" in out
+    assert "caused by moving `anonymous_9` (isolated leaf, sends to express_dispatcher; " in out
+
+
+SHAPES = [
+    "POST /arrow hello",
+    "POST /async hello",
+    "POST /count hello",
+    "POST /count again",
+    "POST /stream hello",
+]
+
+
+def test_arrow_async_stateful_and_listening_fluxions_verify_identical(
+    traced: Callable[..., tuple[Path, Path]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    express_version: int,
+) -> None:
+    """An arrow callback, an async callback whose code after `await` runs in the worker, a
+    callback that counts its calls in its own context (in a worker of its own), and one whose
+    listeners share a variable it creates (the group runs in its task) all move, and the app
+    answers as plain, the count included."""
+    app, trace = traced("run-shapes", express_version, SHAPES)
+    traffic = [*SHAPES, "POST /count more", "POST /async again", "POST /count last",
+               "POST /stream " + "x" * 5000]  # fmt: skip
+    status, out = _verify(capsys, monkeypatch, app, trace, express_version, *_requests(traffic))
     assert status == 0, out
-    assert "not moved: anonymous_9: its context is written (total)" in out
+    assert "moved: anonymous_18 (isolated leaf, sends to express_dispatcher): 1 calls" in out
+    assert "moved: anonymous_31 (isolated leaf, sends to express_dispatcher): 2 calls" in out
+    assert (
+        "moved: anonymous_44 (isolated leaf, sends to express_dispatcher; its context (served) "
+        "lives in a worker of its own): 4 calls in the workers\n" in out
+    )
+    assert (
+        "moved: anonymous_59 (its group &grp_size lives in its task: size created by each call, "
+        "shared with anonymous_66, anonymous_69 nested in it): 2 calls in the workers\n" in out
+    )
+    assert "run again here" not in out
+    assert "verified: all 9 responses are the same" in out
 
 
 @pytest.mark.parametrize("seen", [False, True], ids=["hidden-reader", "seen-reader"])
@@ -99,6 +144,7 @@ def test_forced_wrong_isolation_is_caught(
     assert "caused by moving `anonymous_9` (forced by --isolate" in out
     assert ("the trace found it NOT isolated" in out) is seen
     assert "context {total}" in out
+    assert " ms of work a call at server.js:9" in out
 
 
 def test_no_traffic_is_bad_usage(

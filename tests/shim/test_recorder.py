@@ -16,6 +16,7 @@ BATCH_KEYS = {
     "sources",
     "rupture_points",
     "effects",
+    "timings",
     "listening",
     "requests",
     "warnings",

@@ -80,21 +80,26 @@ def test_continuation_becomes_a_stub_in_the_worker() -> None:
 
 
 def test_unsupported_shapes_are_refused_with_a_reason() -> None:
-    """Arrow functions, `this`, `arguments`, async functions and assignments to an enclosing
-    function's variable are not moved, each with its reason."""
+    """`this`, `arguments` (an arrow's is its enclosing function's), a returned value the caller
+    may use, generators and assignments to an enclosing function's variable are not moved, each
+    with its reason."""
+    returns = "it returns a value, which its caller may use (not supported yet)"
     cases = {
-        "var f = (a) => a;": (1, 8, "an arrow function (not supported yet)"),
-        "var f = function (a) { return this.x; };": (1, 8, "it uses `this` (not supported yet)"),
-        "var f = function () { return arguments[0]; };": (
+        "var f = function (a) { g(this.x); };": (1, 8, "it uses `this` (not supported yet)"),
+        "var f = (a) => { g(this); };": (1, 8, "it uses `this` (not supported yet)"),
+        "var f = function () { g(arguments[0]); };": (
             1,
             8,
             "it uses `arguments` (not supported yet)",
         ),
-        "var f = async function () {};": (
+        "function o() { return () => { g(arguments[0]); }; }": (
             1,
-            8,
-            "an async function or a generator (not supported yet)",
+            22,
+            "it uses `arguments` (not supported yet)",
         ),
+        "var f = function (a) { if (a) return a + 1; };": (1, 8, returns),
+        "var f = (a) => a;": (1, 8, returns),
+        "var f = function* () {};": (1, 8, "a generator (not supported yet)"),
         "function g() { var n = 0; return function () { n = 1; }; }": (
             1,
             33,
@@ -106,6 +111,75 @@ def test_unsupported_shapes_are_refused_with_a_reason() -> None:
         out = _plans(source, line, column)
         assert out["plans"] == [{"id": 0, "reason": reason}], source
         assert out["code"] == source
+
+
+def test_arrow_and_async_shells_keep_their_kind() -> None:
+    """An arrow's shell is an arrow that passes its parameters (it has no `arguments`), an
+    async function's is async; `this` of a nested function and a value returned by a nested
+    function or an async function do not stop a move."""
+    arrow = "var f = (a, b) => { a.x = function () { return this; }; b(); };"
+    out = _plans(arrow, 1, 8)
+    assert out["plans"][0]["worker"]["async"] is False
+    assert out["code"].startswith(
+        "var f = (a, b) => { return __jfxRun.call(0, undefined, [a, b], (a, b) => { a.x = "
+    )
+    lone = "var f = async (a) => a + 1;"
+    out = _plans(lone, 1, 8)
+    assert out["plans"][0]["worker"] == {
+        "src": "async (a) => a + 1",
+        "params": ["value"],
+        "context": [],
+        "stream": [],
+        "continuations": 0,
+        "async": True,
+    }
+    assert "__jfxRun.call(0, undefined, [a], async (a) => (a + 1), " in out["code"]
+    named = "async function g(x) { return await x; }"
+    out = _plans(named, 1, 0)
+    assert out["code"].startswith(
+        "async function g(x) { return __jfxRun.call(0, this, arguments, async function g(x) { "
+    )
+
+
+LISTENING = """
+const run = require(process.argv[1] + '/worker.js');
+// A listener that fires twice, one that never fires, then a post continuation that ends the task.
+const src = "function (next) { var e = new (require('events'))(), n = 0; "
+  + "e.on('data', __jfxL(function (k) { n += k; })); "
+  + "e.on('never', __jfxL(function () { n = -1; })); "
+  + "e.emit('data', 2); e.emit('data', 3); setImmediate(__jfxW(function () { next(n); })); }";
+run({ fid: 0, file: process.argv[1] + '/worker.js', src, ctx: {}, perCall: [], perCallValues: [],
+  args: [{ $jfx: 'h', id: 0, role: 'call' }] })
+  .then((answer) => console.log(JSON.stringify(answer)));
+"""
+
+
+def test_listeners_in_a_task_run_there_and_are_not_waited_for() -> None:
+    """Listeners the task registers run in the worker each time they fire; one that never fires
+    does not hold the task, which ends with its post continuation."""
+    answer = _node(LISTENING)
+    assert answer["messages"] == [{"kind": "call", "h": 0, "args": [5]}]
+
+
+def test_listener_targets_are_wrapped_apart() -> None:
+    """An inner function marked `listener` is wrapped as a listener in the worker's source, a
+    continuation as one the task waits for."""
+    source = (
+        "function f(next) {\n"
+        "  e.on('data', function (c) { n += c; });\n"
+        "  e.on('end', function () { next(); });\n"
+        "}\n"
+    )
+    target = {"id": 0, "line": 1, "column": 0, "continuations": [],
+              "inner": [{"name": "d", "line": 2, "column": 15, "listener": True},
+                        {"name": "x", "line": 3, "column": 14, "listener": False}]}  # fmt: skip
+    script = (
+        "const { rewrite } = require(process.argv[1] + '/rewrite.js');"
+        f"console.log(JSON.stringify(rewrite({json.dumps(source)}, [{json.dumps(target)}])));"
+    )
+    (plan,) = _node(script)["plans"]
+    assert "e.on('data', __jfxL(function (c) { n += c; }));" in plan["worker"]["src"]
+    assert "e.on('end', __jfxW(function () { next(); }));" in plan["worker"]["src"]
 
 
 CODEC = """
@@ -161,6 +235,23 @@ const task = (fid, src, args) => ({ fid, file: process.argv[1] + '/worker.js', s
 })();
 """
 
+PINNED = """
+const { createTransport } = require(process.argv[1] + '/transport.js');
+const t = createTransport({ workers: 2 });
+// A fluxion that counts its calls in its context, and says which thread ran it.
+const task = (fid, pinned) => ({ fid, file: process.argv[1] + '/worker.js', async: true, pinned,
+  src: 'async function () { calls += 1; await new Promise((r) => setTimeout(r, 20)); '
+    + "return [require('worker_threads').threadId, calls]; }",
+  ctx: { calls: 0 }, perCall: [], perCallValues: [], args: [] });
+(async () => {
+  const run = (fid, pinned) => Promise.all([1, 2, 3, 4, 5, 6].map(() => t.send(task(fid, pinned))));
+  const pinned = (await run(0, true)).map((a) => a.value);
+  const spread = (await run(1, false)).map((a) => a.value);
+  await t.close();
+  console.log(JSON.stringify({ pinned, spread }));
+})();
+"""
+
 
 def test_transport_replaces_a_dead_worker() -> None:
     """A worker that dies loses its task (the caller then runs it itself); the next task runs
@@ -169,3 +260,14 @@ def test_transport_replaces_a_dead_worker() -> None:
     assert out["lost"] == "rejected"
     assert out["answer"]["messages"] == [{"kind": "call", "h": 0, "args": [42]}]
     assert out["answer"]["ms"] >= 0
+
+
+def test_pinned_tasks_share_one_worker_and_its_context() -> None:
+    """Tasks of a fluxion that writes its context, sent at once, all run in one worker of its
+    own, one after the other: its count goes 1 to 6. Unpinned, they spread over the pool and
+    each worker counts its own calls."""
+    out = _node(PINNED)
+    assert len({thread for thread, _ in out["pinned"]}) == 1
+    assert [calls for _, calls in out["pinned"]] == [1, 2, 3, 4, 5, 6]
+    assert len({thread for thread, _ in out["spread"]}) == 2
+    assert max(calls for _, calls in out["spread"]) < 6

@@ -20,6 +20,7 @@ from jitflux.trace import (
     RupturePoint,
     Sample,
     Skip,
+    Timing,
     Trace,
     check_output,
     dump,
@@ -50,6 +51,7 @@ def _trace() -> Trace:
         ],
         sources={"server.js": "var count = 0;\n"},
         meta={"script": "server.js", "complete": True, "exit_status": 0},
+        timings=[Timing("f1", 2, 0.25, 0.2), Timing("f2", 2, 3.5, 2.0)],
     )
 
 
@@ -87,6 +89,17 @@ def test_contract_keys_present() -> None:
     assert set(data["rupture_points"][0]) >= {"type", "callee", "caller", "callback", "count"}
     assert data["effects"][2]["declared"] is None
     assert set(data["effects"][0]) >= {"function", "kind", "target", "declared", "count"}
+
+
+def test_a_trace_without_timings_loads() -> None:
+    """A trace made before time per part was recorded has no `timings`: it loads with none, and
+    is written back without the key."""
+    data = json.loads(dumps(_trace()))
+    del data["timings"]
+    trace = loads(json.dumps(data))
+    assert trace.timings == [] and trace.timings_by_function() == {}
+    assert "timings" not in json.loads(dumps(trace))
+    assert _trace().timings_by_function()["f2"].mean_ms == 1.75
 
 
 @pytest.mark.parametrize(
@@ -224,6 +237,7 @@ def test_dump_mode_follows_umask(tmp_path: Path) -> None:
         (("rupture_points", 1, "type"), "sometimes", "$.rupture_points[1].type"),
         (("effects", 0, "declared"), {"file": "server.js"}, "$.effects[0].declared"),
         (("effects", 0, "count"), "3", "$.effects[0].count"),
+        (("timings", 0, "total_ms"), -1, "$.timings[0].total_ms"),
     ],
 )
 def test_every_schema_violation_is_refused(path: tuple, value: object, where: str) -> None:

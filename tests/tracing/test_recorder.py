@@ -56,6 +56,20 @@ def test_counts_add_and_samples_are_capped() -> None:
     assert point.site == Location("server.js", 6, 2)
 
 
+def test_timings_add_up_and_keep_the_longest() -> None:
+    """The time of a function's parts over several batches: counts and totals add up, the
+    longest stays; a malformed entry changes nothing and is reported."""
+    builder = TraceBuilder()
+    def timing(count: object, total: float, longest: float) -> dict[str, object]:
+        return {"function": "f3", "count": count, "total_ms": total, "max_ms": longest}
+
+    builder.add_batch({"timings": [timing(2, 5.5, 4.0)]})
+    builder.add_batch({"timings": [timing(1, 1.25, 1.25), timing("x", 9, 9)]})
+    (timing,) = builder.build({}).timings
+    assert (timing.function, timing.count, timing.total_ms, timing.max_ms) == ("f3", 3, 6.75, 4.0)
+    assert builder.warnings and "malformed timings entry" in builder.warnings[0]
+
+
 def test_another_process_keeps_apart_by_prefix() -> None:
     """A child's record is merged with its function and request ids prefixed, so that the same
     ids of the main process stay distinct; names a child did not define are left alone."""
@@ -65,11 +79,13 @@ def test_another_process_keeps_apart_by_prefix() -> None:
         "external": [{"id": "f2", "name": "bodyParser", "slot": 0}],
         "rupture_points": [_rp("start", "app.get", "f0", "f1", 2, "r1")],
         "effects": [_effect("f1", "count", 2, owner="f0", callee="express.next")],
+        "timings": [{"function": "f1", "count": 2, "total_ms": 1.0, "max_ms": 0.5}],
         "requests": 2,
     }
     builder.add_batch(batch)
     builder.add_process(batch, "p42.")
     trace = builder.build({})
+    assert [t.function for t in trace.timings] == ["f1", "p42.f1"]
     assert [f.id for f in trace.functions] == ["f0", "f1", "f2", "p42.f0", "p42.f1", "p42.f2"]
     assert [(rp.caller, rp.callback, rp.samples[0].request) for rp in trace.rupture_points] == [
         ("f0", "f1", "r1"), ("p42.f0", "p42.f1", "p42.r1")
