@@ -181,26 +181,26 @@ function createExpressHooks({ runtime, recorder, identity, stacks }) {
   const nextFns = new SafeWeakSet();
   let lazy = 0;
 
+  /** A handler dispatch (Express 4 and 5): begins its part; returns its base depth. */
   function dispatch(layer, req, next, variant) {
-    try {
-      if (!decide.dispatches(layer.handle, variant)) return runtime.rt.depth;
-      const info = WeakMapPrototypeGet(layerInfo, layer);
-      if (info === undefined) return runtime.rt.depth;
-      if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
-      let request = req !== null && typeof req === 'object' ? WeakMapPrototypeGet(runtime.requestIds, req) : undefined;
-      if (request === undefined) request = runtime.currentRequest();
-      return runtime.beginDispatch(info.id, info.callee, info.caller, info.site, request);
-    } catch (e) {
-      recorder.warn(`express dispatch: ${e && e.message}`);
-      return runtime.rt.depth;
-    }
+    const k = beginHandler(layerInfo, layer, req, next, variant);
+    return k < 0 ? runtime.rt.depth : k;
   }
 
   /** A dispatching call of handler `fn` (Express 3, connect): begins its part, or returns -1. */
   function dispatchCall(fn, req, next, variant) {
+    return beginHandler(handlerInfo, fn, req, next, variant);
+  }
+
+  /**
+   * Begin the part of the handler that `infos` knows under `key` (a layer, whose `handle` is the
+   * handler, or the handler itself) and remember its `next`; returns the part's base depth, or
+   * -1 when the call dispatches no handler of the app.
+   */
+  function beginHandler(infos, key, req, next, variant) {
     try {
-      if (!decide.dispatches(fn, variant)) return -1;
-      const info = WeakMapPrototypeGet(handlerInfo, fn);
+      if (!decide.dispatches(infos === layerInfo ? key.handle : key, variant)) return -1;
+      const info = WeakMapPrototypeGet(infos, key);
       if (info === undefined) return -1;
       if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
       let request = req !== null && typeof req === 'object' ? WeakMapPrototypeGet(runtime.requestIds, req) : undefined;
