@@ -8,6 +8,7 @@ matches the fluxion's name. Variables are named `NAME` or `NAME@FILE:LINE` (wher
 
     {"id": ..., "trace": "plain" | "include", "why": "...",
      "fluxion": SEL, "present": bool, "isolated": bool, "tags_include": [...],
+     "context_exclude": [VSEL...],  # variables its context must not hold
      "writes_carried": [...]}    # if isolated, its messages carry these writes (the merge)
     {"stream": {"from": SEL, "to": SEL (optional), "type": "start" | "post",
                 "message_include": [...]}}
@@ -63,6 +64,16 @@ def _names(program: Json, selector: str) -> set[str]:
     return {f["name"] for f in find_fluxions(program, selector)}
 
 
+def _held_as(item: str, selector: str) -> bool:
+    """Whether a context item (`ctx`, `ctx@server.js:14`, `ctx.state`) is the variable a
+    selector names (`ctx`, or `ctx@server.js:14` for one declaration)."""
+    name, _, where = item.partition("@")
+    wanted, _, place = selector.partition("@")
+    if name.split(".")[0].split("[")[0] != wanted:
+        return False
+    return not place or not where or where == place or where.endswith("/" + place)
+
+
 def find_variables(program: Json, selector: str) -> list[Json]:
     """The variables of an emitted program that a selector names."""
     name, _, where = selector.partition("@")
@@ -96,6 +107,14 @@ def _check_fluxion(exp: Json, program: Json) -> tuple[bool, str]:
         missing = [t for t in exp.get("tags_include", []) if t not in fluxion["tags"]]
         if missing:
             wrong.append(f"tags {fluxion['tags']} lack {missing}")
+        held = [
+            item
+            for item in fluxion["context"]
+            for selector in exp.get("context_exclude", [])
+            if _held_as(item, selector)
+        ]
+        if held:
+            wrong.append(f"context holds {held}")
         if fluxion["isolated"]:
             sent = {m for stream in fluxion["streams"] for m in stream["message"]}
             dropped = [w for w in exp.get("writes_carried", []) if w not in sent]

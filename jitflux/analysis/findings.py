@@ -94,6 +94,13 @@ class Finding:
     # For `unknown`: the code that was not instrumented, or what the trace says of the effect.
     function: Function | None = field(default=None, compare=False)
     detail: str | None = None
+    # `name@file:line` when another variable of the analysis has the same name, else "".
+    shown: str = ""
+
+    @property
+    def label(self) -> str:
+        """The name as the words print it: kept apart from other variables of that name."""
+        return self.shown or self.name
 
     def ties(self, fluxion: str) -> bool:
         """Whether this finding holds `fluxion` in a group."""

@@ -15,7 +15,9 @@ from typing import Any
 
 import networkx as nx
 
+from jitflux.analysis.chains import continued_from, source_function
 from jitflux.analysis.fluxions import Fluxions
+from jitflux.analysis.sources import Sources
 from jitflux.trace import RupturePoint, Trace
 from jitflux.trace.model import RuptureType
 
@@ -42,13 +44,15 @@ class Pipeline:
         self._before: dict[str, frozenset[str]] = {}
 
     @staticmethod
-    def build(trace: Trace, fluxions: Fluxions) -> Pipeline:
-        """The pipeline of a trace, with every fluxion as a node."""
+    def build(trace: Trace, fluxions: Fluxions, sources: Sources | None = None) -> Pipeline:
+        """The pipeline of a trace, with every fluxion as a node (a promise chain's step from
+        the step before it or from its registrar: see chains.py)."""
         pipeline = Pipeline(fluxions.names)
-        for point in trace.rupture_points:
+        registrars = continued_from(trace, sources or Sources(trace.sources))
+        for index, point in enumerate(trace.rupture_points):
             if point.callback not in fluxions.by_function:
                 continue  # the main top level given as a callback: not a stream
-            source = fluxions.part_of(point.caller)
+            source = fluxions.part_of(source_function(point, index, registrars))
             pipeline._add(source, fluxions.by_function[point.callback], point)
         return pipeline
 

@@ -81,8 +81,8 @@ class Analysis:
 def analyze(trace: Trace) -> Analysis:
     """Apply the pipeliner rules to a loaded trace."""
     fluxions = identify(trace)
-    graph = Pipeline.build(trace, fluxions)
     sources = Sources(trace.sources)
+    graph = Pipeline.build(trace, fluxions, sources)
     variables, loose = collect(trace, fluxions, sources)
     placements = [placement.place(variable, graph) for variable in variables]
     placed = [
@@ -96,12 +96,13 @@ def analyze(trace: Trace) -> Analysis:
     )
     rank = {"scope": 0, "stream": 1, "share": 2}
     findings = _identified(
+        variables,
         [
             *sorted(placed, key=lambda f: rank[f.rule]),
             *ties.network_rule(fluxions, variables, loose, merges),
             *merges,
             *ties.unknown_rule(fluxions, loose),
-        ]
+        ],
     )
     if merges:
         fluxions = Fluxions(
@@ -115,9 +116,13 @@ def analyze(trace: Trace) -> Analysis:
     )
 
 
-def _identified(findings: list[Finding]) -> tuple[Finding, ...]:
-    """The findings with their ids (`share1`, `network3`...) and share tags made unique
-    (`grp_x_2` for a second variable `x`)."""
+def _identified(variables: list[Variable], findings: list[Finding]) -> tuple[Finding, ...]:
+    """The findings with their ids (`share1`, `network3`...), share tags made unique
+    (`grp_x_2` for a second variable `x`), and the variable of each named `name@file:line`
+    where another variable has the same name."""
+    seen: dict[str, set[object]] = {}
+    for variable in variables:
+        seen.setdefault(variable.name, set()).add((variable.declared, variable.owner))
     counts: dict[str, int] = {}
     tags: set[str] = set()
     out = []
@@ -129,5 +134,18 @@ def _identified(findings: list[Finding]) -> tuple[Finding, ...]:
             while tag in tags:
                 tag, n = f"{base}_{n}", n + 1
             tags.add(tag)
-        out.append(replace(finding, id=f"{finding.rule}{counts[finding.rule]}", tag=tag))
+        shown = ""
+        variable = finding.variable
+        if variable is not None and finding.name == variable.name:
+            if len(seen.get(variable.name, ())) > 1:
+                shown = apart(variable)
+        out.append(
+            replace(finding, id=f"{finding.rule}{counts[finding.rule]}", tag=tag, shown=shown)
+        )
     return tuple(out)
+
+
+def apart(variable: Variable) -> str:
+    """`cb@server.js:12`: a variable's name with where it is declared (`cb@?` where unknown)."""
+    where = variable.declared
+    return f"{variable.name}@{where.file}:{where.line}" if where else f"{variable.name}@?"

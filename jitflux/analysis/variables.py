@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from jitflux.analysis.fluxions import MAIN, Fluxions
+from jitflux.analysis.owncode import OwnCode
 from jitflux.analysis.sources import Sources
 from jitflux.trace import Effect, Function, Location, Trace
 from jitflux.trace.model import parse_target
@@ -132,7 +133,7 @@ def collect(
     if sources is None:
         sources = Sources(trace.sources)
     handlers = express_handlers(trace)
-    homes = _homes(trace, fluxions)
+    homes = _homes(trace, fluxions, sources)
     variables: dict[tuple[str, Location | None, str | None], Variable] = {}
     locals_of_main: set[tuple[str, Location | None, str | None]] = set()
     loose: list[Use] = []
@@ -250,7 +251,9 @@ def _parameter_location(fn: Function, name: str, sources: Sources) -> Location |
     return Location(fn.file, *position) if position else None
 
 
-def _homes(trace: Trace, fluxions: Fluxions) -> dict[str, tuple[tuple[str, ...], bool]]:
+def _homes(
+    trace: Trace, fluxions: Fluxions, sources: Sources
+) -> dict[str, tuple[tuple[str, ...], bool]]:
     """For each function id: the fluxions whose parts run it, and whether its variables are
     module-level (kept across requests whoever uses them)."""
     callers: dict[str, set[str]] = {}
@@ -259,6 +262,21 @@ def _homes(trace: Trace, fluxions: Fluxions) -> dict[str, tuple[tuple[str, ...],
             part = fluxions.part_of(effect.function)
             if part != MAIN:
                 callers.setdefault(effect.callee, set()).add(part)
+    # A function a library calls inside a part (a view engine Express runs from res.render)
+    # is seen by no call of the app: an effect of its own code on its own variables shows it.
+    code: dict[str, OwnCode | None] = {}
+    for effect in trace.effects:
+        owner = effect.owner
+        if owner is None or owner in fluxions.by_function:
+            continue
+        part = fluxions.part_of(effect.function)
+        if part == MAIN or part in callers.get(owner, ()):
+            continue
+        if owner not in code:
+            code[owner] = OwnCode.of(fluxions.functions.get(owner), fluxions, sources)
+        own = code[owner]
+        if own is not None and own.holds(effect):
+            callers.setdefault(owner, set()).add(part)
     # A part that registers a callback nested in a helper ran the helper (whoever called it,
     # main included, directly or through a local variable): each such call makes its own
     # variables. Only for helpers some non-main part runs: a factory main alone calls keeps

@@ -15,6 +15,7 @@ from functools import cached_property
 from jitflux.analysis import DISPATCHER, MAIN, NETWORK, Analysis, Finding, Fluxion, Placement
 from jitflux.analysis.findings import SHOWN
 from jitflux.analysis.merge import DELETED, carried
+from jitflux.analysis.pipeliner import apart
 from jitflux.analysis.variables import Use, Variable, variable_key
 from jitflux.emit.code import CodeWriter
 from jitflux.trace import Location
@@ -255,11 +256,8 @@ def _items(findings: list[Finding], analysis: Analysis) -> tuple[str, ...]:
 
 
 def _apart(item: str, variable: Variable) -> str:
-    """`cb@server.js:12`: a variable's name with where it is declared (`cb@?` where unknown)."""
-    if item != variable.name:
-        return item
-    where = variable.declared
-    return f"{item}@{where.file}:{where.line}" if where is not None else f"{item}@?"
+    """`cb@server.js:12` for the variable's own name; a path (`cb.x`) as it is."""
+    return apart(variable) if item == variable.name else item
 
 
 def _variables(analysis: Analysis) -> list[VariableSpec]:

@@ -204,6 +204,7 @@ def from_dict(data: Any, name: str = "trace.json") -> Trace:
                 count=r["count"],
                 samples=samples_from(r.get("samples")),
                 site=location_from(r.get("site")),
+                registrar=r.get("registrar"),
             )
             for r in data["rupture_points"]
         ],

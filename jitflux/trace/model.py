@@ -62,7 +62,8 @@ class Function:
 class RupturePoint:
     """A callback that really reached an asynchronous callee: one per (caller, callee, callback).
 
-    `site` is where the callback was handed over, when known.
+    `site` is where the callback was handed over, when known. `registrar` is the part that
+    handed it over, when `caller` is another: the step before it in a promise chain.
     """
 
     type: RuptureType
@@ -72,6 +73,7 @@ class RupturePoint:
     count: int
     samples: list[Sample] = field(default_factory=list)
     site: Location | None = None
+    registrar: str | None = None
 
 
 _ROOT = re.compile(r"[A-Za-z_$][\w$]*")

@@ -133,7 +133,8 @@ class TraceBuilder:
             # No inspector in a child: its external functions cannot be located.
             "external": [renamed(e, ("id",)) for e in dump.get("external") or []],
             "rupture_points": [
-                renamed(e, ("caller", "callback")) for e in dump.get("rupture_points") or []
+                renamed(e, ("caller", "callback", "registrar"))
+                for e in dump.get("rupture_points") or []
             ],
             "effects": [
                 renamed(e, ("function", "owner", "callee")) for e in dump.get("effects") or []
@@ -227,6 +228,9 @@ class TraceBuilder:
             point.type = "start"
         point.count += count
         point.site = point.site or location_from(entry.get("site"))
+        registrar = entry.get("registrar")
+        if point.registrar is None and isinstance(registrar, str):
+            point.registrar = registrar
         _keep_samples(point.samples, samples_from(entry.get("samples")))
 
     def _add_effect(self, entry: Mapping[str, Any]) -> None:

@@ -25,15 +25,15 @@ _WHAT = {
 def summary(finding: Finding, name: str, others: tuple[str, ...], more: int) -> str:
     """A few words saying what ties `name`, for the summary table."""
     if finding.rule == "share":
-        return f"shares {q(finding.name)} with {names(others, more=more)}"
+        return f"shares {q(finding.label)} with {names(others, more=more)}"
     if finding.rule == "network":
         if name == MAIN:
             return "receives the requests"
-        return f"uses the socket of {q(finding.name)}"
+        return f"uses the socket of {q(finding.label)}"
     if finding.rule == "merge":
         return "merges request changes"
     if finding.case == "effect":
-        return f"runs {q(finding.name)}: effects unknown"
+        return f"runs {q(finding.label)}: effects unknown"
     return "external code: effects not observed"
 
 
@@ -42,13 +42,13 @@ def rule_note(finding: Finding, name: str, others: tuple[str, ...], more: int) -
     if finding.rule == "share":
         tied = finding.fluxions
         return (
-            f"rule share, on {_WHAT.get(finding.what, 'the variable')} {q(finding.name)}: the "
-            f"tag {q(finding.tag or '')} ties {names(tied, SHOWN)}, and {q(finding.name)} sits "
+            f"rule share, on {_WHAT.get(finding.what, 'the variable')} {q(finding.label)}: the "
+            f"tag {q(finding.tag or '')} ties {names(tied, SHOWN)}, and {q(finding.label)} sits "
             "in each of their contexts"
         )
     if finding.rule == "network":
         group = f" with {names(others, more=more)}" if others else ""
-        on = "the server's sockets" if name == MAIN else f"the socket behind {q(finding.name)}"
+        on = "the server's sockets" if name == MAIN else f"the socket behind {q(finding.label)}"
         return f"rule network, on {on}: {q(name)} is in the group `network`{group}"
     if finding.rule == "merge":
         return (
@@ -56,7 +56,7 @@ def rule_note(finding: Finding, name: str, others: tuple[str, ...], more: int) -
             "group"
         )
     if finding.case == "effect":
-        on = f"an effect that cannot be known ({q(finding.name)})"
+        on = f"an effect that cannot be known ({q(finding.label)})"
     else:
         on = "code whose effects were not observed"
     return f"rule unknown, on {on}: {q(name)} is never assumed independent"

@@ -26,7 +26,7 @@ def help_text(finding: Finding) -> str | None:
     """The change in the app that would free the fluxions a finding ties; None if untied."""
     if finding.rule == "share":
         return _share_words(finding, 1)
-    n = q(finding.name)
+    n = q(finding.label)
     if finding.rule == "network":
         if finding.case == "server":
             return "nothing to change: the entry point of the requests is always in this group"
@@ -75,7 +75,7 @@ def help_text(finding: Finding) -> str | None:
 def _scope(finding: Finding, edge_type: EdgeType) -> str:
     where = finding.placement
     assert where is not None
-    n = q(finding.name)
+    n = q(finding.label)
     if finding.case == "readonly":
         return (
             f"{n} is never changed by a fluxion: each fluxion that reads it "
@@ -106,7 +106,7 @@ def _stream(finding: Finding, edge_type: EdgeType) -> str:
         )
     where = finding.placement
     assert where is not None and finding.variable is not None
-    n = q(finding.name)
+    n = q(finding.label)
     readers, homes = where.readers, where.writers
     carried = f"the messages {_edges(finding.edges, edge_type)}"
     if finding.case == "downstream":
@@ -182,7 +182,7 @@ def _share_words(finding: Finding, which: int) -> str:
     where = finding.placement
     assert where is not None and where.writer is not None and where.reader is not None
     template = _SHARE[finding.case][which]
-    return template.format(n=q(finding.name), a=q(where.writer), b=q(where.reader))
+    return template.format(n=q(finding.label), a=q(where.writer), b=q(where.reader))
 
 
 def _share(finding: Finding, edge_type: EdgeType) -> str:
@@ -196,7 +196,7 @@ def _network(finding: Finding, edge_type: EdgeType) -> str:
             "hands each request to the first fluxion of its chain"
         )
     return (
-        f"{q(finding.fluxions[0])} uses {q(finding.name)}, whose object is backed by the "
+        f"{q(finding.fluxions[0])} uses {q(finding.label)}, whose object is backed by the "
         "client's socket: only a fluxion of the network group can reach the socket"
     )
 
@@ -253,7 +253,7 @@ def _unknown(finding: Finding, edge_type: EdgeType) -> str:
         )
     detail = f" ({finding.detail})" if finding.detail else ""
     return (
-        f"{name} runs {q(finding.name)}, whose effects cannot be known{detail}: it may touch "
+        f"{name} runs {q(finding.label)}, whose effects cannot be known{detail}: it may touch "
         "any variable in reach"
     )
 

@@ -3,13 +3,15 @@
 // through, or the one it was stored in when made.
 
 const P = require('./primordials');
+const { movesHome } = require('./decide/ownership');
 
 /**
  * The home of shared objects: one object reached through several variables (the gifsocket the
  * middleware factories each keep as their own parameter, an instance a method reaches as `this`)
  * is one thing to share. The first free variable an effect reaches an object through becomes its
- * home; effects on it through other variables or `this` are recorded on the home. Per-request
- * objects (parameters of the function itself) establish no home.
+ * home (a library's variable gives way to the app's: see decide/ownership.js's movesHome);
+ * effects on it through other variables or `this` are recorded on the home. Per-request objects
+ * (parameters of the function itself) establish no home.
  */
 function createHomes() {
   const map = new P.SafeWeakMap(); // object -> {root, declared, owner, chain}
@@ -25,7 +27,12 @@ function createHomes() {
         }
         return null;
       }
-      return h.declared === m.declared ? null : h;
+      if (h.declared === m.declared) return null;
+      if (site.v !== null && movesHome(h.declared, m.declared)) {
+        P.WeakMapPrototypeSet(map, obj, { root: m.root, declared: m.declared, owner: m.owner, chain: m.chain });
+        return null;
+      }
+      return h;
     },
     /** An object just made and stored in the variable of site `m` (`var counter = new C()`). */
     birth(obj, m) {

@@ -247,7 +247,10 @@ function createEffectsRuntime({ runtime, recorder, identity, sites, isExpressNex
       let cell = last[s];
       if (cell === undefined || cell.part !== p) cell = cellOf(s, p);
       if (cell.on) {
-        if (cell.mode === CALL) callee(cell, fn, false);
+        if (cell.mode === CALL) {
+          if (cell.d === 0 && typeof fn === 'function') homes.of(fn, cell.site); // may move home
+          callee(cell, fn, false);
+        }
         if (cell.d < SAMPLES) cell.req[cell.d] = rt.request;
         cell.d++;
       }

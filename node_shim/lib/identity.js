@@ -12,7 +12,7 @@ const {
   ObjectGetOwnPropertyDescriptor,
 } = require('./primordials');
 
-const MARK = /__jf\.E\((\d+)\)/g;
+const MARK = /__jf\.E\((\d+)[,)]/g;
 
 /** The number n of the instrumented function `fn` (id `fn`), or -1: not one of the app's. */
 function instrumentedNumber(fn) {

@@ -5,7 +5,8 @@
 //
 // Inserted code, with n a function number and s a site number (see lib/runtime.js):
 //   file start         const __jf=globalThis.__jitflux.rt;const __jfK=__jf.E(n);try{ ... }finally{__jf.X(__jfK)}
-//   function body      {const __jfK=__jf.E(n);try{ ... }finally{__jf.X(__jfK)}}
+//   function body      {const __jfK=__jf.E(n,a,b);try{ ... }finally{__jf.X(__jfK)}} (a, b: its first
+//                      simple parameters, at most four)
 //   async body         {let __jfK=__jf.E(n),__jfP=null,__jfS=-1;try{ ... }finally{__jf.X(__jfK<0?__jf.J(__jfP,__jfS):__jfK)}}
 //   arrow expression   => {const __jfK=__jf.E(n);try{return( EXPR )}finally{__jf.X(__jfK)}}
 //   await EXPR         __jf.R(await __jf.S(EXPR,__jfK,__jfP=__jf.part,__jfS=s,__jfK=-1),__jfP,__jfS,__jfK=__jf.depth)
@@ -22,7 +23,7 @@ const acorn = require('acorn');
 const { Edits } = require('./edits');
 const {
   PARSE_OPTIONS, isFunction, analyzeScopes, walk, functionName, functionKind, paramNames,
-  blockClash, directivesEnd, arrowEnd, calleeText, parenExtent, codeStart,
+  entryArguments, blockClash, directivesEnd, arrowEnd, calleeText, parenExtent, codeStart,
 } = require('./syntax');
 
 const RT = '__jf';
@@ -182,9 +183,10 @@ function instrumentSource(source, env) {
     // Suspended at an await: __jfK is -1 (or, at a for await, __jfF.s is the site).
     const suspended = loops ? '(__jfK<0||__jfF!==null&&__jfF.s>=0)' : '__jfK<0';
     const resume = loops ? `${RT}.JF(__jfP,__jfS,__jfF)` : `${RT}.J(__jfP,__jfS)`;
+    const entry = `${RT}.E(${n}${entryArguments(fn)})`;
     const open = async
-      ? `let __jfK=${RT}.E(${n}),__jfP=null,__jfS=-1${loops ? ',__jfF=null' : ''};try{`
-      : `const __jfK=${RT}.E(${n});try{`;
+      ? `let __jfK=${entry},__jfP=null,__jfS=-1${loops ? ',__jfF=null' : ''};try{`
+      : `const __jfK=${entry};try{`;
     const close = async
       ? `}finally{${RT}.X(${suspended}?${resume}:__jfK)}`
       : `}finally{${RT}.X(__jfK)}`;

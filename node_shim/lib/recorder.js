@@ -76,9 +76,11 @@ function createRecorder() {
 
   /**
    * Count one run of `callback` reached from `caller` through `callee` (a rupture point).
-   * `site` is {file, line, column} or null; `request` is the request id or null.
+   * `site` is {file, line, column} or null; `request` is the request id or null; `registrar`,
+   * when given, is the part that handed the callback over where `caller` is the step before it
+   * in a promise chain.
    */
-  function recordRupture(type, callee, caller, callback, site, request) {
+  function recordRupture(type, callee, caller, callback, site, request, registrar = null) {
     let list = MapPrototypeGet(rupturesByCallback, callback);
     if (list === undefined) {
       list = [];
@@ -103,6 +105,7 @@ function createRecorder() {
         samples: [],
         batchSamples: [],
         site,
+        registrar,
         dirty: false,
       };
       ArrayPrototypePush(list, rec);
@@ -114,6 +117,7 @@ function createRecorder() {
     rec.count++;
     rec.delta++;
     if (rec.site === null && site !== null) rec.site = site;
+    if (rec.registrar === null && registrar !== null) rec.registrar = registrar;
     if (rec.batchSamples.length < MAX_SAMPLES || rec.samples.length < MAX_SAMPLES) {
       const sample = sampleOf(request, site);
       if (rec.batchSamples.length < MAX_SAMPLES) ArrayPrototypePush(rec.batchSamples, sample);
@@ -201,6 +205,7 @@ function createRecorder() {
       count,
       samples,
       site: rec.site,
+      registrar: rec.registrar,
     };
   }
 

@@ -12,8 +12,9 @@
 //       catch or finally block; JF after the implicit awaits of a `for await` loop, see FA);
 //   (d) when a callback handed over by another part is called by code the shim does not
 //       instrument (a framework's dispatcher: koa-compose, Fastify, a router in node_modules),
-//       or by an `--include`d package when it is the app's own and handed over outside requests,
-//       even synchronously inside the running part (see dispatched).
+//       when it was handed over in a request or is called with one, or by an `--include`d package
+//       when it is the app's own and handed over outside requests, even synchronously inside the
+//       running part (see dispatched).
 // Start or post: a callback handed over outside any request and run for a request is a listener
 // (a start point), whoever dispatches it and whatever connection the request came on; so is one
 // that runs again from the same resource for the same request, a repeating timer and an
@@ -97,10 +98,13 @@ function createRuntime({ recorder, stacks, identity }) {
     enumerable: false,
   });
 
-  /** Entry of instrumented function n; returns the depth to restore on exit. */
-  function enter(n) {
+  /**
+   * Entry of instrumented function n, called with a, b, c, d as its first simple parameters;
+   * returns the depth to restore on exit.
+   */
+  function enter(n, a, b, c, d) {
     if (sp === 0) beginFromLoop(n);
-    else if (handedOver[n] === true) dispatched(n);
+    else if (handedOver[n] === true) dispatched(n, a, b, c, d);
     return depth++;
   }
 
@@ -236,16 +240,19 @@ function createRuntime({ recorder, stacks, identity }) {
   /**
    * Instrumented function n, handed over at a call site, is called while a part runs. When it was
    * handed over by another part invocation and the call comes from code the shim does not
-   * instrument, a framework is dispatching it: it begins a part of its own (d). A synchronous
-   * callback (`[].map(cb)`, handed over by this very part), a listener of a synchronous `emit`, or
-   * a call from the app's own code is no rupture point.
+   * instrument, a framework is dispatching it (see decide.isDispatch: handed over in a request,
+   * or called with one among a, b, c, d): it begins a part of its own (d). A synchronous
+   * callback (`[].map(cb)`, handed over by this very part; a lodash mixin main handed over,
+   * called with no request while a handler runs), a listener of a synchronous `emit`, or a call
+   * from the app's own code is no rupture point.
    */
-  function dispatched(n) {
+  function dispatched(n, a, b, c, d) {
     const id = fnId[n];
     if (rt.part === id) return; // its part was begun for it (an Express dispatch)
     let s = fnSite[n];
     if (s < 0 && fnLastSite[n] !== undefined) s = fnLastSite[n];
     if (s < 0 || siteCtx[s] === curCtx || listenerPart[n] !== undefined) return;
+    if (!decide.isDispatch(siteInRequest[s], a, b, c, d)) return;
     try {
       // A stack is looked at until the answer is settled: a helper the app passes around and
       // calls itself stops being checked, and so does a callback only libraries ever call (a

@@ -29,12 +29,17 @@ function createRupturePoints({ recorder, tables }) {
       const listener = s >= 0 && decide.handedOutsideRequest(request, siteInRequest[s]);
       let caller = ctx !== undefined && !listener ? ctx.part : null;
       if (caller === null && s >= 0) caller = sitePart[s];
+      // The part that handed it over, kept when the step before it in a promise chain differs.
+      const handed = caller;
       if (!listener) caller = previousStep(res, ctx, caller);
       if (caller !== null && caller !== undefined) {
         const again = res[kRan] === n && res[kRanCtx] === ctx;
         const type = decide.loopRuptureType(listener, again, res);
         const callee = s >= 0 ? siteCallee[s] : calleeOf(res);
-        recorder.recordRupture(type, callee, caller, id, s >= 0 ? siteLoc[s] : fnLoc[n], request);
+        const registrar = handed !== caller && handed !== undefined ? handed : null;
+        recorder.recordRupture(
+          type, callee, caller, id, s >= 0 ? siteLoc[s] : fnLoc[n], request, registrar,
+        );
       }
       res[kRan] = n;
       res[kRanCtx] = ctx;

@@ -106,6 +106,22 @@ function paramNames(fn) {
   return names;
 }
 
+/**
+ * The entry hook's arguments after the function's number: its first simple parameters (at
+ * most four, up to a rest or destructured one), so that the runtime can tell a dispatch for a
+ * request (see decide/rupture.js's isDispatch).
+ */
+function entryArguments(fn) {
+  const names = [];
+  for (const p of fn.params) {
+    if (names.length === 4 || p.type === 'RestElement') break;
+    if (p.type === 'Identifier') names.push(p.name);
+    else if (p.type === 'AssignmentPattern' && p.left.type === 'Identifier') names.push(p.left.name);
+    else break;
+  }
+  return names.length > 0 ? `,${names.join(',')}` : '';
+}
+
 function boundNames(pattern, out) {
   if (!pattern) return out;
   switch (pattern.type) {
@@ -237,6 +253,7 @@ module.exports = {
   functionName,
   functionKind,
   paramNames,
+  entryArguments,
   blockClash,
   directivesEnd,
   arrowEnd,

@@ -9,7 +9,7 @@ const fs = require('fs');
 const http = require('http');
 const os = require('os');
 const path = require('path');
-const { owns } = require('../lib/decide/ownership');
+const { owns, movesHome } = require('../lib/decide/ownership');
 const net = require('../lib/decide/network');
 const { instrumented, run, recorder, identity } = require('./helpers');
 
@@ -197,4 +197,18 @@ test('a receiver is found through data properties only, never a getter or a Prox
   assert.strictEqual(net.method(inner, 'send'), inner.send);
   assert.strictEqual(ran, 0);
   assert.strictEqual(PENDING, 0);
+});
+
+test("a library's variable gives an object's home up to the app's, never the other way", () => {
+  const lowdb = { file: 'node_modules/lowdb/lib/main.js', line: 13, column: 6 };
+  const outside = { file: '../../lib/node_modules/once/once.js', line: 22, column: 6 };
+  const app = { file: 'server.js', line: 13, column: 6 };
+  const other = { file: 'lib/store.js', line: 2, column: 4 };
+  assert.strictEqual(movesHome(lowdb, app), true);
+  assert.strictEqual(movesHome(outside, app), true);
+  assert.strictEqual(movesHome(app, lowdb), false);
+  assert.strictEqual(movesHome(app, other), false);
+  assert.strictEqual(movesHome(lowdb, outside), false);
+  assert.strictEqual(movesHome(null, app), false);
+  assert.strictEqual(movesHome(lowdb, null), false);
 });

@@ -29,7 +29,7 @@ test('a callback the loop calls continues the part that handed it over: a post',
   const res = {};
   const ctx = { part: 'f0', request: 'r1' };
   points.fromLoop(1, 'f1', res, ctx, 'r1');
-  assert.deepStrictEqual(recorded, [['post', 'fs.readFile', 'f0', 'f1', loc(4), 'r1']]);
+  assert.deepStrictEqual(recorded, [['post', 'fs.readFile', 'f0', 'f1', loc(4), 'r1', null]]);
   assert.strictEqual(res[A.kRanPart], 'f1');
 });
 
@@ -46,7 +46,7 @@ test('a callback handed over outside any request and run for one is a listener: 
   const { points, tables, recorded } = standIn();
   tables.siteInRequest[0] = undefined;
   points.fromLoop(1, 'f1', {}, undefined, 'r1');
-  assert.deepStrictEqual(recorded, [['start', 'fs.readFile', 'f0', 'f1', loc(4), 'r1']]);
+  assert.deepStrictEqual(recorded, [['start', 'fs.readFile', 'f0', 'f1', loc(4), 'r1', null]]);
 });
 
 test('a registered listener starts from the part that registered it, wherever it runs', () => {
@@ -78,6 +78,14 @@ test('in p.then(a).then(b), b continues from the part that settled the promise a
   // A promise made by another part invocation is no step of this chain.
   assert.strictEqual(A.previousStep({ [A.kParent]: parent }, { part: 'f0', request: null }, 'f0'), 'f0');
   assert.strictEqual(A.previousStep({}, ctx, 'f0'), 'f0');
+});
+
+test('a then step that continues from the step before it names the part that handed it over', () => {
+  const { points, recorded } = standIn();
+  const ctx = { part: 'f0', request: 'r1' };
+  const parent = { [A.kCtx]: ctx, [A.kSettled]: 'f2' }; // the step before, settled by f2
+  points.fromLoop(1, 'f1', { [A.kParent]: parent }, ctx, 'r1');
+  assert.deepStrictEqual(recorded, [['post', 'fs.readFile', 'f2', 'f1', loc(4), 'r1', 'f0']]);
 });
 
 test('promise hooks keep a promise\'s parent and the running part that settled it', () => {

@@ -220,3 +220,27 @@ test('a package calling the app\'s own code is a dispatcher, whether instrumente
   assert.strictEqual(decide.packageDispatch('/app/server.js', core, true), false);
   assert.strictEqual(decide.packageDispatch('/app/lib/helper.js', '/app/server.js', true), false);
 });
+
+test('a start-up callback is dispatched only with a request, one handed in a request always', () => {
+  const http = require('http');
+  const net = require('net');
+  const req = new http.IncomingMessage(new net.Socket());
+  const res = new http.ServerResponse(req);
+  assert.strictEqual(decide.isDispatch(undefined, req, res, () => {}), true);
+  assert.strictEqual(decide.isDispatch(undefined, { req, res, state: {} }, () => {}), true); // Koa
+  assert.strictEqual(decide.isDispatch(undefined, { raw: req }, { raw: res }), true); // Fastify
+  assert.strictEqual(decide.isDispatch(undefined, undefined, 'id', { request: req }), true);
+  assert.strictEqual(decide.isDispatch(undefined, new Error('x'), 1, 2, req), true);
+  // A lodash mixin or a template helper: nothing of a request among its arguments.
+  assert.strictEqual(decide.isDispatch(undefined), false);
+  assert.strictEqual(decide.isDispatch(undefined, [1, 2], { title: 'x' }, 'id'), false);
+  assert.strictEqual(decide.isDispatch(undefined, { req: { url: '/' } }), false);
+  // Handed over while serving a request (ticker.once in a handler): a continuation.
+  assert.strictEqual(decide.isDispatch(true, 1), true);
+  const getter = { get req() { throw new Error('a getter must not run'); } };
+  assert.strictEqual(decide.isDispatch(undefined, getter), false);
+  assert.strictEqual(decide.isDispatch(undefined, new Proxy({}, {
+    get() { throw new Error('a trap must not run'); },
+    getOwnPropertyDescriptor() { throw new Error('a trap must not run'); },
+  })), false);
+});

@@ -56,6 +56,11 @@ def test_plain_http_expectation_holds(program: dict[str, Any], expectation: dict
         ({"fluxion": "server.js:999", "present": True}, "no fluxion at server.js:999"),
         ({"fluxion": "server.js:21", "isolated": True}, "isolated is False"),
         ({"fluxion": "server.js:21", "present": False}, "present: onRequest"),
+        ({"fluxion": "server.js:21", "context_exclude": ["lastEcho"]}, "context holds"),
+        (
+            {"fluxion": "server.js:21", "context_exclude": ["lastEcho@server.js:9"]},
+            "context holds",
+        ),
         ({"stream": {"from": "main", "to": "server.js:21", "type": "post"}}, "no stream main"),
         (
             {"stream": {"from": "main", "type": "start", "message_include": ["body"]}},
@@ -70,6 +75,11 @@ def test_wrong_expectations_fail(
     held, detail = check(expectation, program)
     assert not held
     assert found in detail
+
+
+def test_context_exclude_holds_for_other_variables(program: dict[str, Any]) -> None:
+    """A context that does not hold the named variable passes."""
+    assert check({"fluxion": "server.js:21", "context_exclude": ["nothing"]}, program)[0]
 
 
 def test_rebase_makes_files_relative_to_the_app(program: dict[str, Any]) -> None:

@@ -56,10 +56,16 @@ class Traced:
         return {"file": file, "line": number, "column": found.start()}
 
 
-def trace_app(source: Path, requests: list[str], express: int, tmp_path: Path) -> Traced:
+def trace_app(
+    source: Path,
+    requests: list[str],
+    express: int,
+    tmp_path: Path,
+    include: tuple[str, ...] = (),
+) -> Traced:
     """Copy the app at `source` into tmp_path, trace `node server.js` with Express `express`
-    while sending `requests` ('METHOD /path [BODY]'); every request must succeed, and no
-    warning may be reported."""
+    (and `include`, packages to instrument too) while sending `requests` ('METHOD /path
+    [BODY]'); every request must succeed, and no warning may be reported."""
     app = copy_app(source, tmp_path)
     reports: list[str] = []
     result = trace_sync(
@@ -68,6 +74,7 @@ def trace_app(source: Path, requests: list[str], express: int, tmp_path: Path) -
             output=None,
             requests=[_request(text) for text in requests],
             env={**express_env(express), "PORT": "0"},
+            include=include,
             stdout=io.BytesIO(),
             stderr=io.BytesIO(),
             report=reports.append,

@@ -157,3 +157,23 @@ def test_a_returned_answer_uses_the_network(traced: Callable[[str, bool], Trace]
     home = next(f for f in program["fluxions"] if f["name"] == "home")
     assert "network" in home["tags"]
     assert home["isolated"] is False
+
+
+def test_koa_ctx_belongs_to_each_call(traced: Callable[[str, bool], Trace]) -> None:
+    """Each Koa handler's ctx is its own parameter, made per request: a stream variable carried
+    into it (as main >> handler [res] carries Express's res), in no fluxion's context, and its
+    reason says so rather than "set by main"."""
+    program = json.loads(render(traced("framework-koa", True), "json"))
+    ctxs = [v for v in program["variables"] if v["name"] == "ctx"]
+    assert len(ctxs) >= 3
+    for variable in ctxs:
+        assert (variable["rule"], variable["placement"]["case"]) == ("stream", "parameter")
+        assert "is a parameter of" in variable["reason"], variable["reason"]
+        assert "set by `main`" not in variable["reason"]
+    held = [
+        (f["name"], item)
+        for f in program["fluxions"]
+        for item in f["context"]
+        if item.split("@")[0].split(".")[0] == "ctx"
+    ]
+    assert held == []

@@ -77,3 +77,16 @@ def test_table_cuts_between_words(traced: Traced) -> None:
         kept = row[:-3].rsplit("  ", 1)[-1].strip()
         assert full.startswith(kept) and full[len(kept)] in " ,:;", (kept, full)
     assert cut
+
+
+def test_reasons_keep_two_variables_of_one_name_apart(traced: Traced) -> None:
+    """Explain's reasons (text and JSON) name each `count` of `show` by its declaration."""
+    mine = f"`count@server.js:{traced.line(r'^let count')}`"
+    theirs = f"`count@counter.js:{traced.line(r'^let count', 'counter.js')}`"
+    reasons = [tie["reason"] for tie in traced.explain()["show"]["ties"]]
+    assert any(mine in reason for reason in reasons), reasons
+    assert any(theirs in reason for reason in reasons), reasons
+    assert not any("`count`" in reason for reason in reasons), reasons
+    (report,) = explain(traced.trace, "show")
+    text = render_text([report])
+    assert mine in text and theirs in text

@@ -52,3 +52,21 @@ def test_await_continues_from_the_helper(tmp_path: Path, express_version: int) -
         ("post", "await", "awaiting", "helper"),
         ("post", "await", "helper", "awaiting"),
     }
+
+
+def test_step_on_a_helpers_promise_continues_from_its_registrar(
+    tmp_path: Path, express_version: int
+) -> None:
+    """`loadSize().then(reply)` in viaHelper: the helper's step `count` follows viaHelper, and
+    reply is viaHelper's continuation (the caller of `.then`), not count's: res goes straight
+    from viaHelper to reply."""
+    run = trace_app(APP, ["GET /helper-then", "GET /helper-then"], express_version, tmp_path)
+    steps = {r for r in _ruptures(run.trace) if r[1] != "app.get"}
+    assert ("post", "fs.promises.readFile", "viaHelper", "count") in steps
+    assert ("post", "loadSize", "count", "reply") in steps  # the step before, recorded
+    fluxions = by_name(run.emit())
+    assert streams(fluxions["viaHelper"]) == [
+        ("post", ["count"], []),
+        ("post", ["reply"], ["res"]),
+    ]
+    assert streams(fluxions["count"]) == [("post", ["null"], [])]

@@ -65,6 +65,27 @@ function isResponder(obj) {
   return dataProperty(obj, 'raw') instanceof ServerResponse;
 }
 
+// Where a framework's object keeps the request or the response it wraps: Koa's context
+// (`req`, `res`), Fastify's request and reply (`raw`), union's streams (`request`, `response`).
+const HELD = ['req', 'res', 'raw', 'request', 'response'];
+
+/**
+ * Whether `value`, an argument a callback is called with, is a request or response, or a
+ * framework's object that holds one (looked at through data properties only): what a
+ * dispatcher hands a handler it runs for a request, and a synchronous helper callback (a
+ * lodash mixin, a template helper) is not handed.
+ */
+function isRequestArgument(value) {
+  if (value === null || typeof value !== 'object') return false;
+  if (value instanceof IncomingMessage || value instanceof ServerResponse) return true;
+  if (isSocket(value)) return true;
+  for (let i = 0; i < HELD.length; i++) {
+    const held = dataProperty(value, HELD[i]);
+    if (held instanceof IncomingMessage || held instanceof ServerResponse) return true;
+  }
+  return false;
+}
+
 /** A net.Socket other than the process's own stdio pipes (console.log writes to one). */
 function isSocket(obj) {
   return obj instanceof Socket && !isStdio(obj);
@@ -171,6 +192,7 @@ function method(obj, prop) {
 }
 
 module.exports = {
-  MODES, MUTATORS, UNRESOLVED, isNetwork, isResponder, isSocket, isStdio, sinkMode, writeMode,
+  MODES, MUTATORS, UNRESOLVED, isNetwork, isResponder, isRequestArgument, isSocket, isStdio,
+  sinkMode, writeMode,
   methodMode, isBuiltin, isInstance, receiver, method,
 };

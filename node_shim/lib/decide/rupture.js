@@ -9,6 +9,7 @@ const {
   ArrayPrototypeJoin, ObjectAssign, ObjectCreate, SafeSet, SetPrototypeHas,
   StringPrototypeLastIndexOf, StringPrototypeSlice, StringPrototypeSplit,
 } = require('../primordials');
+const { isRequestArgument } = require('./network');
 
 // Events emitted once per emitter: their listeners are continuations (post), not listeners.
 const ONE_SHOT = new SafeSet([
@@ -46,6 +47,20 @@ function loopRuptureType(listener, again, res) {
 /** The type of the rupture point of a callback a framework dispatches for `request`. */
 function dispatchRuptureType(request, siteInRequest) {
   return handedOutsideRequest(request, siteInRequest) ? 'start' : 'post';
+}
+
+/**
+ * Whether a callback that a library calls while another part of the app runs is a rupture
+ * point: one handed over while serving a request (`ticker.once(...)`, a `next` handed on) is
+ * that request's continuation; one handed over outside any request (at start-up) is a
+ * framework's handler only when it is dispatched for a request (koa-compose, a router in
+ * node_modules): one of its first arguments a, b, c, d (its simple parameters) is the request,
+ * the response, or a framework's object holding one. Else (a lodash mixin, a view engine) it
+ * runs synchronously inside the running part.
+ */
+function isDispatch(siteInRequest, a, b, c, d) {
+  return siteInRequest === true || isRequestArgument(a) || isRequestArgument(b) ||
+    isRequestArgument(c) || isRequestArgument(d);
 }
 
 /** Whether a Node Timeout resource repeats (setInterval), from its own fields. */
@@ -115,6 +130,6 @@ function packageDispatch(callerFile, calleeFile, calleeOwn) {
 
 module.exports = {
   packageOf, packageDispatch,
-  registersListener, handedOutsideRequest, loopRuptureType, dispatchRuptureType, isInterval,
-  calleeOfType,
+  registersListener, handedOutsideRequest, loopRuptureType, dispatchRuptureType,
+  isDispatch, isInterval, calleeOfType,
 };

@@ -1,4 +1,5 @@
-// Promise chains and await: each step continues from the one before it.
+// Promise chains and await: each step continues from the one before it; a step added to a
+// helper's promise continues from the handler that added it.
 var express = require('express');
 var fs = require('fs');
 
@@ -28,6 +29,19 @@ async function helper() {
 app.get('/await', async function awaiting(req, res) {
   const n = await helper();
   res.send('length ' + n + '\n');
+});
+
+// A helper that ends its own chain; the handler adds a step to the promise it returns.
+function loadSize() {
+  return fs.promises.readFile(__filename).then(function count(data) {
+    return data.length;
+  });
+}
+
+app.get('/helper-then', function viaHelper(req, res) {
+  loadSize().then(function reply(n) {
+    res.send('helper ' + n + '\n');
+  });
 });
 
 app.listen(process.env.PORT || 0);
