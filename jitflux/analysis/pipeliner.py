@@ -9,6 +9,7 @@ from jitflux.analysis import placement, ties
 from jitflux.analysis.findings import Finding, Placement
 from jitflux.analysis.fluxions import DISPATCHER, Fluxion, Fluxions, identify
 from jitflux.analysis.graph import Pipeline
+from jitflux.analysis.merge import framework_handlers, unmerged_rule
 from jitflux.analysis.sources import Sources
 from jitflux.analysis.variables import Use, Variable, collect, express_handlers
 from jitflux.trace import Trace
@@ -100,6 +101,7 @@ def analyze(trace: Trace) -> Analysis:
         [
             *sorted(placed, key=lambda f: rank[f.rule]),
             *ties.network_rule(fluxions, variables, loose, merges),
+            *unmerged_rule(variables, framework_handlers(trace)),
             *merges,
             *ties.unknown_rule(fluxions, loose),
         ],

@@ -29,6 +29,8 @@ def summary(finding: Finding, name: str, others: tuple[str, ...], more: int) -> 
     if finding.rule == "network":
         if name == MAIN:
             return "receives the requests"
+        if finding.case == "unmerged":
+            return f"writes {q(finding.label)} for the next handler, unmerged"
         return f"uses the socket of {q(finding.label)}"
     if finding.rule == "merge":
         return "merges request changes"
@@ -49,6 +51,8 @@ def rule_note(finding: Finding, name: str, others: tuple[str, ...], more: int) -
     if finding.rule == "network":
         group = f" with {names(others, more=more)}" if others else ""
         on = "the server's sockets" if name == MAIN else f"the socket behind {q(finding.label)}"
+        if finding.case == "unmerged":
+            on = f"the request object, through {q(finding.label)} (not merged back)"
         return f"rule network, on {on}: {q(name)} is in the group `network`{group}"
     if finding.rule == "merge":
         return (

@@ -30,6 +30,13 @@ def help_text(finding: Finding) -> str | None:
     if finding.rule == "network":
         if finding.case == "server":
             return "nothing to change: the entry point of the requests is always in this group"
+        if finding.case == "unmerged":
+            writer = q(finding.fluxions[0])
+            return (
+                f"to free {writer}, let the handler that reads {n} compute it itself, or "
+                f"hand it over another way than the request object: jitflux does not yet "
+                "merge Koa's or Fastify's request changes back through a dispatcher"
+            )
         return (
             f"keep the work that does not need {n} in other fluxions upstream: only the code "
             "that talks to the client needs the network group"
@@ -194,6 +201,19 @@ def _network(finding: Finding, edge_type: EdgeType) -> str:
         return (
             "`main` receives the requests: it runs the server, which owns the sockets, and "
             "hands each request to the first fluxion of its chain"
+        )
+    if finding.case == "unmerged":
+        writer = q(finding.fluxions[0])
+        request = q(finding.variable.name if finding.variable is not None else "request")
+        goes_on = (
+            f"it calls `{finding.detail}`" if finding.detail else "a hook: the request goes on "
+            "when it returns"
+        )
+        return (
+            f"{writer} writes {q(finding.label)} into {request}, the request object the "
+            f"framework hands to the handlers after it ({goes_on}): jitflux does not merge "
+            f"these changes back yet, so {writer} shares the request object with the network "
+            "group instead of running isolated (the paper's default, section 4.2.2)"
         )
     return (
         f"{q(finding.fluxions[0])} uses {q(finding.label)}, whose object is backed by the "
