@@ -13,7 +13,8 @@ streams too (the merge stream to express_dispatcher, or one down the chain). So 
 into the request object of a framework jitflux does not hook (Koa's `ctx.state.size`, Fastify's
 `request.size`) by a handler whose request goes on to the next one (it calls `next` or `done`,
 or is a Fastify hook): the next handler reads them from its own parameter, which the trace does
-not record, so the readers named are found in their source (`ctx.state.size` in its text).
+not record, so the readers named are found in their source (`ctx.state.size` in its text); a
+stream to koa_dispatcher carrying the write reaches them all (it merges the write into ctx).
 `main`'s own uses are left out: they are its start-up, before any request.
 """
 
@@ -23,12 +24,13 @@ import re
 from typing import Any
 
 from jitflux.analysis import MAIN, identify
-from jitflux.analysis.merge import framework_handlers
+from jitflux.analysis.framework_merge import framework_handlers
 from jitflux.analysis.sources import Sources
 from jitflux.analysis.variables import EXPRESS_NEXT, express_handlers, handler_parameters
 from jitflux.trace import Effect, Trace
 
 Json = dict[str, Any]
+DISPATCHERS = ("express_dispatcher", "koa_dispatcher")
 Key = tuple[str, Any, str | None]  # (root name, declaration, owner function)
 
 
@@ -70,9 +72,11 @@ def isolation_leaks(trace: Trace, program: Json) -> list[str]:
         ):
             leaks.append(f"{writer} writes {effect.target} for the next handler, in no message")
         handler = framework.get(effect.owner or "")
-        if handler is None or effect.path.root != handler[0] or not effect.path.into:
+        if handler is None or effect.path.root != handler.request or not effect.path.into:
             continue
-        readers = _source_readers(trace, effect, handler[0], fluxions) - {writer}
+        if _merged(writer, effect.target, out):
+            continue
+        readers = _source_readers(trace, effect, handler.request, fluxions) - {writer}
         for reader in sorted(readers):
             if not _carried(writer, reader, effect.target, out):
                 leaks.append(
@@ -142,6 +146,14 @@ def _carried(
         seen.add(name)
         todo += [to for to, items in out.get(name, []) if _carries(items, target)]
     return False
+
+
+def _merged(writer: str, target: str, out: dict[str, list[tuple[str, list[str]]]]) -> bool:
+    """Whether the writer streams `target` to a dispatcher, which merges it back into the
+    request object every handler after it gets."""
+    return any(
+        to in DISPATCHERS and _carries(items, target) for to, items in out.get(writer, [])
+    )
 
 
 def _sent(writer: str, target: str, out: dict[str, list[tuple[str, list[str]]]]) -> bool:

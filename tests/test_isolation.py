@@ -59,12 +59,26 @@ def koa(tmp_path_factory: pytest.TempPathFactory) -> Traced:
 
 
 def test_an_unmerged_koa_ctx_write_leaks(koa: Traced, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Analysed without the rule that ties a Koa middleware writing ctx.state (the verdict
-    jitflux gave before it), `stamp` is isolated, and the check finds its write to
-    ctx.state.stamp, which `show` reads through its own ctx, in no message."""
-    monkeypatch.setattr(pipeliner, "unmerged_rule", lambda variables, handlers: [])
+    """Analysed without the Koa merge and the unmerged tie (the verdict jitflux gave before
+    them), `stamp` is isolated, and the check finds its write to ctx.state.stamp, which `show`
+    reads through its own ctx, in no message."""
+    monkeypatch.setattr(pipeliner, "framework_merge_rule", lambda *args: [])
+    monkeypatch.setattr(pipeliner, "unmerged_rule", lambda *args: [])
     program = json.loads(render(koa.trace, "json"))
     assert next(f for f in program["fluxions"] if f["name"] == "stamp")["isolated"] is True
+    assert isolation_leaks(koa.trace, program) == [
+        "stamp writes ctx.state.stamp into the request object that show reads, in no message"
+    ]
+
+
+def test_the_koa_merge_carries_the_write(koa: Traced) -> None:
+    """With the merge, stamp's stream to koa_dispatcher carries the write: no leak; emptied,
+    the same stream leaks it again."""
+    program = json.loads(render(koa.trace, "json"))
+    assert isolation_leaks(koa.trace, program) == []
+    for fluxion in program["fluxions"]:
+        for stream in fluxion["streams"]:
+            stream["message"] = []
     assert isolation_leaks(koa.trace, program) == [
         "stamp writes ctx.state.stamp into the request object that show reads, in no message"
     ]

@@ -19,9 +19,11 @@ from jitflux.trace import Function, Location, Trace
 
 MAIN = "main"
 DISPATCHER = "express_dispatcher"
+# Koa's: merges what a middleware wrote into ctx for the next one, then calls Koa's next.
+KOA_DISPATCHER = "koa_dispatcher"
 # Names a fluxion of the app cannot take: they mean something in the paper's language
 # (`-> null` sends nothing).
-RESERVED = frozenset({MAIN, DISPATCHER, "null"})
+RESERVED = frozenset({MAIN, DISPATCHER, KOA_DISPATCHER, "null"})
 
 Role = Literal["main", "callback", "dispatcher"]
 

@@ -30,7 +30,6 @@ from jitflux.analysis.variables import (
     Variable,
     handler_parameters,
 )
-from jitflux.trace import Trace
 
 # The message item that carries the argument of `next(err)`: no variable can have this name.
 ERROR_ITEM = "next(err)"
@@ -91,7 +90,7 @@ def merge_rule(
             if use.kind == "mutate" and use.fluxion in chain and _merged(variable, use)
         ]
         own_calls = [use for use in calls if use.fluxion == caller]
-        items = _items(writes, sources)
+        items = message_items(writes, sources)
         if any(_passes_argument(use, sources) for use in own_calls):
             items.append(ERROR_ITEM)
         message = tuple(dict.fromkeys(items))
@@ -107,7 +106,7 @@ def merge_rule(
                 edges=((caller, DISPATCHER),),
                 message=message,
                 evidence=tuple(own_calls + writes),
-                discharged=tuple(_write_network_uses(writes, variables, loose)),
+                discharged=tuple(write_network_uses(writes, variables, loose)),
             )
         )
     if callers:
@@ -127,7 +126,7 @@ def merge_rule(
     return findings
 
 
-def _items(writes: Iterable[Use], sources: Sources) -> list[str]:
+def message_items(writes: Iterable[Use], sources: Sources) -> list[str]:
     """The message items that carry some writes: a path, an object, a delete."""
     return [
         DELETED + u.path if _is_delete(u, sources) else carried(u.path) for u in writes if u.path
@@ -139,7 +138,8 @@ def _relayed(caller: str, writes: list[Use], sources: Sources, graph: Pipeline) 
     chain, so that it can send them on to express_dispatcher."""
     found = []
     for writer in graph.in_order({u.fluxion for u in writes} - {caller}):
-        items = tuple(dict.fromkeys(_items([u for u in writes if u.fluxion == writer], sources)))
+        own = [u for u in writes if u.fluxion == writer]
+        items = tuple(dict.fromkeys(message_items(own, sources)))
         edges = tuple(graph.edges_between(writer, caller))
         if not items or not edges:
             continue
@@ -225,7 +225,7 @@ def _handing(
     return found
 
 
-def _write_network_uses(
+def write_network_uses(
     writes: list[Use], variables: list[Variable], loose: list[Use]
 ) -> list[Use]:
     """Network uses that are the merged writes themselves: same fluxion, object and line."""
@@ -242,62 +242,3 @@ def _write_network_uses(
         if samples and samples <= lines[key]:
             found.append(use)
     return found
-
-
-def framework_handlers(trace: Trace) -> dict[str, tuple[str, str | None]]:
-    """Handlers of a framework jitflux does not hook (Koa, Fastify, connect 3) whose request
-    goes on to another handler after them: start points that call a parameter the framework
-    made (Koa's `next`, a hook's `done`), or Fastify hooks (`addHook`: an async hook goes on
-    when it resolves). Id -> (the request parameter, its first: Koa's `ctx`, Fastify's
-    `request`; the `next` parameter called, or None)."""
-    functions = trace.functions_by_id()
-    called: dict[str, set[str]] = {}
-    express: set[str] = set()
-    for effect in trace.effects:
-        if effect.kind != "call" or effect.owner is None:
-            continue
-        if effect.callee == EXPRESS_NEXT:
-            express.add(effect.owner)
-        else:
-            called.setdefault(effect.owner, set()).add(effect.target)
-    found: dict[str, tuple[str, str | None]] = {}
-    for point in trace.rupture_points:
-        fn = functions.get(point.callback)
-        if point.type != "start" or fn is None or not fn.params or fn.id in express:
-            continue
-        nexts = [p for p in fn.params[1:] if p in called.get(fn.id, set())]
-        if nexts or point.callee.endswith("addHook"):
-            found[fn.id] = (fn.params[0], nexts[0] if nexts else None)
-    return found
-
-
-def unmerged_rule(
-    variables: Iterable[Variable], handlers: dict[str, tuple[str, str | None]]
-) -> list[Finding]:
-    """Writes into the request object of a framework handler whose request goes on (Koa's
-    `ctx.state.size`, Fastify's `request.size`; see framework_handlers) are not merged back
-    yet: the writer keeps its share of the request object, in main's network group (the
-    paper's default, section 4.2.2, before a dispatcher takes the writes over)."""
-    findings = []
-    for variable in variables:
-        handler = handlers.get(variable.owner or "")
-        if handler is None or variable.name != handler[0]:
-            continue
-        writes = [u for u in variable.uses if u.kind == "mutate" and u.fluxion != MAIN]
-        for fluxion in dict.fromkeys(u.fluxion for u in writes):
-            own = tuple(u for u in writes if u.fluxion == fluxion)
-            items = tuple(dict.fromkeys(carried(u.path) for u in own if u.path))
-            findings.append(
-                Finding(
-                    "network",
-                    "unmerged",
-                    "path",
-                    name=", ".join(items) or variable.name,
-                    fluxions=(fluxion,),
-                    tag=NETWORK,
-                    evidence=own,
-                    variable=variable,
-                    detail=handler[1],
-                )
-            )
-    return findings

@@ -41,8 +41,18 @@ def to_dispatcher(dispatcher: str, item: str, argument: str | None) -> str:
     return f"-> {dispatcher} /* {item} = {argument} */"
 
 
-def dispatcher(senders: list[str]) -> list[str]:
-    """The head of the code jitflux adds for express_dispatcher (paper, section 4.2.2)."""
+def dispatcher(senders: list[str], koa: bool = False) -> list[str]:
+    """The head of the code jitflux adds for express_dispatcher, or koa_dispatcher (paper,
+    section 4.2.2)."""
+    if koa:
+        return [
+            f"// added by jitflux (paper, section 4.2.2): receives the changes that "
+            f"{', '.join(senders)}",
+            "// made to Koa's ctx for the middleware after them (ctx.state), merges each one a",
+            "// message holds back into the ctx of the same request, then calls Koa's next()",
+            "// and hands its promise back, so that the sender's code after `await next()` runs",
+            "// when the rest of the chain is done",
+        ]
     return [
         f"// added by jitflux (paper, section 4.2.2): receives the changes that "
         f"{', '.join(senders)}",

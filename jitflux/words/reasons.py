@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from jitflux.analysis import DISPATCHER, Finding
+from jitflux.analysis.fluxions import KOA_DISPATCHER
 from jitflux.analysis.graph import Edge
 from jitflux.analysis.merge import DELETED, ERROR_ITEM
 from jitflux.analysis.placement import own_uses
@@ -43,6 +44,12 @@ def help_text(finding: Finding) -> str | None:
         )
     if finding.rule == "merge" and finding.case == "dispatcher":
         callers = names(_merge_callers(finding))
+        if finding.name == KOA_DISPATCHER:
+            return (
+                f"nothing to change: jitflux adds `{KOA_DISPATCHER}` so that {callers} can run "
+                "isolated; to do without it, let the middleware that reads a value of "
+                "`ctx.state` compute it itself"
+            )
         return (
             f"nothing to change: jitflux adds `{DISPATCHER}` so that {callers} can run "
             "isolated; to do without it, let the next handler read the body itself (a "
@@ -222,6 +229,8 @@ def _network(finding: Finding, edge_type: EdgeType) -> str:
 
 
 def _merge(finding: Finding, edge_type: EdgeType) -> str:
+    if finding.name == KOA_DISPATCHER or finding.fluxions[-1] == KOA_DISPATCHER:
+        return _koa_merge(finding)
     if finding.case == "dispatcher":
         return (
             f"`{DISPATCHER}` merges the changes streamed by {names(_merge_callers(finding))} "
@@ -259,6 +268,24 @@ def _merge(finding: Finding, edge_type: EdgeType) -> str:
         f"{caller} {'calls' if called else 'hands on'} Express's "
         f"{'`next()`' if called else '`next` (to be called later)'}: instead it streams to "
         f"`{DISPATCHER}`, which calls `next()` for it (paper, section 4.2.2)"
+    )
+
+
+def _koa_merge(finding: Finding) -> str:
+    """The reason of a Koa merge: a middleware's writes into ctx, or koa_dispatcher itself."""
+    if finding.case == "dispatcher":
+        return (
+            f"`{KOA_DISPATCHER}` merges the changes streamed by "
+            f"{names(_merge_callers(finding))} back into Koa's ctx and calls `next()`: it "
+            "needs ctx and its socket, so it runs in main's network group"
+        )
+    caller = q(finding.fluxions[0])
+    called = f"`{finding.detail or 'next'}()`"
+    return (
+        f"{caller} writes {names(finding.message)} into Koa's ctx and calls {called} for the "
+        f"middleware after it: instead it streams {names(finding.message)} to "
+        f"`{KOA_DISPATCHER}`, which merges the change back into ctx and calls {called} "
+        "(paper, section 4.2.2)"
     )
 
 

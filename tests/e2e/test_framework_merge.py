@@ -1,7 +1,7 @@
 """Writes into the request object of Koa (`ctx.state`) and Fastify (`request`) for the handler
-after the writer, on real traces of Koa 2 and Fastify 5 from npm: the writer is never called
-isolated while its write travels unmerged, and its tie says why (the paper's default before
-the merge of section 4.2.2)."""
+after the writer, on real traces of Koa 2 and Fastify 5 from npm: a Koa middleware streams them
+to koa_dispatcher (the merge of section 4.2.2); a Fastify hook, not merged yet, is never called
+isolated while its write travels unmerged, and its tie says why (the paper's default)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.e2e.apps import Json, Traced, by_name, trace_app
+from tests.e2e.apps import Json, Traced, by_name, flx_blocks, streams, trace_app
 from tests.isolation import isolation_leaks
 
 APPS = ROOT / "tests" / "apps"
@@ -44,32 +44,59 @@ def unmerged(report: Json) -> list[Json]:
     return [tie for tie in report["ties"] if tie["case"] == "unmerged"]
 
 
-def test_koa_middleware_writing_ctx_state_is_not_isolated(koa: Traced) -> None:
-    """`stamp` writes ctx.state.stamp after an awaited call and calls next; `show` reads it:
-    stamp is in the network group with a tie on ctx.state.stamp, not isolated."""
+def test_koa_middleware_streams_its_ctx_writes_to_koa_dispatcher(koa: Traced) -> None:
+    """`stamp` writes ctx.state.stamp after an awaited call, then calls next; `show` reads it:
+    stamp is isolated, its write carried to koa_dispatcher (paper, section 4.2.2, for ctx)."""
     fluxions = by_name(koa.emit())
-    assert fluxions["stamp"]["isolated"] is False
-    assert "network" in fluxions["stamp"]["tags"]
-    ties = unmerged(koa.explain()["stamp"])
-    assert [(t["rule"], t["variable"]) for t in ties] == [("network", "ctx.state.stamp")]
-    assert ties[0]["at"] == koa.at("ctx.state.stamp = found", "ctx")
-    assert "does not merge these changes back yet" in ties[0]["reason"]
-    assert "it calls `next`" in ties[0]["reason"]
+    assert fluxions["stamp"]["isolated"] is True
+    assert ("post", ["koa_dispatcher"], ["ctx.state.stamp"]) in streams(fluxions["stamp"])
+    assert fluxions["stamp"]["ties"] == []
+    merged = [v for v in koa.emit()["variables"] if v["name"] == "ctx.state.stamp"]
+    assert [(v["rule"], v["via"], v["fluxions"]) for v in merged] == [
+        ("stream", "merge", ["stamp", "koa_dispatcher"])
+    ]
+    assert "streams `ctx.state.stamp` to `koa_dispatcher`" in merged[0]["reason"]
+    placed = koa.explain()["stamp"]["placements"]
+    assert {"ctx.state.stamp": "koa_dispatcher"} == {
+        p["variable"]: p["placement"]["reader"] for p in placed if p["variable"].startswith("ctx.")
+    }
 
 
-def test_koa_direct_write_before_next_is_tied_too(koa: Traced) -> None:
-    """`measure` writes ctx.state.size before `await next()`: its tie names that write too."""
-    ties = unmerged(koa.explain()["measure"])
-    assert [t["variable"] for t in ties] == ["ctx.state.size"]
-    assert by_name(koa.emit())["measure"]["isolated"] is False
+def test_koa_direct_write_before_next_is_merged_too(koa: Traced) -> None:
+    """`measure` writes ctx.state.size before `await next()`: its write goes to
+    koa_dispatcher too (measure stays in the network group: it reads ctx.path and sets a
+    header)."""
+    fluxions = by_name(koa.emit())
+    assert ("post", ["koa_dispatcher"], ["ctx.state.size"]) in streams(fluxions["measure"])
+    assert unmerged(koa.explain()["measure"]) == []
+
+
+def test_koa_dispatcher_merges_and_calls_next(koa: Traced) -> None:
+    """koa_dispatcher is in main's network group, merges each item back into ctx and hands
+    back the promise of next(); the middleware's `await next()` is the stream to it."""
+    fluxions = by_name(koa.emit())
+    dispatcher = fluxions["koa_dispatcher"]
+    assert dispatcher["tags"] == ["network"]
+    assert dispatcher["isolated"] is False
+    blocks = flx_blocks(koa.flx())
+    code = blocks["koa_dispatcher"][1]
+    assert "function koa_dispatcher(message) {" in code
+    merge = "if ('ctx.state.stamp' in message) ctx.state.stamp = message['ctx.state.stamp'];"
+    assert merge in code
+    assert code[-2:] == ["return next();", "}"]
+    assert "-> koa_dispatcher;" in blocks["stamp"][1]
+    assert "await next();" not in blocks["stamp"][1]
+    assert "-> koa_dispatcher [ctx.state.stamp]" in blocks["stamp"][0]
+    assert "express_dispatcher" not in koa.flx()
 
 
 def test_koa_helper_and_reader_keep_their_verdicts(koa: Traced) -> None:
     """The awaited helper `lookup` writes nothing of the request and stays isolated; `show`,
-    which only reads ctx.state and answers, has no unmerged tie of its own."""
+    which reads ctx.state and answers, stays in the network group and sends nothing."""
     fluxions = by_name(koa.emit())
     assert fluxions["lookup"]["isolated"] is True
-    assert unmerged(koa.explain()["show"]) == []
+    assert fluxions["show"]["isolated"] is False
+    assert streams(fluxions["show"]) == [("post", ["null"], [])]
 
 
 @pytest.mark.parametrize(
@@ -88,8 +115,9 @@ def test_fastify_hooks_writing_request_are_not_isolated(
 
 
 def test_flx_puts_the_writers_in_the_network_group(koa: Traced, fastify: Traced) -> None:
-    """The emitted programs head each writer with `& network`."""
-    assert "flx stamp & network" in koa.flx()
+    """The emitted Fastify program heads each hook with `& network`; Koa's has no unmerged
+    writer."""
+    assert "flx stamp & network" not in koa.flx()
     assert "flx measure & network" in fastify.flx()
     assert "flx stamp & network" in fastify.flx()
 
