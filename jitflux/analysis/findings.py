@@ -30,8 +30,9 @@ Subject = Literal["variable", "path", "closure", "network", "unknown", "merge"]
 # - network: `server`, main's sockets; `socket`, a socket-backed object used by a fluxion;
 #   `unmerged`, a write into the request object of a framework jitflux does not merge back
 #   (Koa's ctx, Fastify's request) for the handler after it.
-# - merge: `next`, a fluxion calls Express's next (and streams its request writes);
-#   `dispatcher`, the fluxion jitflux adds to merge them.
+# - merge: `next`, a fluxion calls Express's next (and streams its request writes), or Koa's
+#   (and streams its ctx writes); `dispatcher`, the fluxion jitflux adds to merge them
+#   (express_dispatcher, koa_dispatcher).
 # - unknown: `external`, code not instrumented; `effect`, an effect that cannot be known.
 ScopeCase = Literal["owned", "readonly"]
 StreamCase = Literal["downstream", "parameter", "handed", "chain", "merge"]
