@@ -12,9 +12,9 @@
 //       catch or finally block; JF after the implicit awaits of a `for await` loop, see FA);
 //   (d) when a callback handed over by another part is called by code the shim does not
 //       instrument (a framework's dispatcher: koa-compose, Fastify, a router in node_modules),
-//       when it was handed over in a request or is called with one, or by an `--include`d package
-//       when it is the app's own and handed over outside requests, even synchronously inside the
-//       running part (see dispatched).
+//       or by an `--include`d package when it is the app's own, when it was handed over in a
+//       request or is called with one, even synchronously inside the running part (see
+//       dispatched).
 // Start or post: a callback handed over outside any request and run for a request is a listener
 // (a start point), whoever dispatches it and whatever connection the request came on; so is one
 // that runs again from the same resource for the same request, a repeating timer and an
