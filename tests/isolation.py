@@ -14,7 +14,8 @@ into the request object of a framework jitflux does not hook (Koa's `ctx.state.s
 `request.size`) by a handler whose request goes on to the next one (it calls `next` or `done`,
 or is a Fastify hook): the next handler reads them from its own parameter, which the trace does
 not record, so the readers named are found in their source (`ctx.state.size` in its text); a
-stream to koa_dispatcher carrying the write reaches them all (it merges the write into ctx).
+stream to koa_dispatcher or fastify_dispatcher carrying the write reaches them all (it merges
+the write into the request object).
 `main`'s own uses are left out: they are its start-up, before any request.
 """
 
@@ -30,7 +31,7 @@ from jitflux.analysis.variables import EXPRESS_NEXT, express_handlers, handler_p
 from jitflux.trace import Effect, Trace
 
 Json = dict[str, Any]
-DISPATCHERS = ("express_dispatcher", "koa_dispatcher")
+DISPATCHERS = ("express_dispatcher", "koa_dispatcher", "fastify_dispatcher")
 Key = tuple[str, Any, str | None]  # (root name, declaration, owner function)
 
 

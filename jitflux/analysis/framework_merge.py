@@ -2,11 +2,13 @@
 
 A handler such a framework hands a request object to (Koa's `ctx`, Fastify's `request`), whose
 request goes on to another handler after it, passes what it writes into that object to the
-handlers after it. For Koa, a middleware that writes ctx (`ctx.state.size`) and then calls
-`next` streams the writes to `koa_dispatcher`, which merges them back into ctx and calls `next`
-for it, as express_dispatcher does for Express. Writes no dispatcher takes over (a Fastify
-hook's `request.size`, a Koa write after `await next()`) are not merged yet: the writer keeps
-its share of the request object, in main's network group, never called isolated.
+handlers after it. A Koa middleware that writes ctx (`ctx.state.size`) and then calls `next`
+streams the writes to `koa_dispatcher`, which merges them back into ctx and calls `next` for
+it, as express_dispatcher does for Express; a Fastify hook that writes the request and then
+calls `done` streams them to `fastify_dispatcher` in the same way. Writes no dispatcher takes
+over (an async Fastify hook's `request.size`, which calls nothing; a Koa write after `await
+next()`) are not merged yet: the writer keeps its share of the request object, in main's
+network group, never called isolated.
 """
 
 from __future__ import annotations
@@ -15,14 +17,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from jitflux.analysis.findings import NETWORK, Finding
-from jitflux.analysis.fluxions import KOA_DISPATCHER, MAIN
+from jitflux.analysis.fluxions import FASTIFY_DISPATCHER, KOA_DISPATCHER, MAIN
 from jitflux.analysis.merge import carried, message_items, write_network_uses
 from jitflux.analysis.sources import Sources
 from jitflux.analysis.variables import EXPRESS_NEXT, Use, Variable
 from jitflux.trace import Trace
 
-# The packages whose function a Koa middleware's `next` is.
-_KOA = ("koa-compose", "koa")
+# The dispatcher of each package whose function a handler's `next` is: koa-compose's for Koa's
+# middleware, fastify's for a hook's `done`.
+_DISPATCHERS = {
+    "koa-compose": KOA_DISPATCHER,
+    "koa": KOA_DISPATCHER,
+    "fastify": FASTIFY_DISPATCHER,
+}
 
 
 @dataclass(frozen=True)
@@ -41,8 +48,9 @@ def framework_handlers(trace: Trace) -> dict[str, FrameworkHandler]:
     """Handlers of a framework jitflux does not hook (Koa, Fastify, connect 3) whose request
     goes on to another handler after them, by function id: start points that call a parameter
     the framework made (Koa's `next`, a hook's `done`), or Fastify hooks (`addHook`: an async
-    hook goes on when it resolves). The request is the first parameter. Koa's middleware (its
-    `next` is a function of koa-compose) get koa_dispatcher."""
+    hook goes on when it resolves). The request is the first parameter. Koa's middleware (their
+    `next` is a function of koa-compose) get koa_dispatcher, Fastify's hooks that call `done`
+    fastify_dispatcher."""
     functions = trace.functions_by_id()
     called: dict[str, dict[str, str | None]] = {}
     express: set[str] = set()
@@ -63,10 +71,8 @@ def framework_handlers(trace: Trace) -> dict[str, FrameworkHandler]:
         if not nexts and not point.callee.endswith("addHook"):
             continue
         callee = functions.get(calls[nexts[0]] or "") if nexts else None
-        koa = callee is not None and _package(callee.file) in _KOA
-        found[fn.id] = FrameworkHandler(
-            fn.params[0], nexts[0] if nexts else None, KOA_DISPATCHER if koa else None
-        )
+        dispatcher = _DISPATCHERS.get(_package(callee.file) or "") if callee else None
+        found[fn.id] = FrameworkHandler(fn.params[0], nexts[0] if nexts else None, dispatcher)
     return found
 
 
@@ -102,13 +108,15 @@ def framework_merge_rule(
     handlers: dict[str, FrameworkHandler],
     sources: Sources,
 ) -> list[Finding]:
-    """Koa's merge (paper, section 4.2.2, for ctx): a middleware that writes ctx (`ctx.state`)
-    and calls `next` streams its writes to koa_dispatcher, which merges them back into ctx and
-    calls `next` for it."""
+    """Koa's and Fastify's merge (paper, section 4.2.2): a middleware that writes ctx
+    (`ctx.state`) and calls `next`, or a hook that writes the request and calls `done`, streams
+    its writes to koa_dispatcher or fastify_dispatcher, which merges them back and calls `next`
+    or `done` for it."""
     variables = list(variables)
     loose = list(loose)
     findings: list[Finding] = []
     callers: dict[str, list[str]] = {}
+    called: dict[str, str] = {}  # the name of `next` each dispatcher calls, as its code says
     taken: list[Use] = []
     for handler, variable, writes in _request_writes(variables, handlers):
         if handler.dispatcher is None or handler.next is None:
@@ -143,6 +151,7 @@ def framework_merge_rule(
                 )
             )
             callers.setdefault(handler.dispatcher, []).append(fluxion)
+            called.setdefault(handler.dispatcher, handler.next)
             taken += own + calls
     for dispatcher, senders in callers.items():
         findings.append(
@@ -155,6 +164,7 @@ def framework_merge_rule(
                 tag=NETWORK,
                 peers=tuple(dict.fromkeys(senders)),
                 evidence=tuple(u for u in taken if u.fluxion in senders),
+                detail=called[dispatcher],
             )
         )
     return findings

@@ -3,8 +3,8 @@
 A fluxion's code is its function's original text (the whole file for `main`), with the text of
 every fluxion nested in it replaced by a stream placeholder (`>> handler`, `-> reply`), and,
 in a fluxion the merge frees, each observed call of Express's `next(...)` replaced by
-`-> express_dispatcher` (Koa's `await next()` by `-> koa_dispatcher`). Lines are dedented as a
-block.
+`-> express_dispatcher` (Koa's `await next()` by `-> koa_dispatcher`, a Fastify hook's `done()`
+by `-> fastify_dispatcher`). Lines are dedented as a block.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 import textwrap
 
 from jitflux.analysis import DISPATCHER, EXPRESS_NEXT, Analysis, Finding, Fluxion, SourceFile
+from jitflux.analysis.fluxions import FRAMEWORKS
 from jitflux.analysis.merge import DELETED, ERROR_ITEM
 from jitflux.words import arrow
 from jitflux.words import code as comments
@@ -144,15 +145,18 @@ class CodeWriter:
         return found
 
     def _dispatcher(self, name: str) -> list[str]:
-        """The code jitflux adds for express_dispatcher or koa_dispatcher (paper, section
-        4.2.2): each item a message may carry is merged only when it does (the senders carry
-        different ones)."""
+        """The code jitflux adds for express_dispatcher, koa_dispatcher or fastify_dispatcher
+        (paper, section 4.2.2): each item a message may carry is merged only when it does (the
+        senders carry different ones)."""
         merges = [f for found in self.merges.values() for f in found if f.fluxions[1] == name]
         merges.sort(key=lambda f: self.analysis.fluxions.order(f.fluxions[0]))
         paths: list[str] = []
         for finding in merges:
             paths.extend(p for p in finding.message if p not in paths)
-        lines = comments.dispatcher([f.fluxions[0] for f in merges], name != DISPATCHER)
+        called = next((f.detail for f in merges if f.detail), "next")
+        framework = FRAMEWORKS.get(name, "Express")
+        request = paths[0].split(".")[0] if paths else "req"
+        lines = comments.dispatcher([f.fluxions[0] for f in merges], framework, called, request)
         lines.append(f"function {name}(message) {{")
         for path in paths:
             if path == ERROR_ITEM:
@@ -165,7 +169,8 @@ class CodeWriter:
             key = _js_string(ERROR_ITEM)
             lines.append(f"  if ({key} in message) return next(message[{key}]);")
         if name != DISPATCHER:
-            return [*lines, "  return next();", "}"]  # Koa's next returns the rest's promise
+            # Koa's next returns the promise of the rest of the chain: handed back.
+            return [*lines, f"  return {called}();", "}"]
         lines += ["  next();", "}"]
         return lines
 

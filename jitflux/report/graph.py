@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 DISPATCHER = "express_dispatcher"
-# The dispatchers jitflux adds for the merge: Express's and Koa's.
-DISPATCHERS = (DISPATCHER, "koa_dispatcher")
+# The dispatchers jitflux adds for the merge: Express's, Koa's and Fastify's.
+DISPATCHERS = (DISPATCHER, "koa_dispatcher", "fastify_dispatcher")
 ISOLATED = "isolated"
 
 # Colours of the clusters and nodes, by kind of group (kept in step with page.css).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jitflux.analysis import DISPATCHER, MAIN, Finding, Use
 from jitflux.analysis.findings import SHOWN
-from jitflux.analysis.fluxions import KOA_DISPATCHER
+from jitflux.analysis.fluxions import FRAMEWORKS
 from jitflux.words.common import arrow, callee_label, names, q
 
 _VERBS = {
@@ -56,7 +56,8 @@ def rule_note(finding: Finding, name: str, others: tuple[str, ...], more: int) -
             on = f"the request object, through {q(finding.label)} (not merged back)"
         return f"rule network, on {on}: {q(name)} is in the group `network`{group}"
     if finding.rule == "merge":
-        on = "Koa's ctx" if dispatcher_of(finding) == KOA_DISPATCHER else "the Express request"
+        framework = FRAMEWORKS.get(dispatcher_of(finding), "Express")
+        on = "the Express request" if framework == "Express" else f"{framework}'s request object"
         return f"rule merge, on {on} and its `next`: both stay in main's network group"
     if finding.case == "effect":
         on = f"an effect that cannot be known ({q(finding.label)})"
@@ -76,7 +77,8 @@ def use_label(use: Use, rule: str, dispatcher: str = DISPATCHER) -> str:
 
 
 def dispatcher_of(finding: Finding) -> str:
-    """The dispatcher a merge finding is about: express_dispatcher or koa_dispatcher."""
+    """The dispatcher a merge finding is about: express_dispatcher, koa_dispatcher or
+    fastify_dispatcher."""
     if finding.rule != "merge":
         return DISPATCHER
     return finding.name if finding.case == "dispatcher" else finding.fluxions[-1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from jitflux.analysis import DISPATCHER, Finding
-from jitflux.analysis.fluxions import KOA_DISPATCHER
+from jitflux.analysis.fluxions import FRAMEWORKS
 from jitflux.analysis.graph import Edge
 from jitflux.analysis.merge import DELETED, ERROR_ITEM
 from jitflux.analysis.placement import own_uses
@@ -35,8 +35,8 @@ def help_text(finding: Finding) -> str | None:
             writer = q(finding.fluxions[0])
             return (
                 f"to free {writer}, let the handler that reads {n} compute it itself, or "
-                f"hand it over another way than the request object: jitflux does not yet "
-                "merge Koa's or Fastify's request changes back through a dispatcher"
+                "write it before calling `next` or `done` (jitflux merges those writes back "
+                "through a dispatcher; an async Fastify hook calls neither)"
             )
         return (
             f"keep the work that does not need {n} in other fluxions upstream: only the code "
@@ -44,11 +44,11 @@ def help_text(finding: Finding) -> str | None:
         )
     if finding.rule == "merge" and finding.case == "dispatcher":
         callers = names(_merge_callers(finding))
-        if finding.name == KOA_DISPATCHER:
+        if finding.name != DISPATCHER:
             return (
-                f"nothing to change: jitflux adds `{KOA_DISPATCHER}` so that {callers} can run "
-                "isolated; to do without it, let the middleware that reads a value of "
-                "`ctx.state` compute it itself"
+                f"nothing to change: jitflux adds `{finding.name}` so that {callers} can run "
+                "isolated; to do without it, let the handler that reads a value written into "
+                "the request object compute it itself"
             )
         return (
             f"nothing to change: jitflux adds `{DISPATCHER}` so that {callers} can run "
@@ -229,8 +229,8 @@ def _network(finding: Finding, edge_type: EdgeType) -> str:
 
 
 def _merge(finding: Finding, edge_type: EdgeType) -> str:
-    if finding.name == KOA_DISPATCHER or finding.fluxions[-1] == KOA_DISPATCHER:
-        return _koa_merge(finding)
+    if DISPATCHER not in (finding.name, finding.fluxions[-1]):
+        return _framework_merge(finding)
     if finding.case == "dispatcher":
         return (
             f"`{DISPATCHER}` merges the changes streamed by {names(_merge_callers(finding))} "
@@ -271,21 +271,26 @@ def _merge(finding: Finding, edge_type: EdgeType) -> str:
     )
 
 
-def _koa_merge(finding: Finding) -> str:
-    """The reason of a Koa merge: a middleware's writes into ctx, or koa_dispatcher itself."""
-    if finding.case == "dispatcher":
-        return (
-            f"`{KOA_DISPATCHER}` merges the changes streamed by "
-            f"{names(_merge_callers(finding))} back into Koa's ctx and calls `next()`: it "
-            "needs ctx and its socket, so it runs in main's network group"
-        )
-    caller = q(finding.fluxions[0])
+def _framework_merge(finding: Finding) -> str:
+    """The reason of a Koa or Fastify merge: a handler's writes into its request object
+    (Koa's ctx, Fastify's request), or the dispatcher itself."""
     called = f"`{finding.detail or 'next'}()`"
+    if finding.case == "dispatcher":
+        framework = FRAMEWORKS.get(finding.name, "the framework")
+        return (
+            f"`{finding.name}` merges the changes streamed by "
+            f"{names(_merge_callers(finding))} back into {framework}'s request object and "
+            f"calls {called}: it needs the request and its socket, so it runs in main's "
+            "network group"
+        )
+    dispatcher = finding.fluxions[-1]
+    framework = FRAMEWORKS.get(dispatcher, "the framework")
+    request = q(finding.message[0].split(".")[0]) if finding.message else "the request"
     return (
-        f"{caller} writes {names(finding.message)} into Koa's ctx and calls {called} for the "
-        f"middleware after it: instead it streams {names(finding.message)} to "
-        f"`{KOA_DISPATCHER}`, which merges the change back into ctx and calls {called} "
-        "(paper, section 4.2.2)"
+        f"{q(finding.fluxions[0])} writes {names(finding.message)} into {framework}'s "
+        f"{request} and calls {called} for the handlers after it: instead it streams "
+        f"{names(finding.message)} to `{dispatcher}`, which merges the change back into "
+        f"{request} and calls {called} (paper, section 4.2.2)"
     )
 
 

@@ -3,7 +3,7 @@
 // the facts ever reaches innerHTML).
 var JitfluxPanel = (function () {
   "use strict";
-  var DISPATCHERS = ["express_dispatcher", "koa_dispatcher"];
+  var DISPATCHERS = ["express_dispatcher", "koa_dispatcher", "fastify_dispatcher"];
   var data = null;
   var panel = null;
   var panelBody = null;
