@@ -11,7 +11,8 @@ NPM := npm ci --no-audit --no-fund --loglevel=error
 # tests/corpus/ runs are installed by setup; `make corpus` and `make transparency` install all.
 CORPUS_APPS := $(patsubst %/app.json,%,$(wildcard corpus/*/app.json))
 CORPUS_TESTED := corpus/plain-http corpus/koa-router corpus/gifsockets-server corpus/fastify-standard \
-	corpus/express5-lowdb
+	corpus/express5-lowdb \
+	corpus/esm-express
 APPS := tests/apps/frameworks
 # eslint for the shim: its own npm folder, for development only (the wheel ships node_shim/).
 LINT := tools/lint

@@ -5,10 +5,14 @@
 
 function main() {
   if (globalThis.__jitflux) return;
+  // Node's own threads (the module hooks thread, which runs lib/esm-hooks.js) get the preload
+  // too, with no parentPort, unlike the app's workers: the app runs nothing there.
+  const threads = require('worker_threads');
+  if (!threads.isMainThread && threads.parentPort === null) return;
   require('./lib/children').install(); // first: children start untraced, with no inspector
   // A worker thread inherits the preload; the shim records the main thread only (a worker's
   // exit would otherwise write the dump and the exit notification).
-  if (!require('worker_threads').isMainThread) return;
+  if (!threads.isMainThread) return;
   // `jitflux run`: nothing is recorded; the placement's fluxions execute in workers (run/).
   if (process.env.JITFLUX_MODE === 'run') return void require('./run').install();
   const fs = require('fs');
@@ -103,7 +107,17 @@ function main() {
       const name = StringPrototypeTrim(names[i]);
       if (name !== '') SetPrototypeAdd(include, name);
     }
-    require('./lib/loader').install({ root, base, include, effects, effectSites, runtime, recorder });
+    // ES modules: the same instrumentation, asked for by Node's module hooks (lib/esm.js),
+    // registered when the app starts as an ES module, else before a file of it that may call
+    // `import()` runs.
+    const esm = require('./lib/esm');
+    esm.installGuard(rt); // also for ES modules that `require()` loads (Node 20.19+)
+    const modules = { loader: null, root, base, include, recorder };
+    const dynamicImport = () => step('es modules', () => esm.install(modules));
+    modules.loader = require('./lib/loader').install({
+      root, base, include, effects, effectSites, runtime, recorder, dynamicImport,
+    });
+    if (process.argv[1] && require('./lib/files').isModuleScript(path.resolve(process.argv[1]))) dynamicImport();
   });
 }
 

@@ -49,9 +49,10 @@ class Pipeline:
         the step before it or from its registrar: see chains.py)."""
         pipeline = Pipeline(fluxions.names)
         registrars = continued_from(trace, sources or Sources(trace.sources))
+        main = fluxions.main_function
         for index, point in enumerate(trace.rupture_points):
-            if point.callback not in fluxions.by_function:
-                continue  # the main top level given as a callback: not a stream
+            if point.callback not in fluxions.by_function or (main and point.callback == main.id):
+                continue  # the main top level given as a callback (after a top-level await)
             source = fluxions.part_of(source_function(point, index, registrars))
             pipeline._add(source, fluxions.by_function[point.callback], point)
         return pipeline

@@ -44,8 +44,9 @@ With -o /dev/stdout the trace has stdout to itself: the app's output and the sum
 
 Node child processes (fork, cluster workers) are traced into the same trace, their function ids
 prefixed with p<pid>.; other programs and worker threads run untraced. None gets an inspector.
-The summary and the trace's meta.processes list them all. ES modules are not instrumented: an
-ES module entry gets a warning.
+The summary and the trace's meta.processes list them all. ES modules are instrumented as
+CommonJS files are (through Node's module hooks); an ES module entry that could not be is named
+in a warning.
 
 exit status: 0 traced; 1 the app or the driver failed, or the app exited before listening or
 never listened (the trace is still written once the app ran); 2 bad usage (a missing script, an
@@ -212,7 +213,7 @@ def _processes(meta: dict[str, Any]) -> list[str]:
     untraced += [
         f"ES module {w.split(' ', 1)[0]}"
         for w in meta.get("warnings") or []
-        if isinstance(w, str) and " is an ES module: " in w
+        if isinstance(w, str) and " is an ES module whose code was not instrumented" in w
     ]
     if untraced:
         lines.append("not traced: " + "; ".join(untraced))

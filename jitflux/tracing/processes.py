@@ -11,6 +11,9 @@ from typing import Any
 from jitflux.cdp import WorkerAttached
 from jitflux.tracing.recorder import TraceBuilder
 
+# The worker Node starts to run module customization hooks (module.register).
+MODULE_HOOKS_THREAD = "node:internal/modules/esm/worker"
+
 
 def merge_children(builder: TraceBuilder, folder: Path) -> dict[int, dict[str, Any]]:
     """Merge into `builder` the record each traced child process left in `folder` (DUMP.json,
@@ -42,7 +45,7 @@ def process_list(
 ) -> list[dict[str, Any]]:
     """`meta.processes`: the main process `pid` first, then the child processes the app started
     (`started`, from the shim's `child` notifications; traced when in `traced`), the traced
-    children of children, and the worker threads (never traced)."""
+    children of children, and the app's worker threads (never traced)."""
     processes: list[dict[str, Any]] = [
         {"pid": pid, "main": True, "traced": True, "command": list(command)}
     ]
@@ -52,6 +55,8 @@ def process_list(
     for child in traced.values():
         processes.append({**child, "main": False, "traced": True})
     for worker in workers:
+        if worker.url == MODULE_HOOKS_THREAD:
+            continue  # Node's thread for module hooks (the shim's, for ES modules): not the app's
         thread = int(worker.worker_id) if worker.worker_id.isdigit() else 0
         entry = {"pid": pid, "thread": thread, "main": False, "traced": False}
         processes.append({**entry, "command": [worker.url] if worker.url else []})

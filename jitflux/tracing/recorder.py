@@ -158,15 +158,15 @@ class TraceBuilder:
 
     def build(self, meta: Mapping[str, Any]) -> Trace:
         """The trace, every list in a deterministic order. Rupture points and effects that the
-        shim recorded with no function (code that runs in no part: an ES module's top level,
-        which is not instrumented) are left out and counted in a warning: the trace stays
+        shim recorded with no function (code that runs in no part: the top level of a module
+        the shim could not instrument) are left out and counted in a warning: the trace stays
         valid."""
         meta = dict(meta)
         if self.partless:
             meta["warnings"] = [
                 *(meta.get("warnings") or []),
                 f"{self.partless} rupture points or effects of code that was not instrumented "
-                "(such as an ES module's top level) were left out",
+                "(such as the top level of a module the shim could not parse) were left out",
             ]
         return Trace(
             meta=meta,

@@ -273,15 +273,16 @@ class _Session:
                 self.stop_signal or signal.SIGINT,
             )
         processes = self._processes()  # merges the traced children's records first
-        # An ES module's own functions may be in the trace as external ones (located by the
-        # inspector when Express registers them), but none of its code was instrumented.
+        # An ES module entry the shim could not instrument (a syntax its parser refuses, a Node
+        # without module.register): its functions may be in the trace as external ones (located
+        # by the inspector when Express registers them), but none of its code was instrumented.
         if es_module(app.script) and not any(
             fn.file == app.script.name and fn.kind != "external"
             for fn in builder.functions.values()
         ):
             builder.warnings.append(
-                f"{app.script.name} is an ES module: jitflux instruments CommonJS files only, "
-                "so its functions are not in the trace"
+                f"{app.script.name} is an ES module whose code was not instrumented, so its "
+                "functions are not in the trace"
             )
         meta: dict[str, Any] = {
             "jitflux_version": __version__,

@@ -24,23 +24,31 @@ const { Edits } = require('./edits');
 const {
   PARSE_OPTIONS, isFunction, analyzeScopes, walk, functionName, functionKind, paramNames,
   entryArguments, blockClash, directivesEnd, arrowEnd, calleeText, parenExtent, codeStart,
+  MODULE_PARSE_OPTIONS, MODULE_SCOPE_OPTIONS,
 } = require('./syntax');
+const { hookModule } = require('./instrument-esm');
 
 const RT = '__jf';
+// ES modules: the runtime comes in as an import, bound before any module of the graph runs (a
+// function of a module in an import cycle may be called before its module's own code has run).
+const MODULE_RT = `import{rt as ${RT}}from"data:text/javascript,export%20const%20rt=globalThis.__jitflux.rt";`;
 
 /**
- * Instrument one file. `env` = {file, runtime, recorder, effects, addEffectSite, warn}: `runtime`
+ * Instrument one file. `env` = {file, module, runtime, recorder, effects, addEffectSite, warn}:
+ * `module` is true for an ES module (else a CommonJS file), `runtime`
  * defines functions and sites, `recorder` numbers functions. Returns {code, inserts, functions
  * (the function table of the file), effects: whether effects are recorded, unhooked: count}.
  * Throws a SyntaxError when the file does not parse (the caller leaves it as it is).
  */
 function instrumentSource(source, env) {
   const { file, runtime, recorder } = env;
+  const esm = env.module === true;
+  const parseOptions = esm ? MODULE_PARSE_OPTIONS : PARSE_OPTIONS;
   const comments = [];
-  const ast = acorn.parse(source, Object.assign({ onComment: comments }, PARSE_OPTIONS));
+  const ast = acorn.parse(source, Object.assign({ onComment: comments }, parseOptions));
   const start = codeStart(source);
   if (start < 0) return null;
-  const scopeManager = analyzeScopes(ast);
+  const scopeManager = analyzeScopes(ast, esm ? MODULE_SCOPE_OPTIONS : undefined);
   for (const scope of scopeManager.scopes) {
     for (const v of scope.variables) {
       if (v.name.startsWith(RT)) throw new Error(`declares ${v.name}, a name the shim reserves`);
@@ -151,17 +159,24 @@ function instrumentSource(source, env) {
   const prologueAt = dirEnd >= 0 ? dirEnd : start;
   const semi = dirEnd >= 0 ? ';' : '';
   const hasCode = statements.some((st) => !(st.type === 'ExpressionStatement' && typeof st.directive === 'string'));
-  const toplevelHooked = hasCode && !blockClash(statements);
   const programSpan = source.length + 2;
-  if (toplevelHooked) {
-    edits.before(prologueAt, `${semi}const ${RT}=globalThis.__jitflux.rt;const __jfK=${RT}.E(${first});try{`, programSpan);
-    edits.after(statements[statements.length - 1].end, `}finally{${RT}.X(__jfK)}`, programSpan);
+  if (esm) {
+    hookModule({
+      statements, edits, first, facts: programFacts, prologueAt, prologue: `${semi}${MODULE_RT}`,
+      span: programSpan, blockClash, hookAwaits, rt: RT,
+    });
   } else {
-    edits.before(prologueAt, `${semi}const ${RT}=globalThis.__jitflux.rt;/*${RT}.E(${first})*/`, programSpan);
-  }
-  if (programFacts.awaits.length > 0) {
-    // Top-level await is not valid in a CommonJS script; acorn would have refused it.
-    throw new Error('await outside an async function');
+    const toplevelHooked = hasCode && !blockClash(statements);
+    if (toplevelHooked) {
+      edits.before(prologueAt, `${semi}const ${RT}=globalThis.__jitflux.rt;const __jfK=${RT}.E(${first});try{`, programSpan);
+      edits.after(statements[statements.length - 1].end, `}finally{${RT}.X(__jfK)}`, programSpan);
+    } else {
+      edits.before(prologueAt, `${semi}const ${RT}=globalThis.__jitflux.rt;/*${RT}.E(${first})*/`, programSpan);
+    }
+    if (programFacts.awaits.length > 0) {
+      // Top-level await is not valid in a CommonJS script; acorn would have refused it.
+      throw new Error('await outside an async function');
+    }
   }
 
   let unhooked = 0;
@@ -200,6 +215,14 @@ function instrumentSource(source, env) {
       edits.after(fn.end, `)${close}}`, span - 1);
     }
     if (!async || (facts.awaits.length === 0 && !loops)) continue;
+    hookAwaits(n, facts, suspended, resume);
+  }
+
+  /**
+   * The hooks of an async function's (or a module's) awaits, for-await loops and try blocks;
+   * `depth` is the expression of the depth a resumed part starts at (see instrument-esm.js).
+   */
+  function hookAwaits(n, facts, suspended, resume, depth = `${RT}.depth`) {
     for (const aw of facts.awaits) {
       const s = runtime.defineSite(n, 'await', locOf(aw));
       const outer = aw.end - aw.start + 1;
@@ -207,7 +230,7 @@ function instrumentSource(source, env) {
       edits.before(aw.start, `${RT}.R(`, outer);
       edits.before(aw.start + 5, ` ${RT}.S(`, inner);
       edits.after(aw.end, `,__jfK,__jfP=${RT}.part,__jfS=${s},__jfK=-1)`, inner);
-      edits.after(aw.end, `,__jfP,__jfS,__jfK=${RT}.depth)`, outer);
+      edits.after(aw.end, `,__jfP,__jfS,__jfK=${depth})`, outer);
     }
     const resumeHook = `if(${suspended})__jfK=${resume};`;
     for (const loop of facts.forAwaits) {
@@ -262,13 +285,13 @@ function instrumentSource(source, env) {
       env.warn(`${file}: effects not recorded: ${e && e.message}`);
     }
     if (effectsOn) {
-      const out = applyChecked(ast, edits);
+      const out = applyChecked(ast, edits, parseOptions);
       if (out) return Object.assign(out, { effects: true, unhooked, functions });
       edits.items.length = mark;
       env.warn(`${file}: effects not recorded: the instrumented code did not parse`);
     }
   }
-  const out = applyChecked(ast, edits);
+  const out = applyChecked(ast, edits, parseOptions);
   if (!out) throw new Error('the instrumented code did not parse');
   return Object.assign(out, { effects: false, unhooked, functions });
 }
@@ -303,13 +326,13 @@ function guardStatements(ast, edits) {
 }
 
 /** Apply the edits and check that the result still parses; null when it does not. */
-function applyChecked(ast, edits) {
+function applyChecked(ast, edits, parseOptions) {
   const mark = edits.items.length;
   guardStatements(ast, edits);
   const out = edits.applyWithMap();
   edits.items.length = mark;
   try {
-    acorn.parse(out.code, PARSE_OPTIONS);
+    acorn.parse(out.code, parseOptions);
   } catch (e) {
     if (process.env.JITFLUX_DEBUG) process._rawDebug(`jitflux: bad instrumentation: ${e.message}`);
     return null;

@@ -4,88 +4,34 @@
 // Express's router files (lib/express.js). A file that fails to parse, or that the shim fails on,
 // is compiled as it is, with a warning.
 
-const fs = require('fs');
-const path = require('path');
 const Module = require('module');
+const { pathToFileURL } = require('url');
 const instrument = require('./instrument');
 const express = require('./express');
 const stacks = require('./stacks');
+const { createOwnFile, createFileNamer, nearestPackageName } = require('./files');
 const P = require('./primordials');
 
-const {
-  ArrayPrototypePush, ArrayPrototypeSlice, ArrayPrototypeIncludes, ArrayPrototypeJoin,
-  StringPrototypeSplit, StringPrototypeStartsWith, MapPrototypeGet, MapPrototypeSet, MapPrototypeHas,
-  SetPrototypeHas, JSONParse, ObjectAssign, ReflectApply, SafeMap, pristine,
-} = P;
-// Saved now: the app may replace them before it requires its next module.
-const { readFileSync } = fs;
-const { join: pathJoin, dirname: pathDirname, relative: pathRelative, isAbsolute: pathIsAbsolute, sep: SEP } = path;
-
-const packageNames = new SafeMap(); // directory -> package name or null
-
-function nearestPackageName(dir) {
-  const seen = [];
-  let name = null;
-  let d = dir;
-  for (;;) {
-    if (MapPrototypeHas(packageNames, d)) {
-      name = MapPrototypeGet(packageNames, d);
-      break;
-    }
-    ArrayPrototypePush(seen, d);
-    let found;
-    try {
-      const pkg = JSONParse(readFileSync(pathJoin(d, 'package.json'), 'utf8'));
-      found = pkg && typeof pkg.name === 'string' ? pkg.name : undefined;
-    } catch (e) {
-      found = undefined;
-    }
-    if (found !== undefined) {
-      name = found;
-      break;
-    }
-    const up = pathDirname(d);
-    if (up === d) break;
-    d = up;
-  }
-  for (let i = 0; i < seen.length; i++) MapPrototypeSet(packageNames, seen[i], name);
-  return name;
-}
-
-function toPosix(p) {
-  return ArrayPrototypeJoin(StringPrototypeSplit(p, SEP), '/');
-}
+const { ArrayPrototypePush, ArrayPrototypeSlice, ObjectAssign, ReflectApply, RegExpPrototypeExec, pristine } = P;
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
 
 /**
  * The options of instrumentation: `root` (absolute, real path: the app's own files are under
  * it), `base` (the folder file names are relative to: the traced script's), `include` (Set of
  * package names), `effects` (the effects module or null), `effectSites` (array for addSite),
- * `runtime` (lib/runtime.js's createRuntime: the runtime the instrumented code calls) and
- * `recorder` (lib/recorder.js's createRecorder: where functions, sources and warnings go).
+ * `runtime` (lib/runtime.js's createRuntime: the runtime the instrumented code calls),
+ * `recorder` (lib/recorder.js's createRecorder: where functions, sources and warnings go) and
+ * `dynamicImport` (optional: called before a file that may call `import()` is compiled).
  */
 function createLoader(options) {
   const { root, include, effects, effectSites, runtime, recorder } = options;
+  // Called before a file that may load an ES module (`import(`) is compiled (lib/esm.js).
+  const dynamicImport = options.dynamicImport || null;
   const base = options.base === undefined ? root : options.base;
 
-  /** Whether `filename` is one of the app's own files (under root, not under node_modules). */
-  function ownFile(filename) {
-    if (StringPrototypeStartsWith(filename, stacks.SHIM_DIR)) return false;
-    const rel = pathRelative(root, filename);
-    const inside = rel !== '' && !StringPrototypeStartsWith(rel, `..${SEP}`) && rel !== '..' && !pathIsAbsolute(rel);
-    return inside && !ArrayPrototypeIncludes(StringPrototypeSplit(rel, SEP), 'node_modules');
-  }
-
+  const ownFile = createOwnFile(root);
   /** The file name to record for `filename` (relative to base), or null: not instrumented. */
-  function fileName(filename) {
-    if (StringPrototypeStartsWith(filename, stacks.SHIM_DIR)) return null;
-    const named = toPosix(pathRelative(base, filename));
-    if (ownFile(filename)) return named;
-    if (P.SetPrototypeGetSize(include) > 0) {
-      const name = nearestPackageName(pathDirname(filename));
-      if (name !== null && SetPrototypeHas(include, name)) return named;
-    }
-    return null;
-  }
+  const fileName = createFileNamer({ root, base, include });
 
   const env = {
     file: null,
@@ -96,8 +42,12 @@ function createLoader(options) {
     warn: recorder.warn,
   };
 
-  /** The code to compile for `content` of `filename`. */
-  function transform(content, filename) {
+  /**
+   * The code to compile for `content` of `filename`; `format` is what Node passes to _compile
+   * (undefined when no package.json gives the type: Node 20.19+ then runs a file that does not
+   * parse as CommonJS but parses as an ES module as an ES module, and so does the shim).
+   */
+  function transform(content, filename, format) {
     if (typeof content !== 'string' || typeof filename !== 'string') return content;
     const kind = express.expressFile(filename);
     if (kind !== null) {
@@ -118,37 +68,74 @@ function createLoader(options) {
     }
     const file = fileName(filename);
     if (file === null) return content;
+    if (dynamicImport !== null && RegExpPrototypeExec(DYNAMIC_IMPORT, content) !== null) dynamicImport();
+    const detect = format === undefined ? pathToFileURL(filename).href : null;
+    return instrumentFile(content, filename, file, filename, false, detect);
+  }
+
+  /**
+   * The code to evaluate for ES module `content` of `filename`, loaded from `url` (the name its
+   * stack frames carry). Called for the module hooks (lib/esm.js) before the module is linked.
+   */
+  function transformModule(content, filename, url) {
+    if (typeof content !== 'string' || typeof filename !== 'string') return content;
+    const file = fileName(filename);
+    if (file === null) return content;
+    return instrumentFile(content, filename, file, url, true);
+  }
+
+  /**
+   * Instrument `content` of `filename` (absolute path), recorded as `file`, whose frames are named
+   * `frameName`; `module`: ES module.
+   * `detect` (the file's URL, or null): a CommonJS file that does not parse is tried as a module.
+   */
+  function instrumentFile(content, filename, file, frameName, module, detect = null) {
+    // Parsing runs acorn and eslint-scope: with the built-ins as they were, whatever the app has
+    // replaced by now (path.relative and the like, above, use Node's own primordials).
+    const attempt = (asModule) => pristine(() => instrument.instrumentSource(content, ObjectAssign({}, env, { file, module: asModule })));
     let out;
     try {
-      // Parsing runs acorn and eslint-scope: with the built-ins as they were, whatever the app
-      // has replaced by now (path.relative and the like, above, use Node's own primordials).
-      out = pristine(() => instrument.instrumentSource(content, ObjectAssign({}, env, { file })));
+      out = attempt(module);
     } catch (e) {
-      const why = e instanceof SyntaxError ? e.message : `shim failure: ${e && e.message}`;
-      recorder.warn(`${file}: not instrumented: ${why}`);
-      return content;
+      out = undefined;
+      if (detect !== null && e instanceof SyntaxError) {
+        try {
+          out = attempt(true);
+          frameName = detect;
+        } catch (e2) {
+          out = undefined;
+        }
+      }
+      if (out === undefined) {
+        const why = e instanceof SyntaxError ? e.message : `shim failure: ${e && e.message}`;
+        recorder.warn(`${file}: not instrumented: ${why}`);
+        return content;
+      }
     }
     if (out === null) return content;
     for (let i = 0; i < out.functions.length; i++) recorder.addFunction(out.functions[i]);
     recorder.addSource(file, content);
-    stacks.registerFile(filename, file, content, out.inserts, ownFile(filename));
+    stacks.registerFile(frameName, file, content, out.inserts, ownFile(filename));
     if (out.unhooked > 0) {
       recorder.warn(`${file}: ${out.unhooked} function(s) without entry hooks (generators, or declarations that clash in a block)`);
     }
     return out.code;
   }
 
-  return { fileName, transform };
+  return { fileName, transform, transformModule };
 }
 
 function install(options) {
   const { recorder } = options;
   const loader = createLoader(options);
   const original = Module.prototype._compile;
-  Module.prototype._compile = function _compile(content, filename) {
+  Module.prototype._compile = function _compile(content, filename, format) {
     let code;
     try {
-      code = loader.transform(content, filename);
+      // `require()` of an ES module (Node 20.19+) compiles it here, as `format` 'module'.
+      code = format === 'module' && typeof filename === 'string'
+        ? loader.transformModule(content, filename, pathToFileURL(filename).href)
+        : loader.transform(content, filename, format);
     } catch (e) {
       recorder.warn(`${filename}: not instrumented: shim failure: ${e && e.message}`);
       code = content;

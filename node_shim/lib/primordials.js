@@ -78,6 +78,7 @@ const P = {
   MapPrototypeGet: uncurryThis(Map.prototype.get),
   MapPrototypeSet: uncurryThis(Map.prototype.set),
   MapPrototypeHas: uncurryThis(Map.prototype.has),
+  MapPrototypeDelete: uncurryThis(Map.prototype.delete),
   MapPrototypeGetSize: uncurryThis(ObjectGetOwnPropertyDescriptor(Map.prototype, 'size').get),
   SetPrototypeHas: uncurryThis(Set.prototype.has),
   SetPrototypeAdd: uncurryThis(Set.prototype.add),

@@ -22,6 +22,9 @@ const SCOPE_OPTIONS = {
   nodejsScope: true,
   childVisitorKeys: KEYS,
 };
+// ES modules (lib/instrument-esm.js).
+const MODULE_PARSE_OPTIONS = Object.assign({}, PARSE_OPTIONS, { sourceType: 'module', allowReturnOutsideFunction: false });
+const MODULE_SCOPE_OPTIONS = Object.assign({}, SCOPE_OPTIONS, { sourceType: 'module', nodejsScope: false });
 const MAX_CALLEE = 80;
 
 function isFunction(node) {
@@ -38,8 +41,8 @@ function parse(source) {
   return acorn.parse(source, PARSE_OPTIONS);
 }
 
-function analyzeScopes(ast) {
-  return eslintScope.analyze(ast, SCOPE_OPTIONS);
+function analyzeScopes(ast, options = SCOPE_OPTIONS) {
+  return eslintScope.analyze(ast, options);
 }
 
 /** Visit every node once, with its parent and the key it hangs from. */
@@ -246,6 +249,8 @@ function codeStart(source) {
 
 module.exports = {
   PARSE_OPTIONS,
+  MODULE_PARSE_OPTIONS,
+  MODULE_SCOPE_OPTIONS,
   isFunction,
   parse,
   analyzeScopes,

@@ -44,6 +44,15 @@ def test_background_request_reads_the_gif_stream_to_its_end(tmp_path) -> None:
     assert body.startswith(b"GIF89a") and body.endswith(b";")  # ';' is a GIF's trailer
 
 
+def test_esm_express_answers_the_same_and_gets_its_verdicts() -> None:
+    """The Express 5 app written as ES modules (top-level await) answers the same traced and
+    included, and every expectation of its expect.json holds on both traces."""
+    outcome = run_app(CORPUS / "esm-express", JITFLUX, transparency_only=False, keep=None)
+    rows = [(kind, name, ok) for kind, name, ok, _ in outcome.rows]
+    assert [row for row in rows if not row[2]] == [], outcome.rows
+    assert sum(kind == "verdict" for kind, _, _ in rows) == 7, rows
+
+
 def test_fastify_scaffold_answers_the_same_traced() -> None:
     """The scaffolded, semicolon-free Fastify app starts and answers the same traced."""
     rows = _transparency("fastify-standard")

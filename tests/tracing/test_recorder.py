@@ -109,8 +109,8 @@ def test_points_and_effects_of_no_part_are_left_out_with_a_warning() -> None:
     assert trace.effects == []
     assert trace.meta["warnings"] == [
         "earlier",
-        "2 rupture points or effects of code that was not instrumented (such as an ES module's "
-        "top level) were left out",
+        "2 rupture points or effects of code that was not instrumented (such as the top level "
+        "of a module the shim could not parse) were left out",
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import math
 import os
 import subprocess
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from jitflux.api import emit
 from jitflux.cli.trace_cmd import summary
 from jitflux.errors import JitfluxError
 from jitflux.trace import Trace, load
@@ -350,9 +352,9 @@ http.createServer(handle).listen(0);
 
 
 @pytest.mark.parametrize("layout", ["mjs", "type-module"])
-async def test_es_module_entry_is_never_a_silent_empty_trace(tmp_path: Path, layout: str) -> None:
-    """An ES module entry (`.mjs`, or `"type": "module"` in the nearest package.json) still
-    answers, and the trace says in one warning that its functions were not traced."""
+async def test_es_module_entry_is_instrumented(tmp_path: Path, layout: str) -> None:
+    """An ES module entry (`.mjs`, or `"type": "module"` in the nearest package.json) is
+    instrumented: its request listener is a start point of its top level, with no warning."""
     if layout == "mjs":
         script = tmp_path / "server.mjs"
     else:
@@ -363,40 +365,67 @@ async def test_es_module_entry_is_never_a_silent_empty_trace(tmp_path: Path, lay
     options = _options(script, dict(os.environ), requests=[Request("GET", "/")])
     result = await trace(options)
     assert (result.status, result.requests.failed) == (0, 0)
-    warning = (
-        f"{script.name} is an ES module: jitflux instruments CommonJS files only, so its "
-        "functions are not in the trace"
-    )
-    assert load(script.parent / "trace.json").meta["warnings"] == [warning]
-    assert options.report.__self__ == [f"warning: {warning}"]  # type: ignore[attr-defined]
-    assert "not traced: ES module " + script.name in summary(result.trace, result.output)
+    written = load(script.parent / "trace.json")
+    assert written.meta.get("warnings") in (None, [])
+    assert _named_points(written) == {("start", "http.createServer", "main", "handle"): 1}
+    assert "ES module" not in summary(result.trace, result.output)
 
 
 ESM_EXPRESS_APP = """\
 import express from 'express';
 const app = express();
 let likes = 0;
-app.get('/', (req, res) => { likes += 1; res.send(`likes ${likes}`); });
+app.post('/like', function like(req, res) { likes += 1; res.send(`likes ${likes}`); });
+app.get('/likes', function showLikes(req, res) { res.send(`likes ${likes}`); });
+let views = 0;
+app.get('/views', function countViews(req, res) { views += 1; res.send(`views ${views}`); });
 app.listen(process.env.PORT || 0);
 """
 
 
-async def test_es_module_express_app_still_warns_and_gives_a_valid_trace(tmp_path: Path) -> None:
-    """An Express app written as an ES module, traced with --include express: its handlers are
-    located by the inspector, yet the trace still says its code was not traced, and what Express
-    reports of the module's untraced top level is left out so that the trace stays valid."""
+@pytest.mark.parametrize("include", [[], ["express"]], ids=["plain", "include"])
+async def test_es_module_express_app_gets_its_verdicts(tmp_path: Path, include: list[str]) -> None:
+    """An Express 5 app written as an ES module: its routes are fluxions started by main;
+    `likes`, written by one route and read by another, is share between them; `views`, written
+    and read by one route only, is scope in it."""
     app = tmp_path / "app"
     app.mkdir()
     (app / "package.json").write_text('{"type": "module"}\n')
     (app / "node_modules").symlink_to(EXPRESS_MODULES[5])
     script = app / "server.js"
     script.write_text(ESM_EXPRESS_APP)
-    options = _options(
-        script, dict(os.environ), requests=[Request("GET", "/")] * 2, include=["express"]
-    )
+    requests = [Request("POST", "/like"), Request("POST", "/like"), Request("GET", "/likes"),
+                Request("GET", "/views")]  # fmt: skip
+    options = _options(script, dict(os.environ), requests=requests, include=include)
     result = await trace(options)
     assert (result.status, result.requests.failed) == (0, 0)
     written = load(app / "trace.json")  # valid: load checks every id a point refers to
-    warnings = written.meta["warnings"]
-    assert any(w.startswith("server.js is an ES module") for w in warnings), warnings
+    assert written.meta.get("warnings") in (None, [])
+    points = _named_points(written)
+    assert points[("start", "app.post", "main", "like")] == 2
+    assert points[("start", "app.get", "main", "showLikes")] == 1
+    fluxions = json.loads(emit(written, "json"))
+    placed = {v["name"]: (v["rule"], sorted(v["fluxions"])) for v in fluxions["variables"]}
+    assert placed["likes"] == ("share", ["like", "showLikes"])
+    assert placed["views"] == ("scope", ["countViews"])
+
+
+async def test_es_module_entry_the_shim_cannot_parse_still_answers(tmp_path: Path) -> None:
+    """An ES module entry whose syntax the shim's parser refuses runs as it is: the trace says
+    why in one warning, and that its functions are not in it."""
+    (tmp_path / "package.json").write_text('{"type": "module"}\n')
+    (tmp_path / "data.json").write_text('{"body": "esm"}\n')
+    script = tmp_path / "server.js"
+    script.write_text(
+        "import data from './data.json' assert { type: 'json' };\n"
+        + ESM_APP.replace("'esm'", "data.body")
+    )
+    options = _options(script, dict(os.environ), requests=[Request("GET", "/")])
+    result = await trace(options)
+    assert (result.status, result.requests.failed) == (0, 0)
+    assert load(tmp_path / "trace.json").meta["warnings"] == [
+        "server.js: not instrumented: Unexpected token (1:31)",
+        "server.js is an ES module whose code was not instrumented, so its functions are not in "
+        "the trace",
+    ]
     assert "not traced: ES module server.js" in summary(result.trace, result.output)
