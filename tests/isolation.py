@@ -9,7 +9,13 @@ name). When F is isolated, G must run after F (downstream in the program's
 streams) and a message on F's way to G must carry the value (the variable, the object it
 writes into, or the path itself). Writes into the request or `res.locals` of an Express handler
 whose chain goes on with `next` reach the next handler: they must be in a message of F's
-streams too (the merge stream to express_dispatcher, or one down the chain).
+streams too (the merge stream to express_dispatcher, or one down the chain). So must writes
+into the request object of a framework jitflux does not hook (Koa's `ctx.state.size`, Fastify's
+`request.size`) by a handler whose request goes on to the next one (it calls `next` or `done`,
+or is a Fastify hook): the next handler reads them from its own parameter, which the trace does
+not record, so the readers named are found in their source (`ctx.state.size` in its text); a
+stream to koa_dispatcher or fastify_dispatcher carrying the write reaches them all (it merges
+the write into the request object).
 `main`'s own uses are left out: they are its start-up, before any request.
 """
 
@@ -19,10 +25,13 @@ import re
 from typing import Any
 
 from jitflux.analysis import MAIN, identify
+from jitflux.analysis.framework_merge import framework_handlers
+from jitflux.analysis.sources import Sources
 from jitflux.analysis.variables import EXPRESS_NEXT, express_handlers, handler_parameters
 from jitflux.trace import Effect, Trace
 
 Json = dict[str, Any]
+DISPATCHERS = ("express_dispatcher", "koa_dispatcher", "fastify_dispatcher")
 Key = tuple[str, Any, str | None]  # (root name, declaration, owner function)
 
 
@@ -50,6 +59,7 @@ def isolation_leaks(trace: Trace, program: Json) -> list[str]:
         if effect.kind == "write" and part != MAIN:
             writes.append((part, key, effect))
     continuing = _continuing(trace, fluxions, out)
+    framework = framework_handlers(trace)
     leaks = []
     for writer, key, effect in writes:
         spec = by_name.get(writer)
@@ -62,7 +72,45 @@ def isolation_leaks(trace: Trace, program: Json) -> list[str]:
             writer, effect.target, out
         ):
             leaks.append(f"{writer} writes {effect.target} for the next handler, in no message")
+        handler = framework.get(effect.owner or "")
+        if handler is None or effect.path.root != handler.request or not effect.path.into:
+            continue
+        if _merged(writer, effect.target, out):
+            continue
+        readers = _source_readers(trace, effect, handler.request, fluxions) - {writer}
+        for reader in sorted(readers):
+            if not _carried(writer, reader, effect.target, out):
+                leaks.append(
+                    f"{writer} writes {effect.target} into the request object that {reader} "
+                    "reads, in no message"
+                )
+        if not readers and not _sent(writer, effect.target, out):
+            leaks.append(
+                f"{writer} writes {effect.target} into the request object for the next "
+                "handler, in no message"
+            )
     return sorted(set(leaks))
+
+
+def _source_readers(trace: Trace, effect: Effect, root: str, fluxions: Any) -> set[str]:
+    """The other handlers the framework starts whose source reads the written path through
+    their own first parameter (`ctx.state.size` written as `ctx.state.size` or read by a
+    handler whose parameter is `context`, as `context.state.size`)."""
+    sources = Sources(trace.sources)
+    functions = trace.functions_by_id()
+    rest = effect.target[len(root) :]
+    found = []
+    for point in trace.rupture_points:
+        fn = functions.get(point.callback)
+        if point.type != "start" or fn is None or fn.id == effect.owner or not fn.params:
+            continue
+        source = sources.get(fn.file)
+        if source is None or fn.range is None:
+            continue
+        used = re.compile(rf"(?<![\w$.]){re.escape(fn.params[0] + rest)}(?![\w$])")
+        if used.search(source.slice(*fn.range)):
+            found.append(fluxions.part_of(fn.id))
+    return set(found)
 
 
 def _field(target: str) -> str:
@@ -99,6 +147,14 @@ def _carried(
         seen.add(name)
         todo += [to for to, items in out.get(name, []) if _carries(items, target)]
     return False
+
+
+def _merged(writer: str, target: str, out: dict[str, list[tuple[str, list[str]]]]) -> bool:
+    """Whether the writer streams `target` to a dispatcher, which merges it back into the
+    request object every handler after it gets."""
+    return any(
+        to in DISPATCHERS and _carries(items, target) for to, items in out.get(writer, [])
+    )
 
 
 def _sent(writer: str, target: str, out: dict[str, list[tuple[str, list[str]]]]) -> bool:

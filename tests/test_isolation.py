@@ -1,4 +1,5 @@
-"""The isolation check of tests/isolation.py, on a real trace of tests/apps/merge-whole."""
+"""The isolation check of tests/isolation.py, on real traces of tests/apps/merge-whole (Express 5)
+and tests/apps/koa-state (Koa 2)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from jitflux.analysis import pipeliner
 from jitflux.emit import render
 from tests.e2e.apps import Traced, trace_app
+from tests.e2e.test_framework_merge import trace_framework
 from tests.isolation import isolation_leaks
 
 APP = Path(__file__).resolve().parent / "apps" / "merge-whole"
@@ -46,4 +49,36 @@ def test_a_tied_fluxion_called_isolated_leaks(traced: Traced) -> None:
     reported["streams"] = [{"type": "post", "to": ["null"], "message": []}]
     assert isolation_leaks(traced.trace, program) == [
         "failure writes req.failed that reported uses, in no message"
+    ]
+
+
+@pytest.fixture(scope="module")
+def koa(tmp_path_factory: pytest.TempPathFactory) -> Traced:
+    """tests/apps/koa-state traced once on Koa 2."""
+    return trace_framework("koa-state", tmp_path_factory.mktemp("isolation-koa"))
+
+
+def test_an_unmerged_koa_ctx_write_leaks(koa: Traced, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Analysed without the Koa merge and the unmerged tie (the verdict jitflux gave before
+    them), `stamp` is isolated, and the check finds its write to ctx.state.stamp, which `show`
+    reads through its own ctx, in no message."""
+    monkeypatch.setattr(pipeliner, "framework_merge_rule", lambda *args: [])
+    monkeypatch.setattr(pipeliner, "unmerged_rule", lambda *args: [])
+    program = json.loads(render(koa.trace, "json"))
+    assert next(f for f in program["fluxions"] if f["name"] == "stamp")["isolated"] is True
+    assert isolation_leaks(koa.trace, program) == [
+        "stamp writes ctx.state.stamp into the request object that show reads, in no message"
+    ]
+
+
+def test_the_koa_merge_carries_the_write(koa: Traced) -> None:
+    """With the merge, stamp's stream to koa_dispatcher carries the write: no leak; emptied,
+    the same stream leaks it again."""
+    program = json.loads(render(koa.trace, "json"))
+    assert isolation_leaks(koa.trace, program) == []
+    for fluxion in program["fluxions"]:
+        for stream in fluxion["streams"]:
+            stream["message"] = []
+    assert isolation_leaks(koa.trace, program) == [
+        "stamp writes ctx.state.stamp into the request object that show reads, in no message"
     ]

@@ -27,14 +27,17 @@ Subject = Literal["variable", "path", "closure", "network", "unknown", "merge"]
 # - share: `writers`, changed by two fluxions; `upstream`, read before its writer runs;
 #   `unrelated`, read by a fluxion that does not run after its writer; `outside`, a chain's
 #   variable used outside the chain; `listener`, a chain's variable changed by a listener.
-# - network: `server`, main's sockets; `socket`, a socket-backed object used by a fluxion.
-# - merge: `next`, a fluxion calls Express's next (and streams its request writes);
-#   `dispatcher`, the fluxion jitflux adds to merge them.
+# - network: `server`, main's sockets; `socket`, a socket-backed object used by a fluxion;
+#   `unmerged`, a write into the request object of a framework (Koa's ctx, Fastify's request)
+#   for the handler after it that no dispatcher merges back (an async Fastify hook's).
+# - merge: `next`, a fluxion calls Express's next (and streams its request writes), Koa's
+#   next or a Fastify hook's done; `dispatcher`, the fluxion jitflux adds to merge them
+#   (express_dispatcher, koa_dispatcher, fastify_dispatcher).
 # - unknown: `external`, code not instrumented; `effect`, an effect that cannot be known.
 ScopeCase = Literal["owned", "readonly"]
 StreamCase = Literal["downstream", "parameter", "handed", "chain", "merge"]
 ShareCase = Literal["writers", "upstream", "unrelated", "outside", "listener"]
-NetworkCase = Literal["server", "socket"]
+NetworkCase = Literal["server", "socket", "unmerged"]
 MergeCase = Literal["next", "dispatcher"]
 UnknownCase = Literal["external", "effect"]
 Case = ScopeCase | StreamCase | ShareCase | NetworkCase | MergeCase | UnknownCase

@@ -19,9 +19,15 @@ from jitflux.trace import Function, Location, Trace
 
 MAIN = "main"
 DISPATCHER = "express_dispatcher"
+# Koa's: merges what a middleware wrote into ctx for the next one, then calls Koa's next;
+# Fastify's: what a hook wrote into the request, then calls the hook's done.
+KOA_DISPATCHER = "koa_dispatcher"
+FASTIFY_DISPATCHER = "fastify_dispatcher"
+# The framework each dispatcher jitflux adds is for, as the words name it.
+FRAMEWORKS = {DISPATCHER: "Express", KOA_DISPATCHER: "Koa", FASTIFY_DISPATCHER: "Fastify"}
 # Names a fluxion of the app cannot take: they mean something in the paper's language
 # (`-> null` sends nothing).
-RESERVED = frozenset({MAIN, DISPATCHER, "null"})
+RESERVED = frozenset({MAIN, "null", *FRAMEWORKS})
 
 Role = Literal["main", "callback", "dispatcher"]
 

@@ -90,7 +90,7 @@ def merge_rule(
             if use.kind == "mutate" and use.fluxion in chain and _merged(variable, use)
         ]
         own_calls = [use for use in calls if use.fluxion == caller]
-        items = _items(writes, sources)
+        items = message_items(writes, sources)
         if any(_passes_argument(use, sources) for use in own_calls):
             items.append(ERROR_ITEM)
         message = tuple(dict.fromkeys(items))
@@ -106,7 +106,7 @@ def merge_rule(
                 edges=((caller, DISPATCHER),),
                 message=message,
                 evidence=tuple(own_calls + writes),
-                discharged=tuple(_write_network_uses(writes, variables, loose)),
+                discharged=tuple(write_network_uses(writes, variables, loose)),
             )
         )
     if callers:
@@ -126,7 +126,7 @@ def merge_rule(
     return findings
 
 
-def _items(writes: Iterable[Use], sources: Sources) -> list[str]:
+def message_items(writes: Iterable[Use], sources: Sources) -> list[str]:
     """The message items that carry some writes: a path, an object, a delete."""
     return [
         DELETED + u.path if _is_delete(u, sources) else carried(u.path) for u in writes if u.path
@@ -138,7 +138,8 @@ def _relayed(caller: str, writes: list[Use], sources: Sources, graph: Pipeline) 
     chain, so that it can send them on to express_dispatcher."""
     found = []
     for writer in graph.in_order({u.fluxion for u in writes} - {caller}):
-        items = tuple(dict.fromkeys(_items([u for u in writes if u.fluxion == writer], sources)))
+        own = [u for u in writes if u.fluxion == writer]
+        items = tuple(dict.fromkeys(message_items(own, sources)))
         edges = tuple(graph.edges_between(writer, caller))
         if not items or not edges:
             continue
@@ -224,7 +225,7 @@ def _handing(
     return found
 
 
-def _write_network_uses(
+def write_network_uses(
     writes: list[Use], variables: list[Variable], loose: list[Use]
 ) -> list[Use]:
     """Network uses that are the merged writes themselves: same fluxion, object and line."""

@@ -7,7 +7,12 @@ from functools import cached_property
 
 from jitflux.analysis import placement, ties
 from jitflux.analysis.findings import Finding, Placement
-from jitflux.analysis.fluxions import DISPATCHER, Fluxion, Fluxions, identify
+from jitflux.analysis.fluxions import Fluxion, Fluxions, identify
+from jitflux.analysis.framework_merge import (
+    framework_handlers,
+    framework_merge_rule,
+    unmerged_rule,
+)
 from jitflux.analysis.graph import Pipeline
 from jitflux.analysis.sources import Sources
 from jitflux.analysis.variables import Use, Variable, collect, express_handlers
@@ -91,22 +96,27 @@ def analyze(trace: Trace) -> Analysis:
         if where is not None
         for finding in placement.findings(variable, where, graph)
     ]
+    handlers = framework_handlers(trace)
     merges = ties.merge_rule(
         variables, loose, graph, fluxions, sources, frozenset(express_handlers(trace))
-    )
+    ) + framework_merge_rule(variables, loose, handlers, sources)
     rank = {"scope": 0, "stream": 1, "share": 2}
     findings = _identified(
         variables,
         [
             *sorted(placed, key=lambda f: rank[f.rule]),
             *ties.network_rule(fluxions, variables, loose, merges),
+            *unmerged_rule(variables, handlers, merges),
             *merges,
             *ties.unknown_rule(fluxions, loose),
         ],
     )
-    if merges:
+    dispatchers = tuple(
+        Fluxion(f.name, None, "dispatcher", "post") for f in merges if f.case == "dispatcher"
+    )
+    if dispatchers:
         fluxions = Fluxions(
-            fluxions.ordered + (Fluxion(DISPATCHER, None, "dispatcher", "post"),),
+            fluxions.ordered + dispatchers,
             fluxions.by_function,
             fluxions.main_function,
             fluxions.functions,

@@ -3,7 +3,8 @@
 A fluxion's code is its function's original text (the whole file for `main`), with the text of
 every fluxion nested in it replaced by a stream placeholder (`>> handler`, `-> reply`), and,
 in a fluxion the merge frees, each observed call of Express's `next(...)` replaced by
-`-> express_dispatcher`. Lines are dedented as a block.
+`-> express_dispatcher` (Koa's `await next()` by `-> koa_dispatcher`, a Fastify hook's `done()`
+by `-> fastify_dispatcher`). Lines are dedented as a block.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import re
 import textwrap
 
 from jitflux.analysis import DISPATCHER, EXPRESS_NEXT, Analysis, Finding, Fluxion, SourceFile
+from jitflux.analysis.fluxions import FRAMEWORKS
 from jitflux.analysis.merge import DELETED, ERROR_ITEM
 from jitflux.words import arrow
 from jitflux.words import code as comments
 
+# `await ` right before a call: Koa's `await next()` is replaced whole.
+_AWAIT = re.compile(r"(?<![\w$.])await\s+$")
 # A replacement of the text between two Python indices of a file.
 Replacement = tuple[int, int, str]
 
@@ -69,7 +73,7 @@ class CodeWriter:
     def code(self, fluxion: Fluxion) -> tuple[str, ...]:
         """The lines of a fluxion's code, dedented (not yet indented under its header)."""
         if fluxion.role == "dispatcher":
-            return tuple(self._dispatcher())
+            return tuple(self._dispatcher(fluxion.name))
         fn = fluxion.function
         if fn is None:
             return tuple(comments.no_toplevel())
@@ -118,7 +122,10 @@ class CodeWriter:
             return found
         for finding in self.merges.get(fluxion.name, []):
             for use in finding.evidence:
-                if use.kind != "call" or use.effect.callee != EXPRESS_NEXT:
+                if use.kind != "call":
+                    continue
+                dispatcher = finding.fluxions[1]
+                if dispatcher == DISPATCHER and use.effect.callee != EXPRESS_NEXT:
                     continue
                 for sample in use.effect.samples:
                     if sample.file != fluxion.function.file or sample.line is None:
@@ -128,21 +135,29 @@ class CodeWriter:
                         continue
                     if any(n[0] <= call[0] < n[1] for n in nested):
                         continue
+                    placeholder = _to_dispatcher(source.text, call, dispatcher)
+                    awaited = _AWAIT.search(source.text, max(0, call[0] - 40), call[0])
+                    if dispatcher != DISPATCHER and awaited is not None:
+                        call = (awaited.start(), call[1])  # `await next()` as a whole
                     if call in [f[:2] for f in found]:
                         continue
-                    found.append((call[0], call[1], _to_dispatcher(source.text, call)))
+                    found.append((call[0], call[1], placeholder))
         return found
 
-    def _dispatcher(self) -> list[str]:
-        """The code jitflux adds for express_dispatcher (paper, section 4.2.2): each item a
-        message may carry is merged only when it does (the senders carry different ones)."""
-        merges = [f for found in self.merges.values() for f in found]
+    def _dispatcher(self, name: str) -> list[str]:
+        """The code jitflux adds for express_dispatcher, koa_dispatcher or fastify_dispatcher
+        (paper, section 4.2.2): each item a message may carry is merged only when it does (the
+        senders carry different ones)."""
+        merges = [f for found in self.merges.values() for f in found if f.fluxions[1] == name]
         merges.sort(key=lambda f: self.analysis.fluxions.order(f.fluxions[0]))
         paths: list[str] = []
         for finding in merges:
             paths.extend(p for p in finding.message if p not in paths)
-        lines = comments.dispatcher([f.fluxions[0] for f in merges])
-        lines.append("function express_dispatcher(message) {")
+        called = next((f.detail for f in merges if f.detail), "next")
+        framework = FRAMEWORKS.get(name, "Express")
+        request = paths[0].split(".")[0] if paths else "req"
+        lines = comments.dispatcher([f.fluxions[0] for f in merges], framework, called, request)
+        lines.append(f"function {name}(message) {{")
         for path in paths:
             if path == ERROR_ITEM:
                 continue
@@ -153,15 +168,18 @@ class CodeWriter:
         if ERROR_ITEM in paths:
             key = _js_string(ERROR_ITEM)
             lines.append(f"  if ({key} in message) return next(message[{key}]);")
+        if name != DISPATCHER:
+            # Koa's next returns the promise of the rest of the chain: handed back.
+            return [*lines, f"  return {called}();", "}"]
         lines += ["  next();", "}"]
         return lines
 
 
-def _to_dispatcher(text: str, call: tuple[int, int]) -> str:
+def _to_dispatcher(text: str, call: tuple[int, int], dispatcher: str) -> str:
     """The placeholder of a `next(...)` call: the stream, and the error it passes, if any."""
     inside = text[call[0] : call[1]]
     argument = inside[inside.index("(") + 1 : -1].strip()
-    return comments.to_dispatcher(DISPATCHER, ERROR_ITEM, argument or None)
+    return comments.to_dispatcher(dispatcher, ERROR_ITEM, argument or None)
 
 
 def _call_span(source: SourceFile, line: int, column: int, name: str) -> tuple[int, int] | None:

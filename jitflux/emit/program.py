@@ -12,7 +12,7 @@ import itertools
 from dataclasses import dataclass
 from functools import cached_property
 
-from jitflux.analysis import DISPATCHER, MAIN, NETWORK, Analysis, Finding, Fluxion, Placement
+from jitflux.analysis import MAIN, NETWORK, Analysis, Finding, Fluxion, Placement
 from jitflux.analysis.findings import SHOWN
 from jitflux.analysis.merge import DELETED, carried
 from jitflux.analysis.pipeliner import apart
@@ -297,16 +297,16 @@ def _variables(analysis: Analysis) -> list[VariableSpec]:
             if not writes:
                 continue  # the argument of next(err): no variable
             root = next((u for u in writes if u.effect.declared), None)
-            caller = finding.fluxions[0]
+            caller, dispatcher = finding.fluxions[0], finding.fluxions[-1]
             specs.append(
                 VariableSpec(
                     name=path,
                     declared=root.effect.declared if root else None,
                     rule="stream",
-                    fluxions=(caller, DISPATCHER),
+                    fluxions=(caller, dispatcher),
                     via="merge",
                     placement=Placement(
-                        "stream", "merge", caller, DISPATCHER, (caller,), (DISPATCHER,), writes
+                        "stream", "merge", caller, dispatcher, (caller,), (dispatcher,), writes
                     ),
                     reason=reason(finding, analysis.stream_type),
                 )

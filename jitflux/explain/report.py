@@ -221,7 +221,7 @@ class _Builder:
         for key in keys:
             use, location = group.uses[key]
             subject = use.path or use.effect.target
-            text = say.use_label(use, finding.rule)
+            text = say.use_label(use, finding.rule, say.dispatcher_of(finding))
             labels.append(self.label(location, text, not labels, subject))
         sites: list[tuple[Location, str, str]] = []  # (where, text, subject) past the uses
         if finding.rule == "network" and name == MAIN:

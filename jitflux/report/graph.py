@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 DISPATCHER = "express_dispatcher"
+# The dispatchers jitflux adds for the merge: Express's, Koa's and Fastify's.
+DISPATCHERS = (DISPATCHER, "koa_dispatcher", "fastify_dispatcher")
 ISOLATED = "isolated"
 
 # Colours of the clusters and nodes, by kind of group (kept in step with page.css).
@@ -107,7 +109,7 @@ def to_dot(fluxions: Sequence[dict[str, Any]]) -> str:
         ]
         if edge.type == "start":
             attributes.append("arrowhead=normalnormal")
-        if names[edge.target] == DISPATCHER:
+        if names[edge.target] in DISPATCHERS:
             attributes += ['style="dashed"', 'color="#c75000"']
         lines.append(f"  n{edge.source} -> n{edge.target} [{', '.join(attributes)}];")
     lines.append("}")
@@ -117,7 +119,7 @@ def to_dot(fluxions: Sequence[dict[str, Any]]) -> str:
 def _node(index: int, fluxion: dict[str, Any]) -> str:
     name = fluxion["name"]
     tags = list(fluxion.get("tags", []))
-    if name == DISPATCHER:
+    if name in DISPATCHERS:
         # The merge of section 4.2.2: changes of an isolated fluxion flow back into the request.
         label = name + "\n(merge)"
         style = [

@@ -41,8 +41,24 @@ def to_dispatcher(dispatcher: str, item: str, argument: str | None) -> str:
     return f"-> {dispatcher} /* {item} = {argument} */"
 
 
-def dispatcher(senders: list[str]) -> list[str]:
-    """The head of the code jitflux adds for express_dispatcher (paper, section 4.2.2)."""
+def dispatcher(
+    senders: list[str], framework: str = "Express", called: str = "next", request: str = "req"
+) -> list[str]:
+    """The head of the code jitflux adds for express_dispatcher, koa_dispatcher or
+    fastify_dispatcher (paper, section 4.2.2); `called` is the name of the `next` it calls,
+    `request` the object it merges into."""
+    if framework != "Express":
+        lines = [
+            f"// added by jitflux (paper, section 4.2.2): receives the changes that "
+            f"{', '.join(senders)}",
+            f"// made to {framework}'s {request} for the handlers after them, merges each one a",
+            f"// message holds back into that {request}, then calls {called}()",
+            "// and hands back what it returns",
+        ]
+        if framework == "Koa":
+            lines[-1] += " (the promise of the rest of the chain: code after"
+            lines.append("// `await next()` runs when the rest is done)")
+        return lines
     return [
         f"// added by jitflux (paper, section 4.2.2): receives the changes that "
         f"{', '.join(senders)}",

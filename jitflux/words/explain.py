@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jitflux.analysis import DISPATCHER, MAIN, Finding, Use
 from jitflux.analysis.findings import SHOWN
+from jitflux.analysis.fluxions import FRAMEWORKS
 from jitflux.words.common import arrow, callee_label, names, q
 
 _VERBS = {
@@ -29,6 +30,8 @@ def summary(finding: Finding, name: str, others: tuple[str, ...], more: int) -> 
     if finding.rule == "network":
         if name == MAIN:
             return "receives the requests"
+        if finding.case == "unmerged":
+            return f"writes {q(finding.label)} for the next handler, unmerged"
         return f"uses the socket of {q(finding.label)}"
     if finding.rule == "merge":
         return "merges request changes"
@@ -49,12 +52,13 @@ def rule_note(finding: Finding, name: str, others: tuple[str, ...], more: int) -
     if finding.rule == "network":
         group = f" with {names(others, more=more)}" if others else ""
         on = "the server's sockets" if name == MAIN else f"the socket behind {q(finding.label)}"
+        if finding.case == "unmerged":
+            on = f"the request object, through {q(finding.label)} (not merged back)"
         return f"rule network, on {on}: {q(name)} is in the group `network`{group}"
     if finding.rule == "merge":
-        return (
-            "rule merge, on the Express request and its `next`: both stay in main's network "
-            "group"
-        )
+        framework = FRAMEWORKS.get(dispatcher_of(finding), "Express")
+        on = "the Express request" if framework == "Express" else f"{framework}'s request object"
+        return f"rule merge, on {on} and its `next`: both stay in main's network group"
     if finding.case == "effect":
         on = f"an effect that cannot be known ({q(finding.label)})"
     else:
@@ -62,14 +66,22 @@ def rule_note(finding: Finding, name: str, others: tuple[str, ...], more: int) -
     return f"rule unknown, on {on}: {q(name)} is never assumed independent"
 
 
-def use_label(use: Use, rule: str) -> str:
+def use_label(use: Use, rule: str, dispatcher: str = DISPATCHER) -> str:
     """What a use did, under its caret: "`add` reads `c`"."""
     subject = use.path or use.effect.target
     text = f"{q(use.fluxion)} {_VERBS.get(use.kind, use.kind)} {q(subject)}"
     if rule == "merge":
         now = "now a stream to" if use.kind == "call" else "now streamed to"
-        text += f", {now} `{DISPATCHER}`"
+        text += f", {now} `{dispatcher}`"
     return text
+
+
+def dispatcher_of(finding: Finding) -> str:
+    """The dispatcher a merge finding is about: express_dispatcher, koa_dispatcher or
+    fastify_dispatcher."""
+    if finding.rule != "merge":
+        return DISPATCHER
+    return finding.name if finding.case == "dispatcher" else finding.fluxions[-1]
 
 
 def hands_label(target: str, callee: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from jitflux.analysis import DISPATCHER, Finding
+from jitflux.analysis.fluxions import FRAMEWORKS
 from jitflux.analysis.graph import Edge
 from jitflux.analysis.merge import DELETED, ERROR_ITEM
 from jitflux.analysis.placement import own_uses
@@ -30,12 +31,25 @@ def help_text(finding: Finding) -> str | None:
     if finding.rule == "network":
         if finding.case == "server":
             return "nothing to change: the entry point of the requests is always in this group"
+        if finding.case == "unmerged":
+            writer = q(finding.fluxions[0])
+            return (
+                f"to free {writer}, let the handler that reads {n} compute it itself, or "
+                "write it before calling `next` or `done` (jitflux merges those writes back "
+                "through a dispatcher; an async Fastify hook calls neither)"
+            )
         return (
             f"keep the work that does not need {n} in other fluxions upstream: only the code "
             "that talks to the client needs the network group"
         )
     if finding.rule == "merge" and finding.case == "dispatcher":
         callers = names(_merge_callers(finding))
+        if finding.name != DISPATCHER:
+            return (
+                f"nothing to change: jitflux adds `{finding.name}` so that {callers} can run "
+                "isolated; to do without it, let the handler that reads a value written into "
+                "the request object compute it itself"
+            )
         return (
             f"nothing to change: jitflux adds `{DISPATCHER}` so that {callers} can run "
             "isolated; to do without it, let the next handler read the body itself (a "
@@ -195,6 +209,19 @@ def _network(finding: Finding, edge_type: EdgeType) -> str:
             "`main` receives the requests: it runs the server, which owns the sockets, and "
             "hands each request to the first fluxion of its chain"
         )
+    if finding.case == "unmerged":
+        writer = q(finding.fluxions[0])
+        request = q(finding.variable.name if finding.variable is not None else "request")
+        goes_on = (
+            f"it calls `{finding.detail}`" if finding.detail else "a hook: the request goes on "
+            "when it returns"
+        )
+        return (
+            f"{writer} writes {q(finding.label)} into {request}, the request object the "
+            f"framework hands to the handlers after it ({goes_on}): jitflux does not merge "
+            f"these changes back yet, so {writer} shares the request object with the network "
+            "group instead of running isolated (the paper's default, section 4.2.2)"
+        )
     return (
         f"{q(finding.fluxions[0])} uses {q(finding.label)}, whose object is backed by the "
         "client's socket: only a fluxion of the network group can reach the socket"
@@ -202,6 +229,8 @@ def _network(finding: Finding, edge_type: EdgeType) -> str:
 
 
 def _merge(finding: Finding, edge_type: EdgeType) -> str:
+    if DISPATCHER not in (finding.name, finding.fluxions[-1]):
+        return _framework_merge(finding)
     if finding.case == "dispatcher":
         return (
             f"`{DISPATCHER}` merges the changes streamed by {names(_merge_callers(finding))} "
@@ -239,6 +268,29 @@ def _merge(finding: Finding, edge_type: EdgeType) -> str:
         f"{caller} {'calls' if called else 'hands on'} Express's "
         f"{'`next()`' if called else '`next` (to be called later)'}: instead it streams to "
         f"`{DISPATCHER}`, which calls `next()` for it (paper, section 4.2.2)"
+    )
+
+
+def _framework_merge(finding: Finding) -> str:
+    """The reason of a Koa or Fastify merge: a handler's writes into its request object
+    (Koa's ctx, Fastify's request), or the dispatcher itself."""
+    called = f"`{finding.detail or 'next'}()`"
+    if finding.case == "dispatcher":
+        framework = FRAMEWORKS.get(finding.name, "the framework")
+        return (
+            f"`{finding.name}` merges the changes streamed by "
+            f"{names(_merge_callers(finding))} back into {framework}'s request object and "
+            f"calls {called}: it needs the request and its socket, so it runs in main's "
+            "network group"
+        )
+    dispatcher = finding.fluxions[-1]
+    framework = FRAMEWORKS.get(dispatcher, "the framework")
+    request = q(finding.message[0].split(".")[0]) if finding.message else "the request"
+    return (
+        f"{q(finding.fluxions[0])} writes {names(finding.message)} into {framework}'s "
+        f"{request} and calls {called} for the handlers after it: instead it streams "
+        f"{names(finding.message)} to `{dispatcher}`, which merges the change back into "
+        f"{request} and calls {called} (paper, section 4.2.2)"
     )
 
 

@@ -62,10 +62,12 @@ def trace_app(
     express: int,
     tmp_path: Path,
     include: tuple[str, ...] = (),
+    modules: Path | None = None,
 ) -> Traced:
     """Copy the app at `source` into tmp_path, trace `node server.js` with Express `express`
-    (and `include`, packages to instrument too) while sending `requests` ('METHOD /path
-    [BODY]'); every request must succeed, and no warning may be reported."""
+    (or the packages of the node_modules folder `modules`, for Koa and Fastify apps; and
+    `include`, packages to instrument too) while sending `requests` ('METHOD /path [BODY]');
+    every request must succeed, and no warning may be reported."""
     app = copy_app(source, tmp_path)
     reports: list[str] = []
     result = trace_sync(
@@ -73,7 +75,11 @@ def trace_app(
             command=["node", str(app / "server.js")],
             output=None,
             requests=[_request(text) for text in requests],
-            env={**express_env(express), "PORT": "0"},
+            env={
+                **express_env(express),
+                **({"NODE_PATH": str(modules)} if modules is not None else {}),
+                "PORT": "0",
+            },
             include=include,
             stdout=io.BytesIO(),
             stderr=io.BytesIO(),

@@ -3,7 +3,7 @@
 // the facts ever reaches innerHTML).
 var JitfluxPanel = (function () {
   "use strict";
-  var DISPATCHER = "express_dispatcher";
+  var DISPATCHERS = ["express_dispatcher", "koa_dispatcher", "fastify_dispatcher"];
   var data = null;
   var panel = null;
   var panelBody = null;
@@ -50,7 +50,7 @@ var JitfluxPanel = (function () {
     panelBody.textContent = "";
     append(panelBody, el("h1", null, f.name));
     var chips = el("div", "chips");
-    if (f.name === DISPATCHER) append(chips, el("span", "chip kind-merge", "merge"));
+    if (DISPATCHERS.indexOf(f.name) >= 0) append(chips, el("span", "chip kind-merge", "merge"));
     if (f.isolated) append(chips, el("span", "chip kind-isolated", "isolated"));
     f.tags.forEach(function (tag) { append(chips, el("span", "chip kind-" + kind(tag), "& " + tag)); });
     append(panelBody, chips);
