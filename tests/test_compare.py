@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from jitflux.compare import compare, compare_files, find_script, render_json, render_text
+from jitflux.compare import compare, compare_files, render_json, render_text, script_of_trace
 from jitflux.errors import EXIT_BAD_INPUT, JitfluxError
 from jitflux.static import compile_script
 from jitflux.trace import Function, Location, RupturePoint, Trace, dump, load
@@ -180,14 +180,14 @@ def test_script_is_found_from_the_trace(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES / "paper-counter", app)
     trace = load(FIXTURES / "static-counter.json")
     trace.meta.script_path = str(app / "server.js")
-    assert find_script(trace, tmp_path / "t.json") == app / "server.js"
+    assert script_of_trace(trace, tmp_path / "t.json") == app / "server.js"
     trace.meta.script_path = None
     trace.meta.command = ("node", str(app / "server.js"))
-    assert find_script(trace, tmp_path / "t.json") == app / "server.js"
+    assert script_of_trace(trace, tmp_path / "t.json") == app / "server.js"
     trace.meta.command = ("node", "server.js")
-    assert find_script(trace, app / "t.json") == app / "server.js"
+    assert script_of_trace(trace, app / "t.json") == app / "server.js"
     with pytest.raises(JitfluxError) as caught:
-        find_script(trace, tmp_path / "elsewhere" / "t.json")
+        script_of_trace(trace, tmp_path / "elsewhere" / "t.json")
     assert caught.value.status == EXIT_BAD_INPUT
     assert "give SCRIPT" in caught.value.message
 

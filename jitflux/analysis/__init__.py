@@ -13,7 +13,7 @@ from jitflux.analysis.findings import (
 from jitflux.analysis.fluxions import DISPATCHER, MAIN, Fluxion, Fluxions, identify
 from jitflux.analysis.graph import Edge, Link, Pipeline
 from jitflux.analysis.pipeliner import Analysis, analyze
-from jitflux.analysis.placement import place
+from jitflux.analysis.placement import placement_of
 from jitflux.analysis.sources import SourceFile
 from jitflux.analysis.ties import merge_rule, network_rule, unknown_rule
 from jitflux.analysis.variables import EXPRESS_NEXT, Use, Variable, collect
@@ -44,6 +44,6 @@ __all__ = [
     "identify",
     "merge_rule",
     "network_rule",
-    "place",
+    "placement_of",
     "unknown_rule",
 ]

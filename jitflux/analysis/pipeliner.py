@@ -89,7 +89,7 @@ def analyze(trace: Trace) -> Analysis:
     sources = Sources(trace.sources)
     graph = Pipeline.build(trace, fluxions, sources)
     variables, loose = collect(trace, fluxions, sources)
-    placements = [placement.place(variable, graph) for variable in variables]
+    placements = [placement.placement_of(variable, graph) for variable in variables]
     placed = [
         finding
         for variable, where in zip(variables, placements, strict=True)

@@ -16,7 +16,7 @@
   fluxion and used by another that runs neither before nor after it (two continuations handed
   over by the same part: no message goes from one to the other).
 
-`place` decides once per variable; `findings` lays each placement out as findings.
+`placement_of` decides once per variable; `findings` lays each placement out as findings.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from jitflux.analysis.graph import Edge, Pipeline
 from jitflux.analysis.variables import Use, Variable
 
 
-def place(variable: Variable, graph: Pipeline) -> Placement | None:
+def placement_of(variable: Variable, graph: Pipeline) -> Placement | None:
     """Where `variable` goes and why; None when it needs no context and no message."""
     shared = _share_case(variable, graph)
     if shared is not None:

@@ -150,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     written = None if isinstance(failure, OutputError) else Path(args.output)
     if not args.quiet:
         out = sys.stderr if to_stdout else sys.stdout
-        out.write(summary(recorded, written))
+        out.write(trace_summary(recorded, written))
         out.flush()
     status = 0 if failure is None else exit_status(failure)
     if failure is not None:
@@ -220,7 +220,7 @@ def _processes(meta: dict[str, Any]) -> list[str]:
     return lines
 
 
-def summary(trace: Trace, written: Path | None) -> str:
+def trace_summary(trace: Trace, written: Path | None) -> str:
     """The text printed after tracing: requests, rupture points, where the trace went
     (`written`: None when it was not written)."""
     meta = trace.meta

@@ -65,12 +65,12 @@ def compare_files(
 ) -> Comparison:
     """Load a trace, compile its script statically and compare the two."""
     dynamic = load(trace_path)
-    path = Path(script) if script is not None else find_script(dynamic, Path(trace_path))
+    path = Path(script) if script is not None else script_of_trace(dynamic, Path(trace_path))
     static = compile_script(path, callees)
     return compare(dynamic, static, trace_name=str(trace_path), script=str(path))
 
 
-def find_script(trace: Trace, trace_path: Path) -> Path:
+def script_of_trace(trace: Trace, trace_path: Path) -> Path:
     """The traced script: `meta.script_path`, else the command's argument named like
     `meta.script`, else `meta.script` next to the trace file or in the current folder."""
     meta = trace.meta
@@ -112,7 +112,7 @@ __all__ = [
     "VariableEntry",
     "compare",
     "compare_files",
-    "find_script",
+    "script_of_trace",
     "render_json",
     "render_text",
 ]

@@ -5,18 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from jitflux.emit.jsonout import location_json
 from jitflux.trace import Location, Skip
 from jitflux.words import function_label
 
 FORMAT = "jitflux.compare/1"
 SECTIONS = ("both", "trace_only", "static_only")
-
-
-def location_json(location: Location | None) -> dict[str, Any] | None:
-    """{file, line, column}, or None."""
-    if location is None:
-        return None
-    return {"file": location.file, "line": location.line, "column": location.column}
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ label lists all its tags and its context.
 
 from __future__ import annotations
 
-from jitflux.emit.flx import header
+from jitflux.emit.flx import fluxion_header
 from jitflux.emit.program import Program
 
 
@@ -25,7 +25,7 @@ def render(program: Program) -> str:
     loose: list[str] = []
     for spec in program.fluxions:
         style = ', style="rounded,bold"' if spec.isolated else ""
-        node = f"{_id(spec.name)} [label={_quote(header(spec)[4:])}{style}];"
+        node = f"{_id(spec.name)} [label={_quote(fluxion_header(spec)[4:])}{style}];"
         if spec.tags:
             clusters.setdefault(_cluster_of(spec.tags), []).append(node)
         else:

@@ -24,7 +24,7 @@ def render(program: Program) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def header(spec: FluxionSpec) -> str:
+def fluxion_header(spec: FluxionSpec) -> str:
     """`flx name & tag1, tag2 {ctx1, ctx2}`."""
     line = f"flx {spec.name}"
     if spec.tags:
@@ -43,7 +43,7 @@ def stream_line(stream: Stream) -> str:
 
 
 def _fluxion_lines(program: Program, spec: FluxionSpec) -> list[str]:
-    lines = [header(spec)]
+    lines = [fluxion_header(spec)]
     lines += [stream_line(stream) for stream in spec.streams]
     lines += [(INDENT + line) if line else "" for line in spec.code]
     return lines

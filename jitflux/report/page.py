@@ -47,7 +47,7 @@ def render(document: Json) -> str:
     return re.sub(r"@@([A-Z]+)@@", lambda found: parts[found.group(1)], template)
 
 
-def summary(document: Json) -> Json:
+def summary_figures(document: Json) -> Json:
     """The figures of the summary table: fluxions, isolated, groups, variables, streams."""
     fluxions = document["fluxions"]
     tags = {tag for f in fluxions for tag in f["tags"]}
@@ -118,7 +118,7 @@ def header(document: Json) -> str:
 
 def summary_table(document: Json) -> str:
     """The summary table as HTML."""
-    figures = summary(document)
+    figures = summary_figures(document)
     labels = [
         ("fluxions", "fluxions"),
         ("isolated", "isolated"),

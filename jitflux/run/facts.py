@@ -9,50 +9,31 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from jitflux.emit import render
-from jitflux.trace import Function, Timing, Trace, load
+from jitflux.emit import Stream, render
+from jitflux.trace import Function, Location, Timing, Trace, load
 
 MAIN = "main"
 DISPATCHER = "express_dispatcher"
 
 
 @dataclass(frozen=True)
-class Origin:
-    """Where a fluxion's function starts: file relative to the script's folder, line 1-based,
-    column 0-based."""
-
-    file: str
-    line: int
-    column: int
-
-
-@dataclass(frozen=True)
-class Stream:
-    """One output stream of a fluxion: `start` (>>) or `post` (->), its targets and message."""
-
-    type: str
-    to: tuple[str, ...]
-    message: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Fluxion:
-    """What run needs to know of a fluxion."""
+class FluxionFacts:
+    """What run needs to know of a fluxion, read from its entry in the document."""
 
     name: str
     tags: tuple[str, ...]
     context: tuple[str, ...]
     streams: tuple[Stream, ...]
-    origin: Origin | None
+    origin: Location | None
     isolated: bool
     reasons: tuple[str, ...] = field(default=())
     work: Timing | None = None  # the time of its function's parts in the trace, if recorded
     calls: int = 0  # how often the trace saw it called (an async function's resumes left out)
-    end: Origin | None = None  # where its function ends, when known
-    shares: tuple[tuple[str, Origin | None], ...] = field(default=())  # share variables, declared
+    end: Location | None = None  # where its function ends, when known
+    shares: tuple[tuple[str, Location | None], ...] = field(default=())  # share variables, declared
 
 
-def fluxions_of(trace_path: str | os.PathLike[str]) -> list[Fluxion]:
+def fluxions_of(trace_path: str | os.PathLike[str]) -> list[FluxionFacts]:
     """The fluxions of the trace at `trace_path` (a JitfluxError when it cannot be loaded)."""
     trace = load(trace_path)
     document = json.loads(render(trace, "json"))
@@ -61,7 +42,7 @@ def fluxions_of(trace_path: str | os.PathLike[str]) -> list[Fluxion]:
     for point in trace.rupture_points:
         if point.callee != "await":
             calls[point.callback] = calls.get(point.callback, 0) + point.count
-    shares: dict[str, list[tuple[str, Origin | None]]] = {}
+    shares: dict[str, list[tuple[str, Location | None]]] = {}
     for variable in document.get("variables", []):
         if variable.get("rule") == "share":
             declared = _origin(variable.get("declared"))
@@ -78,26 +59,28 @@ def fluxions_of(trace_path: str | os.PathLike[str]) -> list[Fluxion]:
     ]
 
 
-def _origin(value: Any) -> Origin | None:
+def _origin(value: Any) -> Location | None:
     if not isinstance(value, dict):
         return None
-    return Origin(value["file"], value["line"], value["column"])
+    return Location(value["file"], value["line"], value["column"])
 
 
-def _end(trace: Trace, fn: Function) -> Origin | None:
+def _end(trace: Trace, fn: Function) -> Location | None:
     """Where function `fn` ends (line 1-based, column 0-based), from its range in its source."""
     text = trace.sources.get(fn.file)
     if fn.range is None or text is None:
         return None
     offset = fn.range[1]
     line_start = text.rfind("\n", 0, offset) + 1
-    return Origin(fn.file, text.count("\n", 0, offset) + 1, offset - line_start)
+    return Location(fn.file, text.count("\n", 0, offset) + 1, offset - line_start)
 
 
-def _fluxion(entry: dict[str, Any], timings: dict[str, Timing], calls: dict[str, int]) -> Fluxion:
+def _fluxion(
+    entry: dict[str, Any], timings: dict[str, Timing], calls: dict[str, int]
+) -> FluxionFacts:
     origin = entry.get("origin")
     function = entry.get("function")
-    return Fluxion(
+    return FluxionFacts(
         name=entry["name"],
         tags=tuple(entry.get("tags", [])),
         context=tuple(entry.get("context", [])),
@@ -105,7 +88,7 @@ def _fluxion(entry: dict[str, Any], timings: dict[str, Timing], calls: dict[str,
             Stream(s["type"], tuple(s.get("to", [])), tuple(s.get("message", [])))
             for s in entry.get("streams", [])
         ),
-        origin=Origin(origin["file"], origin["line"], origin["column"]) if origin else None,
+        origin=Location(origin["file"], origin["line"], origin["column"]) if origin else None,
         isolated=bool(entry.get("isolated")),
         reasons=tuple(entry.get("reasons", [])),
         work=timings.get(function) if isinstance(function, str) else None,

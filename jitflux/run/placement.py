@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from jitflux.errors import UsageError
-from jitflux.run.facts import DISPATCHER, MAIN, Fluxion, Origin
-from jitflux.trace import Timing
+from jitflux.run.facts import DISPATCHER, MAIN, FluxionFacts
+from jitflux.trace import Location, Timing
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,9 @@ class Decision:
     move: bool  # a candidate for the worker pool
     reason: str
     forced: bool = False
-    origin: Origin | None = None
-    continuations: tuple[Origin, ...] = field(default=())  # downstream functions kept on main
-    inner: tuple[tuple[str, Origin], ...] = field(default=())  # downstream run in the worker
+    origin: Location | None = None
+    continuations: tuple[Location, ...] = field(default=())  # downstream functions kept on main
+    inner: tuple[tuple[str, Location], ...] = field(default=())  # downstream run in the worker
     listeners: tuple[str, ...] = field(default=())  # those of `inner` registered as listeners
     inside: str | None = None  # the moved fluxion whose task runs this one
     probe: bool = False  # its work is unknown: the shim times it in the workers first
@@ -53,7 +53,7 @@ class Decision:
 
 
 def choose(
-    fluxions: Sequence[Fluxion], isolate: Sequence[str] = (), min_work: float = 0.0
+    fluxions: Sequence[FluxionFacts], isolate: Sequence[str] = (), min_work: float = 0.0
 ) -> list[Decision]:
     """The placement of every fluxion: candidates whose work takes `min_work` ms a call or more
     move (all of them with 0); a JitfluxError (status 2) for an unknown `--isolate`."""
@@ -81,20 +81,20 @@ def choose(
 
 
 def _downstream(
-    f: Fluxion,
-    by_name: dict[str, Fluxion],
+    f: FluxionFacts,
+    by_name: dict[str, FluxionFacts],
     main_tags: set[str],
     forced: bool,
     seen: set[str],
     group: frozenset[str] = frozenset(),
-) -> tuple[list[Origin], list[tuple[str, Origin]], list[str]] | str:
+) -> tuple[list[Location], list[tuple[str, Location]], list[str]] | str:
     """Where what `f` sends goes: the continuations kept on the main thread, the fluxions that
     run in the worker with it (its own isolated continuations and theirs, or the members of
     `group`, a share group that lives in its task) and which of those are listeners; or the
     reason it cannot move."""
     assert f.origin is not None
-    continuations: list[Origin] = []
-    inner: list[tuple[str, Origin]] = []
+    continuations: list[Location] = []
+    inner: list[tuple[str, Location]] = []
     listeners: list[str] = []
     for stream in f.streams:
         if stream.type == "start" and not forced and not set(stream.to) <= group:
@@ -128,7 +128,7 @@ def _downstream(
     return continuations, inner, listeners
 
 
-def _within(inner: Origin | None, f: Fluxion) -> bool:
+def _within(inner: Location | None, f: FluxionFacts) -> bool:
     """Whether `inner` lies in the source of `f`'s function, after its start."""
     if inner is None or f.origin is None or f.end is None or inner.file != f.origin.file:
         return False
@@ -136,7 +136,9 @@ def _within(inner: Origin | None, f: Fluxion) -> bool:
     return start < (inner.line, inner.column) < end
 
 
-def _own_group(f: Fluxion, by_name: dict[str, Fluxion], main_tags: set[str]) -> frozenset[str]:
+def _own_group(
+    f: FluxionFacts, by_name: dict[str, FluxionFacts], main_tags: set[str]
+) -> frozenset[str]:
     """The members of `f`'s share group when the group lives in `f`'s task: every variable it
     shares is created by each call of `f` (declared inside it) and every other member is a
     function nested in `f` (its listeners and continuations); empty otherwise."""
@@ -155,7 +157,9 @@ def _own_group(f: Fluxion, by_name: dict[str, Fluxion], main_tags: set[str]) -> 
     return frozenset(members)
 
 
-def _decide(f: Fluxion, by_name: dict[str, Fluxion], main_tags: set[str], forced: bool) -> Decision:
+def _decide(
+    f: FluxionFacts, by_name: dict[str, FluxionFacts], main_tags: set[str], forced: bool
+) -> Decision:
     if f.name == MAIN:
         return Decision(f.name, False, "the program's top level: it owns the server")
     if f.name == DISPATCHER:
@@ -202,7 +206,7 @@ def per_call(timing: Timing, calls: int = 0) -> float:
     return part * (timing.count / calls if calls > 0 else 1)
 
 
-def _worth(d: Decision, by_name: dict[str, Fluxion], min_work: float) -> Decision:
+def _worth(d: Decision, by_name: dict[str, FluxionFacts], min_work: float) -> Decision:
     """The candidate `d` if its work pays a round trip, else the decision to keep it on the main
     thread; a candidate whose work the trace did not time is probed in the workers."""
     if not d.move or d.forced or min_work <= 0:

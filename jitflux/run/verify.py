@@ -126,7 +126,7 @@ def _show(value: bytes | str) -> str:
     return text if len(text) <= SHOWN else text[:SHOWN] + f"... ({len(text)} characters)"
 
 
-def compare(plain: Sequence[Exchange], run: Sequence[Exchange]) -> list[Difference]:
+def diff_recordings(plain: Sequence[Exchange], run: Sequence[Exchange]) -> list[Difference]:
     """The differences between two recordings, requests paired by (method, path, body) in order."""
     queues: dict[tuple[str, str, bytes], list[Exchange]] = defaultdict(list)
     for exchange in run:
@@ -171,7 +171,7 @@ async def _verify(options: VerifyOptions) -> VerifyResult:
     reasons = {d.name: d.reason for d in decisions if d.move}
     plain, _ = await _session(options, None)
     moved, stats = await _session(options, document)
-    differences = compare(plain, moved)
+    differences = diff_recordings(plain, moved)
     result = VerifyResult(len(plain), differences, stats, reasons, _evidence(options.trace))
     if not differences:
         return result
@@ -183,7 +183,7 @@ async def _verify(options: VerifyOptions) -> VerifyResult:
     for name in ran:
         alone = dict(document, fluxions=[f for f in document["fluxions"] if f["name"] == name])
         again, _ = await _session(options, alone)
-        seen = {(d.index, d.what) for d in compare(plain, again)}
+        seen = {(d.index, d.what) for d in diff_recordings(plain, again)}
         for d in differences:
             if (d.index, d.what) in seen:
                 result.culprits.setdefault(d.index, []).append(name)

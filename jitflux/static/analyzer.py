@@ -24,7 +24,7 @@ from typing import Any
 from jitflux.static.app import App
 from jitflux.static.callees import Callee, find_callee
 from jitflux.static.parse import Unit
-from jitflux.static.scopes import Variable
+from jitflux.static.scopes import Binding
 from jitflux.static.syntax import Node, member_name, own_nodes, source_text, string_literal
 from jitflux.static.values import (
     FunctionValue,
@@ -51,8 +51,9 @@ class Site:
 
 
 @dataclass
-class Skip:
-    """A callback argument of an asynchronous callee that exists only at run time."""
+class SkipSite:
+    """A callback argument of an asynchronous callee that exists only at run time, where the
+    analyzer found it; the trace records it as a `Skip` with the parts that make the call."""
 
     type: RuptureType
     callee: str
@@ -64,14 +65,14 @@ class Skip:
 
 
 @dataclass
-class Analysis:
+class StaticAnalysis:
     """Rupture sites, skipped callbacks, the direct call graph and the parts of an app."""
 
     app: App
     callees: list[Callee]
     resolver: Resolver = field(init=False)
     sites: list[Site] = field(default_factory=list)
-    skips: list[Skip] = field(default_factory=list)
+    skips: list[SkipSite] = field(default_factory=list)
     network: set[int] = field(default_factory=set)
     callbacks: frozenset[str] = field(init=False, default=frozenset())
     _callers: dict[str, set[str]] = field(default_factory=dict)
@@ -171,7 +172,7 @@ class Analysis:
             for skip in self.skips
         ]
 
-    def is_network(self, variable: Variable | None, depth: int = 0) -> bool:
+    def is_network(self, variable: Binding | None, depth: int = 0) -> bool:
         """Whether a variable holds an HTTP request or response of a listener (or an alias:
         `const r = req`)."""
         if variable is None or depth > 8:
@@ -186,7 +187,7 @@ class Analysis:
                     return True
         return False
 
-    def function_of_scope(self, variable: Variable) -> str:
+    def function_of_scope(self, variable: Binding) -> str:
         """The id of the function whose scope declares a variable (its owner)."""
         return self.app.functions.id_of(variable.scope.function)
 
@@ -248,7 +249,7 @@ class Analysis:
                 text = self.resolver.text(unit, arg)
                 end = call.loc.end
                 span = (_location(unit, call), Location(unit.file, end.line, end.column))
-                skip = Skip(callee.type, written, function_id, text, where, reason, span)
+                skip = SkipSite(callee.type, written, function_id, text, where, reason, span)
                 self.skips.append(skip)
 
     def _callback_value(self, unit: Unit, arg: Node, at: int) -> Value:

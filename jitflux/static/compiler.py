@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from jitflux.static.analyzer import Analysis
+from jitflux.static.analyzer import StaticAnalysis
 from jitflux.static.app import App
 from jitflux.static.callees import DEFAULT_CALLEES, Callee
 from jitflux.static.effects import find_effects
@@ -25,7 +25,7 @@ def compile_script(script: str | Path, callees: Sequence[Callee] = ()) -> Trace:
     """
     path = Path(script)
     app = App.load(path)
-    analysis = Analysis(app, [*callees, *DEFAULT_CALLEES])
+    analysis = StaticAnalysis(app, [*callees, *DEFAULT_CALLEES])
     meta = Meta(
         source="static",
         script=app.main.file,

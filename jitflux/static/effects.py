@@ -22,10 +22,10 @@ Counts are 0 (nothing was observed) and there are no samples.
 
 from __future__ import annotations
 
-from jitflux.static.analyzer import Analysis
+from jitflux.static.analyzer import StaticAnalysis
 from jitflux.static.parse import Unit
 from jitflux.static.scope_analysis import ScopeManager
-from jitflux.static.scopes import Reference, Variable
+from jitflux.static.scopes import Binding, Reference
 from jitflux.static.syntax import Node, member_name, own_nodes
 from jitflux.static.values import FunctionValue
 from jitflux.trace.model import Effect, EffectKind, Location
@@ -42,7 +42,7 @@ _KIND_ORDER = {"read": 0, "write": 1, "call": 2, "network": 3, "unknown": 4}
 _Key = tuple[str, str, str, Location | None, str | None, str | None]
 
 
-def find_effects(analysis: Analysis) -> list[Effect]:
+def find_effects(analysis: StaticAnalysis) -> list[Effect]:
     """Every effect of every part, deduplicated, in a stable order."""
     return _Collector(analysis).run()
 
@@ -50,7 +50,7 @@ def find_effects(analysis: Analysis) -> list[Effect]:
 class _Collector:
     """Walks each function's own code once and files its effects under its parts."""
 
-    def __init__(self, analysis: Analysis) -> None:
+    def __init__(self, analysis: StaticAnalysis) -> None:
         self.analysis = analysis
         self.app = analysis.app
         self.functions = analysis.app.functions
@@ -160,7 +160,7 @@ class _Collector:
         fn = self.functions.functions[_number(function_id)]
         return fn.kind == "method" and fn.name == "constructor"
 
-    def _foreign_object(self, variable: Variable, owner: str, function_id: str, part: str) -> bool:
+    def _foreign_object(self, variable: Binding, owner: str, function_id: str, part: str) -> bool:
         """Whether an object reached through `variable` may come from outside the part."""
         if variable.is_param:
             return True
@@ -234,7 +234,7 @@ class _Collector:
             if self._foreign_object(variable, owner, function_id, part):
                 self._add(part, "write", f"{obj.name}[*]", declared, owner)
 
-    def _network(self, variable: Variable | None, parts: list[str]) -> None:
+    def _network(self, variable: Binding | None, parts: list[str]) -> None:
         if variable is None:
             return
         owner = self.analysis.function_of_scope(variable)
@@ -242,7 +242,7 @@ class _Collector:
 
     # Recording
 
-    def _declared(self, variable: Variable) -> Location | None:
+    def _declared(self, variable: Binding) -> Location | None:
         """Where a variable is declared: its first declaring identifier."""
         if not variable.defs:
             return None

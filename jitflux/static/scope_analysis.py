@@ -6,7 +6,7 @@ References are resolved after the walk, so hoisting needs no second pass.
 
 from __future__ import annotations
 
-from jitflux.static.scopes import READ, READ_WRITE, WRITE, Definition, Reference, Scope, Variable
+from jitflux.static.scopes import READ, READ_WRITE, WRITE, Binding, Definition, Reference, Scope
 from jitflux.static.syntax import Node, children, property_key
 
 
@@ -18,7 +18,7 @@ class ScopeManager:
         self.references: list[Reference] = []
         self._by_node: dict[int, Scope] = {}
         self._by_identifier: dict[int, Reference] = {}
-        self._declared: dict[int, Variable] = {}
+        self._declared: dict[int, Binding] = {}
         _ScopeWalk(self).program(program)
         for ref in self.references:
             ref.resolved = ref.scope.lookup(ref.identifier.name)
@@ -34,11 +34,11 @@ class ScopeManager:
         """The reference an Identifier node is, if it is one."""
         return self._by_identifier.get(id(identifier))
 
-    def declared(self, identifier: Node) -> Variable | None:
+    def declared(self, identifier: Node) -> Binding | None:
         """The variable an Identifier declares (a parameter, a `var` name, a function's id)."""
         return self._declared.get(id(identifier))
 
-    def variable(self, identifier: Node) -> Variable | None:
+    def variable(self, identifier: Node) -> Binding | None:
         """The variable an Identifier means, whether it declares it or refers to it."""
         ref = self.reference(identifier)
         if ref is not None:

@@ -1,4 +1,4 @@
-"""The scope model in the spirit of escope / eslint-scope: Scope, Variable, Reference, Definition.
+"""The scope model in the spirit of escope / eslint-scope: Scope, Binding, Reference, Definition.
 
 Each file is a module scope (Node wraps it in a function, so its `var`s are its own). Functions
 get a function scope (parameters, `var`s hoisted from anywhere in their body, the name of a named
@@ -39,7 +39,7 @@ class Definition:
 
 
 @dataclass(eq=False)
-class Variable:
+class Binding:
     """A declared name in one scope, with its definitions and the references resolved to it."""
 
     name: str
@@ -62,7 +62,7 @@ class Reference:
     flags: int
     value: Node | None = None
     init: bool = False
-    resolved: Variable | None = None
+    resolved: Binding | None = None
 
     @property
     def is_read(self) -> bool:
@@ -84,19 +84,19 @@ class Scope:
     node: Node
     parent: Scope | None
     function: Node
-    variables: dict[str, Variable] = field(default_factory=dict)
+    variables: dict[str, Binding] = field(default_factory=dict)
     references: list[Reference] = field(default_factory=list)
 
-    def declare(self, definition: Definition) -> Variable:
+    def declare(self, definition: Definition) -> Binding:
         """Add a definition for a name, creating its variable on first sight."""
         name = definition.name.name
         variable = self.variables.get(name)
         if variable is None:
-            variable = self.variables[name] = Variable(name, self)
+            variable = self.variables[name] = Binding(name, self)
         variable.defs.append(definition)
         return variable
 
-    def lookup(self, name: str) -> Variable | None:
+    def lookup(self, name: str) -> Binding | None:
         """The variable this name means from here, through the enclosing scopes."""
         scope: Scope | None = self
         while scope is not None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from jitflux.static.app import App
 from jitflux.static.parse import Unit
-from jitflux.static.scopes import Variable
+from jitflux.static.scopes import Binding
 from jitflux.static.syntax import FUNCTION_TYPES, Node, member_name, property_key, source_text
 
 # Values that are plainly not functions.
@@ -132,7 +132,7 @@ class Resolver:
         self._memo[key] = result
         return result
 
-    def variable_value(self, unit: Unit, variable: Variable, at: int | None) -> Value:
+    def variable_value(self, unit: Unit, variable: Binding, at: int | None) -> Value:
         """The last value of a variable before offset `at`."""
         # Each candidate: (offset, expression written there, or the value when already known).
         candidates: list[tuple[int, Node | None, Value | None]] = []

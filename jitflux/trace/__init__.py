@@ -1,7 +1,16 @@
 """The trace model, its JSON Schema, load and dump."""
 
 from jitflux.trace.codec import location_from, samples_from
-from jitflux.trace.io import check_output, dump, dumps, from_dict, load, loads, schema, to_dict
+from jitflux.trace.io import (
+    check_output,
+    dump,
+    dumps,
+    from_dict,
+    load,
+    loads,
+    to_dict,
+    trace_schema,
+)
 from jitflux.trace.model import (
     FORMAT,
     MAX_SAMPLES,
@@ -36,6 +45,6 @@ __all__ = [
     "loads",
     "location_from",
     "samples_from",
-    "schema",
+    "trace_schema",
     "to_dict",
 ]

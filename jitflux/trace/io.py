@@ -30,7 +30,7 @@ from jitflux.trace.model import (
 
 
 @cache
-def schema() -> dict[str, Any]:
+def trace_schema() -> dict[str, Any]:
     """The JSON Schema of trace.json, as shipped in the package."""
     text = resources.files("jitflux.trace").joinpath("schema.json").read_text(encoding="utf-8")
     return json.loads(text)
@@ -39,7 +39,7 @@ def schema() -> dict[str, Any]:
 @cache
 def _fast_validator() -> Any:
     """The schema compiled to Python: 20 times faster than jsonschema on a big valid trace."""
-    return fastjsonschema.compile(schema())
+    return fastjsonschema.compile(trace_schema())
 
 
 def _check(data: dict[str, Any], name: str) -> None:
@@ -49,7 +49,7 @@ def _check(data: dict[str, Any], name: str) -> None:
     except fastjsonschema.JsonSchemaException as fast_error:
         # Only a bad trace pays for jsonschema, whose messages name the place best.
         error = jsonschema.exceptions.best_match(
-            jsonschema.Draft202012Validator(schema()).iter_errors(data)
+            jsonschema.Draft202012Validator(trace_schema()).iter_errors(data)
         )
         if error is None:
             raise InvalidTrace(f"{name}: invalid trace: {fast_error.message}") from None

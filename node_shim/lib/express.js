@@ -36,30 +36,20 @@ const FILES = [
   ['/node_modules/connect/lib/proto.js', 'connect'],
   ['/node_modules/connect/index.js', 'connect'],
 ];
+// File kind -> the assignments hooked in it: [what the hook records, its variant, then the names
+// the versions of Express and connect give the function].
 const TARGETS = {
-  layer: {
-    'Layer.prototype.handle_request': ['dispatch', 0],
-    'Layer.prototype.handleRequest': ['dispatch', 0],
-    'Layer.prototype.handle_error': ['dispatch', 1],
-    'Layer.prototype.handleError': ['dispatch', 1],
-  },
-  route: {
-    'Route.prototype.all': ['register', 0],
-    'Route.prototype[method]': ['register', 0],
-  },
-  router: {
-    'proto.use': ['register', 1],
-    'Router.prototype.use': ['register', 1],
-    'Router.prototype.route': ['route3', 0],
-  },
-  application: {
-    'app.lazyrouter': ['lazy', 0],
-    'app.defaultConfiguration': ['lazy', 0],
-  },
-  connect: {
-    'app.use': ['register', 3],
-    'proto.use': ['register', 3],
-  },
+  layer: [
+    ['dispatch', 0, 'Layer.prototype.handle_request', 'Layer.prototype.handleRequest'],
+    ['dispatch', 1, 'Layer.prototype.handle_error', 'Layer.prototype.handleError'],
+  ],
+  route: [['register', 0, 'Route.prototype.all', 'Route.prototype[method]']],
+  router: [
+    ['register', 1, 'proto.use', 'Router.prototype.use'],
+    ['route3', 0, 'Router.prototype.route'],
+  ],
+  application: [['lazy', 0, 'app.lazyrouter', 'app.defaultConfiguration']],
+  connect: [['register', 3, 'app.use', 'proto.use']],
 };
 // Dispatching calls (Express 3, connect): in the function named, calls of these callees with
 // (req, res, next) or (err, req, res, next).
@@ -79,11 +69,19 @@ function expressFile(filename) {
   return null;
 }
 
+/** The row of TARGETS that hooks assignment `name` in a file of `kind`, or null. */
+function targetOf(kind, name) {
+  const rows = TARGETS[kind] || [];
+  for (let i = 0; i < rows.length; i++) {
+    for (let k = 2; k < rows[i].length; k++) if (rows[i][k] === name) return rows[i];
+  }
+  return null;
+}
+
 /** Insert the hooks into one Express file; returns {code, inserts} or null if not recognized. */
 function instrumentExpress(source, kind) {
   const ast = syntax.parse(source);
   const edits = new Edits(source);
-  const targets = TARGETS[kind];
   let found = 0;
   const calls = CALLS[kind] || {};
   syntax.walk(ast, (node, parent) => {
@@ -96,9 +94,10 @@ function instrumentExpress(source, kind) {
     const fn = node.right;
     if (fn.type !== 'FunctionExpression' || fn.body.type !== 'BlockStatement') return true;
     const name = source.slice(node.left.start, node.left.end).replace(/\s+/g, '');
-    const target = targets[name];
-    if (!target) return true;
-    const [what, variant] = target;
+    const target = targetOf(kind, name);
+    if (target === null) return true;
+    const what = target[0];
+    const variant = target[1];
     let open;
     let close;
     if (what === 'dispatch') {
@@ -182,26 +181,26 @@ function createExpressHooks({ runtime, recorder, identity, stacks }) {
   const nextFns = new SafeWeakSet();
   let lazy = 0;
 
+  /** A handler dispatch (Express 4 and 5): begins its part; returns its base depth. */
   function dispatch(layer, req, next, variant) {
-    try {
-      if (!decide.dispatches(layer.handle, variant)) return runtime.rt.depth;
-      const info = WeakMapPrototypeGet(layerInfo, layer);
-      if (info === undefined) return runtime.rt.depth;
-      if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
-      let request = req !== null && typeof req === 'object' ? WeakMapPrototypeGet(runtime.requestIds, req) : undefined;
-      if (request === undefined) request = runtime.currentRequest();
-      return runtime.beginDispatch(info.id, info.callee, info.caller, info.site, request);
-    } catch (e) {
-      recorder.warn(`express dispatch: ${e && e.message}`);
-      return runtime.rt.depth;
-    }
+    const k = beginHandler(layerInfo, layer, req, next, variant);
+    return k < 0 ? runtime.rt.depth : k;
   }
 
   /** A dispatching call of handler `fn` (Express 3, connect): begins its part, or returns -1. */
   function dispatchCall(fn, req, next, variant) {
+    return beginHandler(handlerInfo, fn, req, next, variant);
+  }
+
+  /**
+   * Begin the part of the handler that `infos` knows under `key` (a layer, whose `handle` is the
+   * handler, or the handler itself) and remember its `next`; returns the part's base depth, or
+   * -1 when the call dispatches no handler of the app.
+   */
+  function beginHandler(infos, key, req, next, variant) {
     try {
-      if (!decide.dispatches(fn, variant)) return -1;
-      const info = WeakMapPrototypeGet(handlerInfo, fn);
+      if (!decide.dispatches(infos === layerInfo ? key.handle : key, variant)) return -1;
+      const info = WeakMapPrototypeGet(infos, key);
       if (info === undefined) return -1;
       if (typeof next === 'function') WeakSetPrototypeAdd(nextFns, next);
       let request = req !== null && typeof req === 'object' ? WeakMapPrototypeGet(runtime.requestIds, req) : undefined;

@@ -227,19 +227,30 @@ function createRuntime({ recorder, stacks, identity }) {
   const ruptures = createRupturePoints({ recorder, tables });
 
   function beginFromLoop(n) {
-    const id = fnId[n];
     if (trampolineHelper(n)) return;
+    beginPart(fromLoop, n, null, fnId[n], depth, 'part of');
+  }
+
+  /**
+   * Begin a part of `id` at depth `at` with the request of the running async resource, after
+   * `record(a, b, id, resource, its context, request)` notes how it began; a failure there is
+   * warned (as `what` id) and the part still begins.
+   */
+  function beginPart(record, a, b, id, at, what) {
     let request = null;
     try {
       const res = executionAsyncResource();
       const ctx = res[kCtx];
       if (ctx !== undefined) request = ctx.request;
-      ruptures.fromLoop(n, id, res, ctx, request);
+      record(a, b, id, res, ctx, request);
     } catch (e) {
-      recorder.warn(`part of ${id}: ${e && e.message}`);
+      recorder.warn(`${what} ${id}: ${e && e.message}`);
     }
-    push(id, request, depth);
+    push(id, request, at);
   }
+
+  const fromLoop = (n, _, id, res, ctx, request) => ruptures.fromLoop(n, id, res, ctx, request);
+  const afterAwait = (p, s, id, res, ctx, request) => ruptures.afterAwait(p, s, id, res, request);
 
   /**
    * Instrumented function n, handed over at a call site, is called while a part runs. When it was
@@ -286,18 +297,7 @@ function createRuntime({ recorder, stacks, identity }) {
   const LIBRARY_LIMIT = 16;
 
   function beginAwait(p, s, k) {
-    const n = siteFn[s];
-    const id = fnId[n];
-    let request = null;
-    try {
-      const res = executionAsyncResource();
-      const ctx = res[kCtx];
-      if (ctx !== undefined) request = ctx.request;
-      ruptures.afterAwait(p, s, id, res, request);
-    } catch (e) {
-      recorder.warn(`await in ${id}: ${e && e.message}`);
-    }
-    push(id, request, k);
+    beginPart(afterAwait, p, s, fnId[siteFn[s]], k, 'await in');
     depth = k + 1;
   }
 

@@ -48,12 +48,12 @@ def test_evidence_names_the_effects_by_their_position_in_the_trace() -> None:
 def test_each_variable_is_placed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The analysis decides a variable's placement once, not once per rule."""
     calls: list[str] = []
-    real = placement.place
+    real = placement.placement_of
 
     def counting(variable, graph):  # type: ignore[no-untyped-def]
         calls.append(variable.name)
         return real(variable, graph)
 
-    monkeypatch.setattr(placement, "place", counting)
+    monkeypatch.setattr(placement, "placement_of", counting)
     analysis = analyze(load_fixture("paper-gifsockets"))
     assert sorted(calls) == sorted(v.name for v in analysis.variables)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from jitflux.cli import main
-from jitflux.cli.trace_cmd import summary
+from jitflux.cli.trace_cmd import trace_summary
 from jitflux.trace import Function, RupturePoint, Trace, load, loads
 from tests.conftest import EXAMPLES, copy_app, express_env
 from tests.node_helpers import leftover_nodes, untraced_app
@@ -166,7 +166,7 @@ def test_summary_aligns_rupture_points() -> None:
             "complete": False,
         },
     )
-    assert summary(trace, Path("t.json")).splitlines() == [
+    assert trace_summary(trace, Path("t.json")).splitlines() == [
         "requests: 3 sent, 1 failed, 3 received by the app",
         "rupture points: 2",
         "  type   callee       caller                 callback                  count",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from jitflux.cli.trace_cmd import summary
+from jitflux.cli.trace_cmd import trace_summary
 from jitflux.compare import compare
 from jitflux.compare import render_text as compare_text
 from jitflux.explain import WIDTH, explain, render_text
@@ -55,7 +55,7 @@ def test_long_callee_is_shortened(traced: Traced) -> None:
     """The trace summary shows `send(...).on`, not the whole recorded call."""
     (callee,) = [p.callee for p in traced.trace.rupture_points if p.callee.startswith("send(")]
     assert len(callee) > 60
-    text = summary(traced.trace, None)
+    text = trace_summary(traced.trace, None)
     assert "send(...).on" in text and callee not in text
     static = compile_script(traced.app / "server.js")
     text = compare_text(compare(traced.trace, static))

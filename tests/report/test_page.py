@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 from jitflux.report import report_html
 from jitflux.report.facts import gather
-from jitflux.report.page import render, summary, unpack
+from jitflux.report.page import render, summary_figures, unpack
 from jitflux.trace import Meta, Trace
 
 # The size the page of a 500-fluxion app must stay under.
@@ -111,7 +111,7 @@ def test_header_and_summary_of_gifsockets(loaded: Callable[[str], Trace]) -> Non
         "streams": "4",
         "variables": "4",
     }
-    assert summary(document)["groups"] == 2
+    assert summary_figures(document)["groups"] == 2
     assert re.findall(r'data-group="([^"]+)"', text) == ["network", "unknown", "isolated"]
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from jitflux.errors import JitfluxError
-from jitflux.run.facts import Origin, fluxions_of
+from jitflux.run.facts import fluxions_of
 from jitflux.run.placement import choose, per_call, placement_document
+from jitflux.trace import Location
 
 
 def test_counter_moves_handler_keeps_reply(traced: Callable[..., tuple[Path, Path]]) -> None:
@@ -167,7 +168,7 @@ def test_a_share_group_created_by_its_caller_lives_in_its_task(
     # Were `size` declared outside the callback (one copy for every call), the group could
     # not live in one task: it stays.
     fluxions = fluxions_of(trace)
-    outside = Origin("server.js", 1, 0)
+    outside = Location("server.js", 1, 0)
     moved_out = [replace(f, shares=tuple((n, outside) for n, _ in f.shares)) for f in fluxions]
     kept = {d.name: d for d in choose(moved_out)}["anonymous_59"]
     assert not kept.move and kept.reason.startswith("not isolated &grp_size: `size` is created")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from jitflux.api import emit
-from jitflux.cli.trace_cmd import summary
+from jitflux.cli.trace_cmd import trace_summary
 from jitflux.trace import Trace, load
 from jitflux.tracing.drive import Request, read_requests
 from jitflux.tracing.session import TraceResult, trace
@@ -225,7 +225,7 @@ async def test_es_module_entry_is_instrumented(tmp_path: Path, layout: str) -> N
     written = load(script.parent / "trace.json")
     assert written.meta.get("warnings") in (None, [])
     assert _named_points(written) == {("start", "http.createServer", "main", "handle"): 1}
-    assert "ES module" not in summary(result.trace, result.output)
+    assert "ES module" not in trace_summary(result.trace, result.output)
 
 
 ESM_EXPRESS_APP = """\
@@ -285,4 +285,4 @@ async def test_es_module_entry_the_shim_cannot_parse_still_answers(tmp_path: Pat
         "server.js is an ES module whose code was not instrumented, so its functions are not in "
         "the trace",
     ]
-    assert "not traced: ES module server.js" in summary(result.trace, result.output)
+    assert "not traced: ES module server.js" in trace_summary(result.trace, result.output)
