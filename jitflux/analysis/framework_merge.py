@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from jitflux.analysis.findings import NETWORK, Finding
 from jitflux.analysis.fluxions import FASTIFY_DISPATCHER, KOA_DISPATCHER, MAIN
-from jitflux.analysis.merge import carried, message_items, write_network_uses
+from jitflux.analysis.merge import carried, merge_finding, message_items, write_network_uses
 from jitflux.analysis.sources import Sources
 from jitflux.analysis.variables import EXPRESS_NEXT, Use, Variable
 from jitflux.trace import Trace
@@ -137,14 +137,10 @@ def framework_merge_rule(
                 continue
             message = tuple(dict.fromkeys(message_items(own, sources)))
             findings.append(
-                Finding(
-                    "merge",
-                    "next",
-                    "merge",
-                    name=", ".join(message) or "next",
-                    fluxions=(fluxion, handler.dispatcher),
-                    edges=((fluxion, handler.dispatcher),),
-                    message=message,
+                merge_finding(
+                    fluxion,
+                    handler.dispatcher,
+                    message,
                     evidence=tuple(calls + own),
                     discharged=tuple(write_network_uses(own, variables, loose)),
                     detail=handler.next,

@@ -97,14 +97,10 @@ def merge_rule(
         merged += [use for use in writes if use not in merged]
         findings += _relayed(caller, writes, sources, graph)
         findings.append(
-            Finding(
-                "merge",
-                "next",
-                "merge",
-                name=", ".join(message) or "next",
-                fluxions=(caller, DISPATCHER),
-                edges=((caller, DISPATCHER),),
-                message=message,
+            merge_finding(
+                caller,
+                DISPATCHER,
+                message,
                 evidence=tuple(own_calls + writes),
                 discharged=tuple(write_network_uses(writes, variables, loose)),
             )
@@ -242,3 +238,27 @@ def write_network_uses(
         if samples and samples <= lines[key]:
             found.append(use)
     return found
+
+
+def merge_finding(
+    writer: str,
+    dispatcher: str,
+    message: tuple[str, ...],
+    evidence: tuple[Use, ...],
+    discharged: tuple[Use, ...],
+    detail: str | None = None,
+) -> Finding:
+    """The merge of what `writer` sends in `message` back into the request by `dispatcher`,
+    which then calls the next handler (`detail`: the name of its `next`, when not Express's)."""
+    return Finding(
+        "merge",
+        "next",
+        "merge",
+        name=", ".join(message) or "next",
+        fluxions=(writer, dispatcher),
+        edges=((writer, dispatcher),),
+        message=message,
+        evidence=evidence,
+        discharged=discharged,
+        detail=detail,
+    )
