@@ -212,15 +212,21 @@ def _network(finding: Finding, edge_type: EdgeType) -> str:
     if finding.case == "unmerged":
         writer = q(finding.fluxions[0])
         request = q(finding.variable.name if finding.variable is not None else "request")
-        goes_on = (
-            f"it calls `{finding.detail}`" if finding.detail else "a hook: the request goes on "
-            "when it returns"
-        )
+        if finding.detail:
+            goes_on = f"it calls `{finding.detail}`"
+            merged = (
+                f"jitflux merges back only what a fluxion writes before it calls "
+                f"`{finding.detail}` itself (a Koa write after `await next()` is read by the "
+                "middleware before it), and these writes are not"
+            )
+        else:
+            goes_on = "a hook: the request goes on when it returns"
+            merged = "jitflux merges back only the writes of a hook that calls `done`"
         return (
             f"{writer} writes {q(finding.label)} into {request}, the request object the "
-            f"framework hands to the handlers after it ({goes_on}): jitflux does not merge "
-            f"these changes back yet, so {writer} shares the request object with the network "
-            "group instead of running isolated (the paper's default, section 4.2.2)"
+            f"framework hands to the other handlers ({goes_on}): {merged}, so {writer} shares "
+            "the request object with the network group instead of running isolated (the "
+            "paper's default, section 4.2.2)"
         )
     return (
         f"{q(finding.fluxions[0])} uses {q(finding.label)}, whose object is backed by the "

@@ -122,7 +122,7 @@ def test_fastify_async_hook_is_tied_unmerged(fastify: Traced) -> None:
     assert [(t["rule"], t["variable"]) for t in ties] == [("network", "request.stamp")]
     assert ties[0]["at"] == fastify.at("request.stamp = found", "request")
     assert "a hook: the request goes on when it returns" in ties[0]["reason"]
-    assert "does not merge these changes back yet" in ties[0]["reason"]
+    assert "merges back only the writes of a hook that calls `done`" in ties[0]["reason"]
 
 
 def test_flx_puts_only_the_unmerged_writer_in_the_network_group(
