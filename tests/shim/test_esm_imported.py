@@ -1,0 +1,107 @@
+"""ES modules of the app that a package loads with `import()` (node_shim/lib/loader.js's
+beforeCompile): a CommonJS Fastify app whose own code never calls `import()`, its routes
+`routes/*.mjs` loaded by @fastify/autoload, gets the module hooks, its handlers are fluxions
+with their verdicts, and it answers as untraced."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+from jitflux.emit import render
+from jitflux.trace import Trace
+from jitflux.tracing.drive import parse_request
+from jitflux.tracing.session import TraceOptions, trace_sync
+from tests.conftest import ROOT, copy_app
+from tests.shim.shimrun import NodeApp, Response, app_dir
+
+# @fastify/autoload and Fastify, from the corpus app that `make setup` installs.
+MODULES = ROOT / "corpus" / "fastify-standard" / "node_modules"
+APP = app_dir("esm-autoload")
+REQUESTS = [
+    parse_request(line, "requests.txt")
+    for line in (APP / "requests.txt").read_text().splitlines()
+    if line.strip()
+]
+
+
+def _app(tmp_path: Path) -> Path:
+    """A copy of tests/apps/esm-autoload (its packages found through NODE_PATH), whose own
+    files do not hold the text `import(`: the hooks come from the package's."""
+    app = copy_app(APP, tmp_path)
+    assert not [p for p in app.rglob("*.js") if "import(" in p.read_text()]
+    return app
+
+
+def _answers(app: Path, work: Path, traced: bool) -> tuple[list[Response], NodeApp]:
+    """The responses to the app's requests, and the stopped app."""
+    env = {"NODE_PATH": str(MODULES)}
+    with NodeApp(app, work, traced=traced, env=env) as node:
+        responses = [
+            # no body: Fastify accepts an empty POST with no content type
+            node.request(r.method, r.path, None) for r in REQUESTS
+        ]
+    return responses, node
+
+
+def test_app_answers_as_untraced(tmp_path: Path) -> None:
+    """The app gives the same answers traced and untraced, and its ES modules are recorded
+    with no warning."""
+    app = _app(tmp_path)
+    plain, _ = _answers(app, tmp_path / "plain", traced=False)
+    traced, node = _answers(app, tmp_path / "traced", traced=True)
+    assert [r.text for r in plain] == [
+        '{"added":1}', '{"added":2}', '{"items":["item1","item2"]}', "hello\n"
+    ]
+    assert [(r.status, r.text) for r in traced] == [(r.status, r.text) for r in plain]
+    dump = node.dump()
+    assert sorted(dump["sources"]) == ["routes/hello.mjs", "routes/items.mjs", "server.js"]
+    assert dump["warnings"] == []
+
+
+def _trace(app: Path) -> Trace:
+    """Trace the app with jitflux, driven by its requests."""
+    env = {**os.environ, "NODE_PATH": str(MODULES), "PORT": "0"}
+    reports: list[str] = []
+    result = trace_sync(
+        TraceOptions(
+            command=["node", str(app / "server.js")],
+            output=None,
+            requests=REQUESTS,
+            drive=None,
+            env=env,
+            stdout=io.BytesIO(),
+            stderr=io.BytesIO(),
+            report=reports.append,
+            notice=None,
+            handle_signals=False,
+        )
+    )
+    assert (result.status, result.error, reports) == (0, None, [])
+    return result.trace
+
+
+def test_handlers_of_imported_modules_are_fluxions(tmp_path: Path) -> None:
+    """Each route of the imported modules is a start point of its plugin function, and a
+    fluxion of its own: addItem and listItems share `items` (written by one, read by the
+    other), hello only answers (network), none is folded into main."""
+    trace = _trace(_app(tmp_path))
+    names = {f.id: f.name for f in trace.functions}
+    starts = {(names[r.callback], r.callee, names[r.caller]) for r in trace.rupture_points
+              if r.type == "start"}  # fmt: skip
+    assert starts == {
+        ("addItem", "fastify.post", "routes"),
+        ("listItems", "fastify.get", "routes"),
+        ("hello", "fastify.get", "routes"),
+    }
+    program = json.loads(render(trace, "json"))
+    fluxions = {f["name"]: f for f in program["fluxions"]}
+    shared = [v for v in program["variables"] if v["name"] == "items"]
+    assert [(v["rule"], sorted(v["fluxions"])) for v in shared] == [
+        ("share", ["addItem", "listItems"])
+    ]
+    for name in ("addItem", "listItems", "hello"):
+        assert not fluxions[name]["isolated"], name
+    assert (fluxions["hello"]["context"], fluxions["addItem"]["context"]) == ([], ["items"])
