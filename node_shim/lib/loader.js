@@ -5,6 +5,7 @@
 // is compiled as it is, with a warning.
 
 const Module = require('module');
+const acorn = require('acorn');
 const { pathToFileURL } = require('url');
 const instrument = require('./instrument');
 const express = require('./express');
@@ -16,6 +17,38 @@ const {
 } = P;
 // `import(` not after `.`, a word character or `$` (`x.import(`, `reimport(` are other names).
 const DYNAMIC_IMPORT = /(?<![\w$.])import\s*\(/;
+const { tokTypes: tt } = acorn;
+const TOKENS = { ecmaVersion: 'latest', allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true };
+const MODULE_TOKENS = ObjectAssign({}, TOKENS, { sourceType: 'module', allowReturnOutsideFunction: false });
+
+/**
+ * Whether `content` (an ES module if `module`) may call `import()`: `import(` in its code, or in
+ * a string or template (`new Function('p', 'return import(p)')` hides it from bundlers), never in
+ * a comment: packages are full of JSDoc types such as `{import('.')}` (Express's qs, through
+ * side-channel and es-errors), which must not cost an app the hooks thread. The regex first, so
+ * that only the few files where it matches are tokenized; a file that does not tokenize may.
+ */
+function mayImport(content, module) {
+  if (RegExpPrototypeExec(DYNAMIC_IMPORT, content) === null) return false;
+  try {
+    return pristine(() => {
+      let before = null;
+      let previous = null;
+      const tokens = acorn.tokenizer(content, module ? MODULE_TOKENS : TOKENS);
+      for (let token = tokens.getToken(); token.type !== tt.eof; token = tokens.getToken()) {
+        const type = token.type;
+        if (type === tt.parenL && previous === tt._import && before !== tt.dot && before !== tt.questionDot) return true;
+        if ((type === tt.string || type === tt.template) && typeof token.value === 'string'
+            && RegExpPrototypeExec(DYNAMIC_IMPORT, token.value) !== null) return true;
+        before = previous;
+        previous = type;
+      }
+      return false;
+    });
+  } catch (e) {
+    return true;
+  }
+}
 
 /**
  * The options of instrumentation: `root` (absolute, real path: the app's own files are under
@@ -52,13 +85,13 @@ function createLoader(options) {
   /**
    * Called for every file compiled through Module.prototype._compile (CommonJS, and ES modules
    * that `require()` loads), before it runs: calls dynamicImport if its source may call
-   * `import()`. Any file: a package's `import()` may load the app's own ES modules
+   * `import()` (mayImport). Any file: a package's `import()` may load the app's own ES modules
    * (@fastify/autoload's routes/*.mjs). The shim's own files (required lazily, after the hook)
    * never load the app's modules.
    */
-  function beforeCompile(content, filename) {
+  function beforeCompile(content, filename, format) {
     if (dynamicImport === null || typeof content !== 'string' || typeof filename !== 'string') return;
-    if (StringPrototypeStartsWith(filename, SHIM_DIR) || RegExpPrototypeExec(DYNAMIC_IMPORT, content) === null) return;
+    if (StringPrototypeStartsWith(filename, SHIM_DIR) || !mayImport(content, format === 'module')) return;
     if (dynamicImport(filename)) dynamicImport = null;
   }
 
@@ -151,7 +184,7 @@ function install(options) {
   Module.prototype._compile = function _compile(content, filename, format) {
     let code;
     try {
-      loader.beforeCompile(content, filename);
+      loader.beforeCompile(content, filename, format);
       // `require()` of an ES module (Node 20.19+) compiles it here, as `format` 'module'.
       code = format === 'module' && typeof filename === 'string'
         ? loader.transformModule(content, filename, pathToFileURL(filename).href)
@@ -175,4 +208,4 @@ function install(options) {
   return loader;
 }
 
-module.exports = { install, createLoader, nearestPackageName };
+module.exports = { install, createLoader, mayImport, nearestPackageName };

@@ -1,7 +1,8 @@
 """ES modules of the app that a package loads with `import()` (node_shim/lib/loader.js's
 beforeCompile): a CommonJS Fastify app whose own code never calls `import()`, its routes
 `routes/*.mjs` loaded by @fastify/autoload, gets the module hooks, its handlers are fluxions
-with their verdicts, and it answers as untraced."""
+with their verdicts, and it answers as untraced; a JSDoc `{import('.')}` in a package's comment
+starts no hooks thread."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from jitflux.emit import render
 from jitflux.trace import Trace
 from jitflux.tracing.drive import parse_request
 from jitflux.tracing.session import TraceOptions, trace_sync
-from tests.conftest import ROOT, copy_app
+from tests.conftest import EXPRESS_MODULES, ROOT, copy_app
 from tests.shim.shimrun import NodeApp, Response, app_dir
 
 # @fastify/autoload and Fastify, from the corpus app that `make setup` installs.
@@ -41,7 +44,8 @@ def _answers(app: Path, work: Path, traced: bool) -> tuple[list[Response], NodeA
     with NodeApp(app, work, traced=traced, env=env) as node:
         responses = [
             # no body: Fastify accepts an empty POST with no content type
-            node.request(r.method, r.path, None) for r in REQUESTS
+            node.request(r.method, r.path, None)
+            for r in REQUESTS
         ]
     return responses, node
 
@@ -53,7 +57,10 @@ def test_app_answers_as_untraced(tmp_path: Path) -> None:
     plain, _ = _answers(app, tmp_path / "plain", traced=False)
     traced, node = _answers(app, tmp_path / "traced", traced=True)
     assert [r.text for r in plain] == [
-        '{"added":1}', '{"added":2}', '{"items":["item1","item2"]}', "hello\n"
+        '{"added":1}',
+        '{"added":2}',
+        '{"items":["item1","item2"]}',
+        "hello\n",
     ]
     assert [(r.status, r.text) for r in traced] == [(r.status, r.text) for r in plain]
     dump = node.dump()
@@ -105,3 +112,26 @@ def test_handlers_of_imported_modules_are_fluxions(tmp_path: Path) -> None:
     for name in ("addItem", "listItems", "hello"):
         assert not fluxions[name]["isolated"], name
     assert (fluxions["hello"]["context"], fluxions["addItem"]["context"]) == ([], ["items"])
+
+
+def _threads(app: Path, work: Path) -> int:
+    """How many threads the traced app's node process runs once it has answered a request."""
+    with NodeApp(app, work, traced=True) as node:
+        assert node.get("/").status == 200
+        assert node.proc is not None
+        count = len(os.listdir(f"/proc/{node.proc.pid}/task"))
+    return count
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc")
+def test_jsdoc_imports_of_packages_start_no_hooks_thread(tmp_path: Path) -> None:
+    """A CommonJS Express 5 app gets no module hooks thread though packages it loads hold
+    `{import('.')}` in JSDoc comments (side-channel, es-errors): only code or strings count;
+    the same app with an `import()` in its code gets the thread."""
+    modules = EXPRESS_MODULES[5]
+    assert "{import('.')}" in (modules / "side-channel" / "index.js").read_text()
+    app = copy_app(app_dir("effects-counter"), tmp_path)
+    pure = _threads(app, tmp_path / "pure")
+    with (app / "server.js").open("a") as server:
+        server.write("if (process.env.NEVER_SET) import('./none.mjs');\n")
+    assert _threads(app, tmp_path / "importing") > pure
