@@ -5,7 +5,6 @@
 // is compiled as it is, with a warning.
 
 const Module = require('module');
-const acorn = require('acorn');
 const { pathToFileURL } = require('url');
 const instrument = require('./instrument');
 const express = require('./express');
@@ -13,41 +12,51 @@ const { createOwnFile, createFileNamer, nearestPackageName, SHIM_DIR } = require
 const P = require('./primordials');
 
 const {
-  ArrayPrototypePush, ArrayPrototypeSlice, ObjectAssign, ReflectApply, RegExpPrototypeExec, StringPrototypeStartsWith, pristine,
+  ArrayPrototypePush, ArrayPrototypeSlice, ObjectAssign, ReflectApply, RegExpPrototypeExec, StringPrototypeCharCodeAt,
+  StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeStartsWith, pristine,
 } = P;
 // `import(` not after `.`, a word character or `$` (`x.import(`, `reimport(` are other names).
-const DYNAMIC_IMPORT = /(?<![\w$.])import\s*\(/;
-const { tokTypes: tt } = acorn;
-const TOKENS = { ecmaVersion: 'latest', allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true };
-const MODULE_TOKENS = ObjectAssign({}, TOKENS, { sourceType: 'module', allowReturnOutsideFunction: false });
+const DYNAMIC_IMPORT = /(?<![\w$.])import\s*\(/g;
+const SPACE = 0x20;
+const TAB = 0x09;
+const STAR = 0x2a;
+const SLASH = 0x2f;
 
 /**
- * Whether `content` (an ES module if `module`) may call `import()`: `import(` in its code, or in
- * a string or template (`new Function('p', 'return import(p)')` hides it from bundlers), never in
- * a comment: packages are full of JSDoc types such as `{import('.')}` (Express's qs, through
- * side-channel and es-errors), which must not cost an app the hooks thread. The regex first, so
- * that only the few files where it matches are tokenized; a file that does not tokenize may.
+ * Whether the match at `at` of `content` is in a comment, as far as its line tells: the line
+ * begins (after blanks) with `//` or with `*` (a JSDoc block's inner line), or a `/*` earlier on
+ * the line is not closed before the match (`/** @type {import('.')} *\/`, also after code:
+ * `const f = /** @type {import('.').F} *\/ (g);`).
  */
-function mayImport(content, module) {
-  if (RegExpPrototypeExec(DYNAMIC_IMPORT, content) === null) return false;
-  try {
-    return pristine(() => {
-      let before = null;
-      let previous = null;
-      const tokens = acorn.tokenizer(content, module ? MODULE_TOKENS : TOKENS);
-      for (let token = tokens.getToken(); token.type !== tt.eof; token = tokens.getToken()) {
-        const type = token.type;
-        if (type === tt.parenL && previous === tt._import && before !== tt.dot && before !== tt.questionDot) return true;
-        if ((type === tt.string || type === tt.template) && typeof token.value === 'string'
-            && RegExpPrototypeExec(DYNAMIC_IMPORT, token.value) !== null) return true;
-        before = previous;
-        previous = type;
-      }
-      return false;
-    });
-  } catch (e) {
-    return true;
+function commentLine(content, at) {
+  let i = at === 0 ? 0 : StringPrototypeLastIndexOf(content, '\n', at - 1) + 1;
+  const line = i;
+  let c = StringPrototypeCharCodeAt(content, i);
+  while (i < at && (c === SPACE || c === TAB)) c = StringPrototypeCharCodeAt(content, ++i);
+  const next = StringPrototypeCharCodeAt(content, i + 1);
+  if (c === SLASH && next === SLASH) return true;
+  if (c === STAR && next !== SLASH) return true;
+  const open = StringPrototypeLastIndexOf(content, '/*', at);
+  if (open < line) return false;
+  const end = StringPrototypeIndexOf(content, '*/', open + 2);
+  return end === -1 || end > at;
+}
+
+/**
+ * Whether `content` may call `import()`: `import(` on a line of code (in code, or in a string:
+ * `new Function('p', 'return import(p)')` hides it from bundlers), not on a comment line:
+ * packages are full of JSDoc types such as `/** @type {import('.')} *\/` (under every Express
+ * app, through qs's side-channel and es-errors), which must not cost an app the hooks thread. A
+ * comment after code on the same line counts: the doubt goes to the hooks (a useless thread
+ * costs some 40 ms; a missed `import()` costs the app's modules their instrumentation). No
+ * tokenizer: tokenizing the few dozen files that match took 20 to 40 ms a start-up.
+ */
+function mayImport(content) {
+  DYNAMIC_IMPORT.lastIndex = 0;
+  for (let m = RegExpPrototypeExec(DYNAMIC_IMPORT, content); m !== null; m = RegExpPrototypeExec(DYNAMIC_IMPORT, content)) {
+    if (!commentLine(content, m.index)) return true;
   }
+  return false;
 }
 
 /**
@@ -89,9 +98,9 @@ function createLoader(options) {
    * (@fastify/autoload's routes/*.mjs). The shim's own files (required lazily, after the hook)
    * never load the app's modules.
    */
-  function beforeCompile(content, filename, format) {
+  function beforeCompile(content, filename) {
     if (dynamicImport === null || typeof content !== 'string' || typeof filename !== 'string') return;
-    if (StringPrototypeStartsWith(filename, SHIM_DIR) || !mayImport(content, format === 'module')) return;
+    if (StringPrototypeStartsWith(filename, SHIM_DIR) || !mayImport(content)) return;
     if (dynamicImport(filename)) dynamicImport = null;
   }
 
@@ -184,7 +193,7 @@ function install(options) {
   Module.prototype._compile = function _compile(content, filename, format) {
     let code;
     try {
-      loader.beforeCompile(content, filename, format);
+      loader.beforeCompile(content, filename);
       // `require()` of an ES module (Node 20.19+) compiles it here, as `format` 'module'.
       code = format === 'module' && typeof filename === 'string'
         ? loader.transformModule(content, filename, pathToFileURL(filename).href)
