@@ -18,7 +18,7 @@ from jitflux.trace import Trace
 from jitflux.tracing.drive import parse_request
 from jitflux.tracing.session import TraceOptions, trace_sync
 from tests.conftest import EXPRESS_MODULES, ROOT, copy_app
-from tests.shim.shimrun import NodeApp, Response, app_dir
+from tests.shim.shimrun import SHIM, NodeApp, Response, app_dir, run_node
 
 # @fastify/autoload and Fastify, from the corpus app that `make setup` installs.
 MODULES = ROOT / "corpus" / "fastify-standard" / "node_modules"
@@ -135,3 +135,47 @@ def test_jsdoc_imports_of_packages_start_no_hooks_thread(tmp_path: Path) -> None
     with (app / "server.js").open("a") as server:
         server.write("if (process.env.NEVER_SET) import('./none.mjs');\n")
     assert _threads(app, tmp_path / "importing") > pure
+
+
+# Node before 20.6, as far as the shim can tell: a Node whose module has no `register`.
+NO_REGISTER = "require('module').register = undefined;\n"
+
+
+def test_without_module_register_the_trace_says_which_file_imports(tmp_path: Path) -> None:
+    """Where the hooks cannot be registered, the app still answers as untraced and the dump
+    says in one warning that the ES modules the package's file may import() run
+    uninstrumented, naming that file."""
+    app = _app(tmp_path)
+    preload = tmp_path / "no-register.js"
+    preload.write_text(NO_REGISTER)
+    env = {"NODE_PATH": str(MODULES)}
+    with NodeApp(app, tmp_path / "work", traced=True, env=env, preload=[preload]) as node:
+        assert node.request("POST", "/add", None).text == '{"added":1}'
+        assert node.get("/hello").text == "hello\n"
+    dump = node.dump()
+    autoload = os.path.relpath(MODULES / "@fastify" / "autoload" / "index.js", app)
+    assert dump["warnings"] == [
+        f"es modules: ES modules of the app that {autoload} may import() run uninstrumented"
+        " (this Node has no module.register)"
+    ]
+    assert sorted(dump["sources"]) == ["server.js"]
+
+
+def test_without_module_register_an_es_module_entry_is_named(tmp_path: Path) -> None:
+    """An app whose entry is an ES module, where the hooks cannot be registered, runs as
+    untraced, and the dump names the entry as run uninstrumented."""
+    script = tmp_path / "app.mjs"
+    script.write_text("function hello() { return 'hello'; }\nconsole.log(hello());\n")
+    preload = tmp_path / "no-register.js"
+    preload.write_text(NO_REGISTER)
+    dump_path = tmp_path / "dump.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JITFLUX_")}
+    env.update({"JITFLUX_ROOT": str(tmp_path), "JITFLUX_DUMP": str(dump_path)})
+    args = ["--require", str(preload), "--require", str(SHIM), str(script)]
+    traced = run_node(args, tmp_path, env)
+    assert (traced.returncode, traced.stdout) == (0, "hello\n")
+    dump = json.loads(dump_path.read_text())
+    assert dump["warnings"] == [
+        "es modules: app.mjs: ES module run uninstrumented (this Node has no module.register)"
+    ]
+    assert dump["functions"] == []
