@@ -109,16 +109,29 @@ function main() {
       if (name !== '') SetPrototypeAdd(include, name);
     }
     // ES modules: the same instrumentation, asked for by Node's module hooks (lib/esm.js),
-    // registered when the app starts as an ES module, else before a file of it that may call
-    // `import()` runs.
+    // registered when the app starts as an ES module, else before any file (the app's or a
+    // package's) that may call `import()` runs. `filename` is that file, or the entry.
     const esm = require('./lib/esm');
     esm.installGuard(rt); // also for ES modules that `require()` loads (Node 20.19+)
     const modules = { loader: null, root, base, include, recorder };
-    const dynamicImport = () => step('es modules', () => esm.install(modules));
+    let asked = false;
+    const dynamicImport = (filename, entry) => {
+      if (asked) return true;
+      asked = true;
+      if (step('es modules', () => esm.install(modules)) === false) {
+        // No module.register (Node before 20.6): say so once, naming what is known.
+        const name = path.relative(base, filename);
+        recorder.warn(entry
+          ? `es modules: ${name}: ES module run uninstrumented (this Node has no module.register)`
+          : `es modules: ES modules of the app that ${name} may import() run uninstrumented (this Node has no module.register)`);
+      }
+      return true;
+    };
     modules.loader = require('./lib/loader').install({
       root, base, include, effects, effectSites, runtime, recorder, stacks, dynamicImport,
     });
-    if (process.argv[1] && require('./lib/files').isModuleScript(path.resolve(process.argv[1]))) dynamicImport();
+    const script = process.argv[1] ? path.resolve(process.argv[1]) : null;
+    if (script !== null && require('./lib/files').isModuleScript(script)) dynamicImport(script, true);
   });
 }
 

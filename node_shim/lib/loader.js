@@ -8,11 +8,56 @@ const Module = require('module');
 const { pathToFileURL } = require('url');
 const instrument = require('./instrument');
 const express = require('./express');
-const { createOwnFile, createFileNamer, nearestPackageName } = require('./files');
+const { createOwnFile, createFileNamer, nearestPackageName, SHIM_DIR } = require('./files');
 const P = require('./primordials');
 
-const { ArrayPrototypePush, ArrayPrototypeSlice, ObjectAssign, ReflectApply, RegExpPrototypeExec, pristine } = P;
-const DYNAMIC_IMPORT = /\bimport\s*\(/;
+const {
+  ArrayPrototypePush, ArrayPrototypeSlice, ObjectAssign, ReflectApply, RegExpPrototypeExec, StringPrototypeCharCodeAt,
+  StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeStartsWith, pristine,
+} = P;
+// `import(` not after `.`, a word character or `$` (`x.import(`, `reimport(` are other names).
+const DYNAMIC_IMPORT = /(?<![\w$.])import\s*\(/g;
+const SPACE = 0x20;
+const TAB = 0x09;
+const STAR = 0x2a;
+const SLASH = 0x2f;
+
+/**
+ * Whether the match at `at` of `content` is in a comment, as far as its line tells: the line
+ * begins (after blanks) with `//` or with `*` (a JSDoc block's inner line), or a `/*` earlier on
+ * the line is not closed before the match (`/** @type {import('.')} *\/`, also after code:
+ * `const f = /** @type {import('.').F} *\/ (g);`).
+ */
+function commentLine(content, at) {
+  let i = at === 0 ? 0 : StringPrototypeLastIndexOf(content, '\n', at - 1) + 1;
+  const line = i;
+  let c = StringPrototypeCharCodeAt(content, i);
+  while (i < at && (c === SPACE || c === TAB)) c = StringPrototypeCharCodeAt(content, ++i);
+  const next = StringPrototypeCharCodeAt(content, i + 1);
+  if (c === SLASH && next === SLASH) return true;
+  if (c === STAR && next !== SLASH) return true;
+  const open = StringPrototypeLastIndexOf(content, '/*', at);
+  if (open < line) return false;
+  const end = StringPrototypeIndexOf(content, '*/', open + 2);
+  return end === -1 || end > at;
+}
+
+/**
+ * Whether `content` may call `import()`: `import(` on a line of code (in code, or in a string:
+ * `new Function('p', 'return import(p)')` hides it from bundlers), not on a comment line:
+ * packages are full of JSDoc types such as `/** @type {import('.')} *\/` (under every Express
+ * app, through qs's side-channel and es-errors), which must not cost an app the hooks thread. A
+ * comment after code on the same line counts: the doubt goes to the hooks (a useless thread
+ * costs some 40 ms; a missed `import()` costs the app's modules their instrumentation). No
+ * tokenizer: tokenizing the few dozen files that match took 20 to 40 ms a start-up.
+ */
+function mayImport(content) {
+  DYNAMIC_IMPORT.lastIndex = 0;
+  for (let m = RegExpPrototypeExec(DYNAMIC_IMPORT, content); m !== null; m = RegExpPrototypeExec(DYNAMIC_IMPORT, content)) {
+    if (!commentLine(content, m.index)) return true;
+  }
+  return false;
+}
 
 /**
  * The options of instrumentation: `root` (absolute, real path: the app's own files are under
@@ -21,12 +66,16 @@ const DYNAMIC_IMPORT = /\bimport\s*\(/;
  * `runtime` (lib/runtime.js's createRuntime: the runtime the instrumented code calls),
  * `recorder` (lib/recorder.js's createRecorder: where functions, sources and warnings go),
  * `stacks` (lib/stacks.js's createStacks: where rewritten files are registered) and
- * `dynamicImport` (optional: called before a file that may call `import()` is compiled).
+ * `dynamicImport` (optional: called with the file's absolute path before a file that may call
+ * `import()` is compiled, any file: the app's, a package's, instrumented or not).
  */
 function createLoader(options) {
   const { root, include, effects, effectSites, runtime, recorder, stacks } = options;
-  // Called before a file that may load an ES module (`import(`) is compiled (lib/esm.js).
-  const dynamicImport = options.dynamicImport || null;
+  // Called before a file that may load an ES module (`import(`) is compiled (lib/esm.js): any
+  // file, for a package's `import()` may load the app's own ES modules (@fastify/autoload's
+  // routes/*.mjs). It returns true once nothing more is to be done (the hooks are registered, or
+  // cannot be): then no more source is searched.
+  let dynamicImport = options.dynamicImport || null;
   const base = options.base === undefined ? root : options.base;
 
   const ownFile = createOwnFile(root);
@@ -41,6 +90,19 @@ function createLoader(options) {
     addEffectSite: (site) => ArrayPrototypePush(effectSites, site) - 1,
     warn: recorder.warn,
   };
+
+  /**
+   * Called for every file compiled through Module.prototype._compile (CommonJS, and ES modules
+   * that `require()` loads), before it runs: calls dynamicImport if its source may call
+   * `import()` (mayImport). Any file: a package's `import()` may load the app's own ES modules
+   * (@fastify/autoload's routes/*.mjs). The shim's own files (required lazily, after the hook)
+   * never load the app's modules.
+   */
+  function beforeCompile(content, filename) {
+    if (dynamicImport === null || typeof content !== 'string' || typeof filename !== 'string') return;
+    if (StringPrototypeStartsWith(filename, SHIM_DIR) || !mayImport(content)) return;
+    if (dynamicImport(filename)) dynamicImport = null;
+  }
 
   /**
    * The code to compile for `content` of `filename`; `format` is what Node passes to _compile
@@ -68,7 +130,6 @@ function createLoader(options) {
     }
     const file = fileName(filename);
     if (file === null) return content;
-    if (dynamicImport !== null && RegExpPrototypeExec(DYNAMIC_IMPORT, content) !== null) dynamicImport();
     const detect = format === undefined ? pathToFileURL(filename).href : null;
     return instrumentFile(content, filename, file, filename, false, detect);
   }
@@ -122,7 +183,7 @@ function createLoader(options) {
     return out.code;
   }
 
-  return { fileName, transform, transformModule };
+  return { fileName, beforeCompile, transform, transformModule };
 }
 
 function install(options) {
@@ -132,6 +193,7 @@ function install(options) {
   Module.prototype._compile = function _compile(content, filename, format) {
     let code;
     try {
+      loader.beforeCompile(content, filename);
       // `require()` of an ES module (Node 20.19+) compiles it here, as `format` 'module'.
       code = format === 'module' && typeof filename === 'string'
         ? loader.transformModule(content, filename, pathToFileURL(filename).href)
@@ -155,4 +217,4 @@ function install(options) {
   return loader;
 }
 
-module.exports = { install, createLoader, nearestPackageName };
+module.exports = { install, createLoader, mayImport, nearestPackageName };
