@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXPRESS_MODULES
+from tests.conftest import EXPRESS_MODULES, copy_app
 from tests.e2e.apps import Json, Traced, by_name, trace_app
 from tests.shim.shimrun import NodeApp, app_dir
 
@@ -52,12 +52,15 @@ def test_neither_handler_is_isolated(traced: Traced) -> None:
         assert "items" in fluxions[name]["context"], name
 
 
-def test_renamed_export_is_the_exported_declaration(traced: Traced) -> None:
-    """`maxItems`, exported as `limit as maxItems` and read by addItem only, is scope and is
-    declared where `limit` is declared in lib/store.mjs."""
-    [limit] = _entries(traced.emit(), "maxItems")
-    assert (limit["rule"], limit["fluxions"]) == ("scope", ["addItem"])
-    assert limit["declared"] == traced.at(r"const limit", "limit", "lib/store.mjs")
+def test_renamed_export_is_the_exported_variable(traced: Traced) -> None:
+    """The limit, exported as `limit as maxItems` and read by addItem under that name, written
+    by changeLimit through setLimit in lib/store.mjs: one variable, declared where `limit` is,
+    shared by the two handlers."""
+    program = traced.emit()
+    [limit] = [v for v in program["variables"] if v["name"] in ("limit", "maxItems")]
+    assert limit["rule"] == "share"
+    assert sorted(limit["fluxions"]) == ["addItem", "changeLimit"]
+    assert limit["declared"] == traced.at(r"let limit", "limit", "lib/store.mjs")
 
 
 def test_app_answers_as_untraced(tmp_path: Path) -> None:
@@ -67,11 +70,11 @@ def test_app_answers_as_untraced(tmp_path: Path) -> None:
         work = tmp_path / ("traced" if traced else "plain")
         work.mkdir()
         _modules(work)
-        from tests.conftest import copy_app
-
         app = copy_app(APP, work)
         with NodeApp(app, work / "run", traced=traced, probe=False) as node:
             answers.append([node.request(*r.split(" ", 2)[:2], b"{}" if r.startswith("POST")
                                          else None).text for r in REQUESTS])
-    assert answers[0] == ['{"added":1}', '{"added":2}', '{"items":["item1","item2"]}']
+    assert answers[0] == [
+        '{"added":1}', '{"added":2}', '{"limit":2}', '{"added":2}', '{"items":["item1","item2"]}'
+    ]
     assert answers[1] == answers[0]
