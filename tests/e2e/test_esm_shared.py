@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import EXPRESS_MODULES, copy_app
 from tests.e2e.apps import Json, Traced, by_name, trace_app
+from tests.isolation import isolation_leaks
 from tests.shim.shimrun import NodeApp, app_dir
 
 APP = app_dir("esm-shared")
@@ -31,6 +32,7 @@ def traced(tmp_path_factory: pytest.TempPathFactory) -> Traced:
 
 
 def _entries(program: Json, name: str) -> list[Json]:
+    """The variable entries called `name`."""
     return [v for v in program["variables"] if v["name"] == name]
 
 
@@ -38,7 +40,7 @@ def test_imported_variable_is_one_shared_variable(traced: Traced) -> None:
     """`items`, written by addItem and read by listItems through their own imports, is one
     variable declared in lib/store.mjs, shared by the two handlers."""
     program = traced.emit()
-    [items] = _entries(program, "items")
+    [items] = [v for v in _entries(program, "items") if v["declared"]["file"] == "lib/store.mjs"]
     assert items["rule"] == "share"
     assert sorted(items["fluxions"]) == ["addItem", "listItems"]
     assert items["declared"] == traced.at(r"export const items", "items", "lib/store.mjs")
@@ -75,6 +77,32 @@ def test_app_answers_as_untraced(tmp_path: Path) -> None:
             answers.append([node.request(*r.split(" ", 2)[:2], b"{}" if r.startswith("POST")
                                          else None).text for r in REQUESTS])
     assert answers[0] == [
-        '{"added":1}', '{"added":2}', '{"limit":2}', '{"added":2}', '{"items":["item1","item2"]}'
+        '{"added":1}', '{"added":2}', '{"limit":2}', '{"added":2}', '{"items":["item1","item2"]}',
+        '{"count":2,"first":"item1"}',
     ]
     assert answers[1] == answers[0]
+
+
+def test_namespace_and_reexport_readers_are_not_resolved(traced: Traced) -> None:
+    """countItems reads the list through `import * as store` and through a re-export of
+    lib/index.mjs: not resolved, each is a variable of its own (the import's), and countItems
+    is not isolated."""
+    program = traced.emit()
+    reads = {(v["name"], v["declared"]["file"]) for v in program["variables"]
+             if "countItems" in v["fluxions"] and v["name"] != "res"}  # fmt: skip
+    assert reads == {("store", "routes/count.mjs"), ("items", "routes/count.mjs")}
+    assert not by_name(program)["countItems"]["isolated"]
+
+
+def test_isolation_check_follows_namespace_and_reexport(traced: Traced) -> None:
+    """The isolation check keys the namespace and re-export reads to the exported list: with
+    addItem called isolated, its write reaches listItems and countItems in no message."""
+    program = traced.emit()
+    by_name(program)["addItem"]["isolated"] = True
+    leaks = isolation_leaks(traced.trace, program)
+    assert [leak for leak in leaks if leak.startswith("addItem writes items")] == [
+        f"addItem writes {target} that {reader} uses, in no message"
+        for target in sorted({e.target for e in traced.trace.effects
+                              if e.kind == "write" and e.target.startswith("items")})
+        for reader in ("countItems", "listItems")
+    ]  # fmt: skip
