@@ -55,7 +55,7 @@ module.exports = [
   },
   {
     // The modules that run inside the app while it serves. The transform (instrument.js,
-    // instrument-esm.js, syntax.js, effects.js and its effect-*.js, edits.js) runs with the saved
+    // instrument-esm.js, syntax.js, effects.js and its effect-*.js, esm-exports.js, edits.js) runs with the saved
     // built-ins put back (pristine); primordials.js saves them; run/ is `jitflux run`, which
     // records nothing.
     files: ['node_shim/lib/**/*.js', 'node_shim/index.js'],
@@ -63,6 +63,7 @@ module.exports = [
       'node_shim/lib/instrument.js', 'node_shim/lib/instrument-esm.js', 'node_shim/lib/syntax.js',
       'node_shim/lib/effects.js', 'node_shim/lib/effect-calls.js', 'node_shim/lib/effect-instances.js',
       'node_shim/lib/effect-scopes.js', 'node_shim/lib/effect-syntax.js', 'node_shim/lib/edits.js',
+      'node_shim/lib/esm-exports.js',
       'node_shim/lib/primordials.js',
     ],
     rules: {

@@ -29,6 +29,7 @@ from jitflux.analysis.framework_merge import framework_handlers
 from jitflux.analysis.sources import Sources
 from jitflux.analysis.variables import EXPRESS_NEXT, express_handlers, handler_parameters
 from jitflux.trace import Effect, Trace
+from tests.esm_bindings import ModuleBindings
 
 Json = dict[str, Any]
 DISPATCHERS = ("express_dispatcher", "koa_dispatcher", "fastify_dispatcher")
@@ -42,6 +43,7 @@ def isolation_leaks(trace: Trace, program: Json) -> list[str]:
     by_name = {f["name"]: f for f in program["fluxions"]}
     out = {name: _out_streams(f) for name, f in by_name.items()}
     users: dict[Key, set[str]] = {}
+    modules = ModuleBindings(trace)
     writes: list[tuple[str, Key, Effect]] = []
     for effect in trace.effects:
         root = effect.path.root
@@ -51,6 +53,11 @@ def isolation_leaks(trace: Trace, program: Json) -> list[str]:
             continue  # a socket seen by a prototype hook: not a value written
         part = fluxions.part_of(effect.function)
         key = (root, effect.declared, effect.owner)
+        if effect.declared is not None:
+            # One declaration is one variable, whatever its name where it is used; an ES
+            # module's import binding is the variable the module it names exports.
+            declared, owner = modules.resolve(effect) or (effect.declared, effect.owner)
+            key = ("", declared, owner)
         if root == "this":
             # `this.count`: the instance's field, named by its path (the object is unknown)
             key = (_field(effect.target), None, None)

@@ -137,6 +137,7 @@ def collect(
     variables: dict[tuple[str, Location | None, str | None], Variable] = {}
     locals_of_main: set[tuple[str, Location | None, str | None]] = set()
     loose: list[Use] = []
+    named: dict[tuple[Location, str | None], tuple[str, Location | None, str | None]] = {}
     declarations = _Declarations.of(trace, fluxions)
     for index, effect in enumerate(trace.effects):
         fluxion = fluxions.part_of(effect.function)
@@ -149,6 +150,10 @@ def collect(
         if key is None:
             loose.append(use)
             continue
+        if key[1] is not None:
+            # One declaration is one variable whatever it is called where it is used (an ES
+            # module's `import { limit as max }`): the first name seen names it.
+            key = named.setdefault((key[1], key[2]), key)
         variable = variables.get(key)
         if variable is None:
             variable = _new_variable(key, fluxions, sources, handlers, homes)

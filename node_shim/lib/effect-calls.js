@@ -46,7 +46,7 @@ class CallVisitors {
       if (!member && !bound && !options) continue;
       if (callee === null) callee = calleeText(this.ctx.source, node);
       const where = this.loc(arg.start);
-      const id = this.ctx.addSite({
+      const id = this.addSite({
         kind: 'handed', target: callee, declared: null, owner: null, function: this.current.id,
         file: where.file, line: where.line, column: where.column, v: null, m: null, callee,
       });

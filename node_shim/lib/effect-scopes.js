@@ -37,7 +37,7 @@ class ScopeResolution {
       undeclared: false,
       name,
       variable,
-      declared: this.loc(def.name.start),
+      declared: (this.links && this.links.declared(variable, def)) || this.loc(def.name.start),
       owner: ownerId,
       local: ownerNode === this.current.node,
       param: def.type === 'Parameter',

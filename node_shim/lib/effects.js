@@ -20,6 +20,7 @@ const {
 const { ScopeResolution, CJS_NAMES } = require('./effect-scopes');
 const { CallVisitors } = require('./effect-calls');
 const { InstanceVisitors } = require('./effect-instances');
+const { linkModule } = require('./esm-exports');
 
 const WITH_REASON = 'a with statement makes every name in its body resolve at run time';
 
@@ -47,8 +48,11 @@ class Instrumenter {
   }
 
   run() {
+    // An ES module's imports of the app's modules name the exporters' variables (esm-exports.js).
+    this.links = linkModule(this.ctx, (offset) => this.loc(offset));
     this.stack.push({ node: this.ctx.ast, id: this.ctx.toplevelId });
     this.visit(this.ctx.ast, null);
+    if (this.links) this.links.finish();
   }
 
   // --- traversal ---------------------------------------------------------------------------
@@ -266,7 +270,7 @@ class Instrumenter {
   site(kind, node, parts) {
     const where = this.loc(node.start);
     const main = parts.m || parts.v;
-    return this.ctx.addSite({
+    return this.addSite({
       kind,
       target: parts.m ? parts.m.call || parts.m.path : parts.v.name,
       declared: main.declared,
@@ -278,6 +282,12 @@ class Instrumenter {
       v: parts.v,
       m: parts.m,
     });
+  }
+
+  /** Register a site (kept for the module's links too). */
+  addSite(site) {
+    if (this.links) this.links.site(site);
+    return this.ctx.addSite(site);
   }
 
   loc(offset) {

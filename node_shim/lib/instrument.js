@@ -274,6 +274,7 @@ function instrumentSource(source, env) {
       functionIdOf: (node) => (ids.has(node) ? `f${ids.get(node)}` : null),
       toplevelId: `f${first}`,
       addSite: env.addEffectSite,
+      exports: env.exports || null,
       runtimeName: RT,
     };
     try {

@@ -8,6 +8,7 @@ const Module = require('module');
 const { pathToFileURL } = require('url');
 const instrument = require('./instrument');
 const express = require('./express');
+const { createExportRegistry } = require('./esm-exports');
 const { createOwnFile, createFileNamer, nearestPackageName, SHIM_DIR } = require('./files');
 const P = require('./primordials');
 
@@ -88,6 +89,7 @@ function createLoader(options) {
     recorder,
     effects,
     addEffectSite: (site) => ArrayPrototypePush(effectSites, site) - 1,
+    exports: createExportRegistry(), // what the app's ES modules export (lib/esm-exports.js)
     warn: recorder.warn,
   };
 
