@@ -25,6 +25,7 @@ import re
 from typing import Any
 
 from jitflux.analysis import MAIN, identify
+from jitflux.analysis.fluxions import FRAMEWORKS
 from jitflux.analysis.framework_merge import framework_handlers
 from jitflux.analysis.sources import Sources
 from jitflux.analysis.variables import EXPRESS_NEXT, express_handlers, handler_parameters
@@ -32,7 +33,7 @@ from jitflux.trace import Effect, Trace
 from tests.esm_bindings import ModuleBindings
 
 Json = dict[str, Any]
-DISPATCHERS = ("express_dispatcher", "koa_dispatcher", "fastify_dispatcher")
+DISPATCHERS = tuple(FRAMEWORKS)
 Key = tuple[str, Any, str | None]  # (root name, declaration, owner function)
 
 

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-DISPATCHER = "express_dispatcher"
+from jitflux.analysis.fluxions import FRAMEWORKS
+
 # The dispatchers jitflux adds for the merge: Express's, Koa's and Fastify's.
-DISPATCHERS = (DISPATCHER, "koa_dispatcher", "fastify_dispatcher")
+DISPATCHERS = tuple(FRAMEWORKS)
 ISOLATED = "isolated"
 
 # Colours of the clusters and nodes, by kind of group (kept in step with page.css).

@@ -12,9 +12,6 @@ from typing import Any
 from jitflux.emit import Stream, render
 from jitflux.trace import Function, Location, Timing, Trace, load
 
-MAIN = "main"
-DISPATCHER = "express_dispatcher"
-
 
 @dataclass(frozen=True)
 class FluxionFacts:

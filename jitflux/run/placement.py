@@ -18,8 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from jitflux.analysis.fluxions import DISPATCHER, MAIN
 from jitflux.errors import UsageError
-from jitflux.run.facts import DISPATCHER, MAIN, FluxionFacts
+from jitflux.run.facts import FluxionFacts
 from jitflux.trace import Location, Timing
 
 
